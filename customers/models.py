@@ -1,0 +1,115 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .phones import mask_phone, validate_phone
+from .search import build_search_key
+
+
+class CustomerLevel(models.TextChoices):
+    NORMAL = "normal", _("普通")
+    IMPORTANT = "important", _("重要")
+    VIP = "vip", "VIP"
+
+
+class Customer(models.Model):
+    code = models.CharField(_("客户编码"), max_length=20, unique=True)
+    name = models.CharField(
+        _("客户全称"), max_length=200, unique=True, help_text=_("与营业执照上的名称完全一致")
+    )
+    level = models.CharField(_("客户等级"), max_length=16, choices=CustomerLevel.choices, default=CustomerLevel.NORMAL)
+    credit_limit = models.DecimalField(
+        _("信用额度(元)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("100000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    payment_terms_days = models.PositiveIntegerField(_("账期(天)"), default=30)
+    tax_number = models.CharField(_("纳税人识别号"), max_length=20, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责销售"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+    )
+    notes = models.TextField(_("备注"), blank=True)
+    search_key = models.CharField(max_length=600, editable=False, db_index=True, default="")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_key = build_search_key(self.name, self.code)
+        super().save(*args, **kwargs)
+
+    @property
+    def primary_contact(self) -> "Contact | None":
+        contacts = list(self.contacts.all())
+        for contact in contacts:
+            if contact.is_primary:
+                return contact
+        return contacts[0] if contacts else None
+
+    @property
+    def default_address(self) -> "Address | None":
+        addresses = list(self.addresses.all())
+        for address in addresses:
+            if address.is_default:
+                return address
+        return addresses[0] if addresses else None
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("联系人"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=20, validators=[validate_phone])
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    is_primary = models.BooleanField(_("主要联系人"), default=False)
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+        ordering = ["-is_primary", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.masked_phone}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="addresses")
+    province = models.CharField(_("省"), max_length=20)
+    city = models.CharField(_("市"), max_length=30)
+    district = models.CharField(_("区/县"), max_length=30, blank=True)
+    detail = models.CharField(_("详细地址"), max_length=200)
+    is_default = models.BooleanField(_("默认地址"), default=False)
+
+    class Meta:
+        verbose_name = _("收货地址")
+        verbose_name_plural = _("收货地址")
+        ordering = ["-is_default", "id"]
+
+    def __str__(self) -> str:
+        return self.full_address
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.province}{self.city}{self.district}{self.detail}"

@@ -1,0 +1,158 @@
+"""Writes to customer master data."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from ordermgmt.errors import ActionForbidden, InvalidInput
+
+from .models import Address, Contact, Customer, CustomerLevel
+from .phones import normalize_phone
+
+
+@dataclass
+class ContactInput:
+    name: str
+    phone: str
+    email: str = ""
+
+
+@dataclass
+class AddressInput:
+    province: str
+    city: str
+    detail: str
+    district: str = ""
+
+
+def _next_customer_code() -> str:
+    last = Customer.objects.filter(code__regex=r"^C[0-9]+$").order_by("-code").values_list("code", flat=True).first()
+    number = int(last[1:]) + 1 if last else 1
+    return f"C{number:05d}"
+
+
+def _clean_contact(contact: ContactInput) -> ContactInput:
+    if not contact.name.strip():
+        raise InvalidInput("联系人姓名不能为空")
+    try:
+        phone = normalize_phone(contact.phone)
+    except ValidationError as error:
+        raise InvalidInput(error.messages[0]) from error
+    return ContactInput(name=contact.name.strip(), phone=phone, email=contact.email.strip())
+
+
+def _clean_address(address: AddressInput) -> AddressInput:
+    if not (address.province.strip() and address.city.strip() and address.detail.strip()):
+        raise InvalidInput("收货地址需要填写省、市和详细地址")
+    return AddressInput(
+        province=address.province.strip(),
+        city=address.city.strip(),
+        district=address.district.strip(),
+        detail=address.detail.strip(),
+    )
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    user,
+    name: str,
+    contact: ContactInput,
+    address: AddressInput,
+    level: str = CustomerLevel.NORMAL,
+    code: str = "",
+    credit_limit: Decimal | None = None,
+    payment_terms_days: int | None = None,
+    notes: str = "",
+    owner=None,
+    tax_number: str = "",
+    bank_name: str = "",
+    bank_account: str = "",
+) -> Customer:
+    """Create a customer with its primary contact and default delivery address."""
+    if user is not None and not user.has_perm("customers.add_customer"):
+        raise ActionForbidden("您的角色没有权限新建客户")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("客户全称不能为空（与营业执照一致）")
+    if Customer.objects.filter(name=name).exists():
+        raise InvalidInput(f"客户“{name}”已存在，请直接选择该客户")
+    contact = _clean_contact(contact)
+    address = _clean_address(address)
+    customer = Customer(
+        code=code.strip() or _next_customer_code(),
+        name=name,
+        level=level,
+        notes=notes,
+        owner=owner if owner is not None else user,
+        tax_number=tax_number.strip(),
+        bank_name=bank_name.strip(),
+        bank_account=bank_account.strip(),
+    )
+    if credit_limit is not None:
+        customer.credit_limit = credit_limit
+    if payment_terms_days is not None:
+        customer.payment_terms_days = payment_terms_days
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError as error:
+        raise InvalidInput(f"客户编码“{customer.code}”或名称已被使用") from error
+    Contact.objects.create(customer=customer, is_primary=True, **contact.__dict__)
+    Address.objects.create(customer=customer, is_default=True, **address.__dict__)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, user, customer: Customer, **fields) -> Customer:
+    if user is not None and not user.has_perm("customers.change_customer"):
+        raise ActionForbidden("您的角色没有权限修改客户资料")
+    allowed = {
+        "name", "level", "credit_limit", "payment_terms_days", "notes", "owner",
+        "tax_number", "bank_name", "bank_account",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
+        if Customer.objects.exclude(pk=locked.pk).filter(name=fields["name"]).exists():
+            raise InvalidInput(f"客户“{fields['name']}”已存在")
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def contact_save(*, user, customer: Customer, contact: ContactInput, instance: Contact | None = None,
+                 is_primary: bool = False) -> Contact:
+    if user is not None and not user.has_perm("customers.change_customer"):
+        raise ActionForbidden("您的角色没有权限修改客户资料")
+    cleaned = _clean_contact(contact)
+    target = instance or Contact(customer=customer)
+    target.name, target.phone, target.email = cleaned.name, cleaned.phone, cleaned.email
+    target.is_primary = is_primary
+    if is_primary:
+        customer.contacts.exclude(pk=target.pk).update(is_primary=False)
+    target.save()
+    return target
+
+
+@transaction.atomic
+def address_save(*, user, customer: Customer, address: AddressInput, instance: Address | None = None,
+                 is_default: bool = False) -> Address:
+    if user is not None and not user.has_perm("customers.change_customer"):
+        raise ActionForbidden("您的角色没有权限修改客户资料")
+    cleaned = _clean_address(address)
+    target = instance or Address(customer=customer)
+    for name, value in cleaned.__dict__.items():
+        setattr(target, name, value)
+    target.is_default = is_default
+    if is_default:
+        customer.addresses.exclude(pk=target.pk).update(is_default=False)
+    target.save()
+    return target

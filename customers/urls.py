@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_create_view, name="create"),
+    path("lookup/", views.customer_lookup, name="lookup"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit_view, name="edit"),
+    path("<int:pk>/contacts/add/", views.contact_add_view, name="contact_add"),
+    path("<int:pk>/addresses/add/", views.address_add_view, name="address_add"),
+]

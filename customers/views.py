@@ -1,0 +1,167 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from ordermgmt.errors import BusinessError
+from orders.selectors import order_list_queryset
+
+from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
+from .models import Customer, CustomerLevel
+from .selectors import customer_search
+from .services import AddressInput, ContactInput, address_save, contact_save, customer_create, customer_update
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_list(request):
+    query = request.GET.get("q", "")
+    customers = customer_search(query).select_related("owner").prefetch_related("contacts")
+    level = request.GET.get("level", "")
+    if level in CustomerLevel.values:
+        customers = customers.filter(level=level)
+    page = Paginator(customers, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/customer_list.html",
+        {"page": page, "q": query, "level": level, "levels": CustomerLevel.choices},
+    )
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_lookup(request):
+    """JSON for the order form's customer picker: search by name, pinyin, initials, code or phone."""
+    results = []
+    for customer in customer_search(request.GET.get("q", "")).prefetch_related("contacts", "addresses")[:20]:
+        contact, address = customer.primary_contact, customer.default_address
+        results.append(
+            {
+                "id": customer.pk,
+                "name": customer.name,
+                "code": customer.code,
+                "contact_name": contact.name if contact else "",
+                "contact_phone": contact.phone if contact else "",
+                "contact_email": contact.email if contact else "",
+                "ship_province": address.province if address else "",
+                "ship_city": address.city if address else "",
+                "ship_district": address.district if address else "",
+                "ship_address": address.detail if address else "",
+            }
+        )
+    return JsonResponse({"results": results})
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_detail(request, pk: int):
+    customer = get_object_or_404(Customer.objects.select_related("owner"), pk=pk)
+    orders = order_list_queryset().filter(customer=customer).order_by("-created_at")
+    page = Paginator(orders, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "contacts": customer.contacts.all(),
+            "addresses": customer.addresses.all(),
+            "page": page,
+            "contact_form": ContactForm(),
+            "address_form": AddressForm(),
+        },
+    )
+
+
+@login_required
+@permission_required("customers.add_customer", raise_exception=True)
+def customer_create_view(request):
+    form = NewCustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            customer = customer_create(
+                user=request.user,
+                name=data["name"],
+                level=data["level"],
+                credit_limit=data["credit_limit"],
+                payment_terms_days=data["payment_terms_days"],
+                notes=data["notes"],
+                tax_number=data["tax_number"],
+                bank_name=data["bank_name"],
+                bank_account=data["bank_account"],
+                contact=form.contact_input(),
+                address=form.address_input(),
+            )
+        except BusinessError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"客户“{customer.name}”已创建，编码 {customer.code}")
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+
+
+@login_required
+@permission_required("customers.change_customer", raise_exception=True)
+def customer_edit_view(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer_update(user=request.user, customer=customer, **{
+                name: form.cleaned_data[name] for name in CustomerForm.Meta.fields
+            })
+        except BusinessError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "客户资料已保存；已有订单的收货信息不受影响")
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@permission_required("customers.change_customer", raise_exception=True)
+def contact_add_view(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact_save(
+                user=request.user,
+                customer=customer,
+                contact=ContactInput(name=data["name"], phone=data["phone"], email=data["email"]),
+                is_primary=data["is_primary"],
+            )
+        except BusinessError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "联系人已添加")
+    else:
+        messages.error(request, "联系人未保存：" + "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("customers:detail", pk=pk)
+
+
+@login_required
+@permission_required("customers.change_customer", raise_exception=True)
+def address_add_view(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    form = AddressForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            address_save(
+                user=request.user,
+                customer=customer,
+                address=AddressInput(
+                    province=data["province"], city=data["city"], district=data["district"], detail=data["detail"]
+                ),
+                is_default=data["is_default"],
+            )
+        except BusinessError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "收货地址已添加")
+    else:
+        messages.error(request, "地址未保存：" + "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("customers:detail", pk=pk)

@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from .models import Product, StockAllocation, StockBatch, StockMovement, Warehouse
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["sku", "name", "spec", "unit", "list_price", "vat_rate", "stock_type", "safety_stock", "is_active"]
+    list_filter = ["stock_type", "is_active", "vat_rate"]
+    search_fields = ["sku", "name", "search_key"]
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "address", "is_active"]
+
+
+@admin.register(StockBatch)
+class StockBatchAdmin(admin.ModelAdmin):
+    list_display = ["batch_no", "product", "warehouse", "received_at", "quantity_received", "quantity_remaining", "quantity_allocated"]
+    list_filter = ["warehouse"]
+    search_fields = ["batch_no", "product__sku", "product__name"]
+    # Quantities change only through the stock services (receipt, allocation, shipment,
+    # adjustment) so that the ledger and the allocations stay consistent.
+    readonly_fields = ["quantity_remaining", "quantity_allocated"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["quantity_allocated"]
+        return ["product", "warehouse", "quantity_received", "quantity_remaining", "quantity_allocated"]
+
+
+@admin.register(StockAllocation)
+class StockAllocationAdmin(admin.ModelAdmin):
+    list_display = ["order_line", "batch", "quantity", "state", "created_at"]
+    list_filter = ["state"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "batch", "kind", "quantity", "order_number", "reason", "actor"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

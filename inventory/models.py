@@ -1,0 +1,175 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from customers.search import build_search_key
+
+
+class StockType(models.TextChoices):
+    STOCK = "stock", _("现货")
+    CUSTOM = "custom", _("定制")
+
+
+VAT_RATE_CHOICES = [
+    (Decimal("0.13"), "13%"),
+    (Decimal("0.09"), "9%"),
+    (Decimal("0.06"), "6%"),
+    (Decimal("0.00"), "0%（免税）"),
+]
+
+
+class ProductQuerySet(models.QuerySet):
+    def with_stock(self):
+        """Annotate on_hand / allocated / available from the batches in one query."""
+        return self.annotate(
+            on_hand=Coalesce(Sum("batches__quantity_remaining"), 0),
+            allocated=Coalesce(Sum("batches__quantity_allocated"), 0),
+        ).annotate(available=F("on_hand") - F("allocated"))
+
+
+class Product(models.Model):
+    sku = models.CharField(_("商品编码"), max_length=40, unique=True)
+    name = models.CharField(_("商品名称"), max_length=120)
+    spec = models.CharField(_("规格型号"), max_length=120, blank=True)
+    unit = models.CharField(_("单位"), max_length=10, default="件")
+    list_price = models.DecimalField(
+        _("标准单价(元,不含税)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    vat_rate = models.DecimalField(_("增值税率"), max_digits=4, decimal_places=2, default=Decimal("0.13"), choices=VAT_RATE_CHOICES
+    )
+    stock_type = models.CharField(_("库存类型"), max_length=10, choices=StockType.choices, default=StockType.STOCK)
+    safety_stock = models.PositiveIntegerField(_("安全库存"), default=0)
+    is_active = models.BooleanField(_("在售"), default=True)
+    search_key = models.CharField(max_length=600, editable=False, db_index=True, default="")
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("商品")
+        verbose_name_plural = _("商品")
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}" + (f"（{self.spec}）" if self.spec else "")
+
+    def save(self, *args, **kwargs):
+        self.search_key = build_search_key(self.sku, self.name, self.spec)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_custom(self) -> bool:
+        return self.stock_type == StockType.CUSTOM
+
+
+class Warehouse(models.Model):
+    code = models.CharField(_("仓库编码"), max_length=20, unique=True)
+    name = models.CharField(_("仓库名称"), max_length=60)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("仓库")
+        verbose_name_plural = _("仓库")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StockBatch(models.Model):
+    """One receipt of goods. FIFO allocation takes the oldest ``received_at`` first.
+
+    ``quantity_allocated`` is kept in step with the active allocations by the stock
+    services, under a row lock, so that availability is one subtraction and the database
+    itself refuses an over-allocation (see the check constraints).
+    """
+
+    batch_no = models.CharField(_("批次号"), max_length=40, unique=True)
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.PROTECT, related_name="batches")
+    product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.PROTECT, related_name="batches")
+    received_at = models.DateTimeField(_("入库时间"))
+    quantity_received = models.PositiveIntegerField(_("入库数量"))
+    quantity_remaining = models.PositiveIntegerField(_("结存数量"))
+    quantity_allocated = models.PositiveIntegerField(_("已分配数量"), default=0)
+
+    class Meta:
+        verbose_name = _("库存批次")
+        verbose_name_plural = _("库存批次")
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["product", "received_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_allocated__lte=F("quantity_remaining")),
+                name="batch_allocated_within_remaining",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_remaining__lte=F("quantity_received")) | Q(quantity_received=0),
+                name="batch_remaining_within_received",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.batch_no
+
+    @property
+    def quantity_available(self) -> int:
+        return self.quantity_remaining - self.quantity_allocated
+
+
+class StockAllocation(models.Model):
+    """Quantity of one batch reserved for one order line."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("已锁定")
+        CONSUMED = "consumed", _("已出库")
+        RELEASED = "released", _("已释放")
+
+    order_line = models.ForeignKey(
+        "orders.OrderLine", verbose_name=_("订单行"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    batch = models.ForeignKey(StockBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="allocations")
+    quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("出库/释放时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("库存分配")
+        verbose_name_plural = _("库存分配")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["order_line", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.batch} × {self.quantity}"
+
+
+class StockMovement(models.Model):
+    """Ledger of every change of stock on hand, so that a count can be explained."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("入库")
+        SHIPMENT = "shipment", _("出库")
+        ADJUSTMENT = "adjustment", _("盘点调整")
+
+    batch = models.ForeignKey(StockBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    quantity = models.IntegerField(_("数量变化"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    order_number = models.CharField(_("订单号"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("库存流水")
+        verbose_name_plural = _("库存流水")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.batch} {self.quantity:+d}"

@@ -1,0 +1,204 @@
+"""Every change of stock goes through these functions.
+
+Concurrency rule: a function that changes batches first locks every batch row it may
+touch with ``select_for_update`` in primary-key order. All callers lock in the same
+order, so two transactions can wait for each other but never deadlock, and a batch's
+``quantity_allocated`` can never exceed its ``quantity_remaining`` (also enforced by a
+check constraint in the database).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ordermgmt.errors import InsufficientStock, InvalidInput
+
+from .models import Product, StockAllocation, StockBatch, StockMovement, Warehouse
+
+
+@dataclass(frozen=True)
+class Shortage:
+    line_no: int
+    sku: str
+    name: str
+    required: int
+    available: int
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.available
+
+    def __str__(self) -> str:
+        return f"第{self.line_no}行 {self.sku} {self.name}：需要 {self.required}，可用 {self.available}，缺 {self.missing}"
+
+
+def _next_batch_no(product: Product, when: datetime) -> str:
+    stamp = timezone.localtime(when).strftime("%Y%m%d")
+    prefix = f"B{stamp}-{product.sku}-"
+    count = StockBatch.objects.filter(batch_no__startswith=prefix).count()
+    return f"{prefix}{count + 1:03d}"
+
+
+@transaction.atomic
+def stock_receive(
+    *,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: int,
+    user=None,
+    received_at: datetime | None = None,
+    batch_no: str = "",
+    reason: str = "",
+) -> StockBatch:
+    """入库: goods arrive and become a new batch."""
+    if quantity <= 0:
+        raise InvalidInput("入库数量必须是正整数")
+    received_at = received_at or timezone.now()
+    batch = StockBatch.objects.create(
+        batch_no=batch_no or _next_batch_no(product, received_at),
+        warehouse=warehouse,
+        product=product,
+        received_at=received_at,
+        quantity_received=quantity,
+        quantity_remaining=quantity,
+    )
+    StockMovement.objects.create(
+        batch=batch, kind=StockMovement.Kind.RECEIPT, quantity=quantity, reason=reason, actor=user
+    )
+    return batch
+
+
+def _lock_batches(*, product_ids=None, batch_ids=None) -> list[StockBatch]:
+    queryset = StockBatch.objects.select_for_update()
+    if product_ids is not None:
+        queryset = queryset.filter(product_id__in=product_ids, quantity_remaining__gt=0)
+    if batch_ids is not None:
+        queryset = queryset.filter(pk__in=batch_ids)
+    return list(queryset.order_by("pk"))
+
+
+def _outstanding_quantities(order) -> dict:
+    """Quantity per line still to be covered: ordered minus already allocated or shipped."""
+    covered = defaultdict(int)
+    for allocation in StockAllocation.objects.filter(
+        order_line__order=order, state__in=[StockAllocation.State.ACTIVE, StockAllocation.State.CONSUMED]
+    ):
+        covered[allocation.order_line_id] += allocation.quantity
+    return {line: line.quantity - covered[line.pk] for line in order.lines.all() if line.quantity > covered[line.pk]}
+
+
+def order_shortages(*, order) -> list[Shortage]:
+    """What would stop ``stock_allocate_order`` right now (read-only, no locks)."""
+    outstanding = _outstanding_quantities(order)
+    available = available_by_product({line.product_id for line in outstanding})
+    shortages = []
+    needed_per_product = defaultdict(int)
+    for line, quantity in outstanding.items():
+        needed_per_product[line.product_id] += quantity
+        free = available.get(line.product_id, 0) - (needed_per_product[line.product_id] - quantity)
+        if free < quantity:
+            shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, max(free, 0)))
+    return shortages
+
+
+def available_by_product(product_ids) -> dict[int, int]:
+    rows = (
+        Product.objects.filter(pk__in=product_ids).with_stock().values_list("pk", "available")
+    )
+    return dict(rows)
+
+
+@transaction.atomic
+def stock_allocate_order(*, order) -> list[StockAllocation]:
+    """Lock stock for every line of the order, oldest batch first, all or nothing.
+
+    Raises ``InsufficientStock`` naming each short line when any line cannot be covered;
+    then nothing is allocated.
+    """
+    outstanding = _outstanding_quantities(order)
+    if not outstanding:
+        return []
+    batches = _lock_batches(product_ids={line.product_id for line in outstanding})
+    by_product: dict[int, list[StockBatch]] = defaultdict(list)
+    for batch in sorted(batches, key=lambda b: (b.received_at, b.pk)):
+        by_product[batch.product_id].append(batch)
+
+    plan: list[tuple] = []
+    shortages: list[Shortage] = []
+    for line, quantity in sorted(outstanding.items(), key=lambda item: item[0].line_no):
+        remaining = quantity
+        for batch in by_product[line.product_id]:
+            if remaining == 0:
+                break
+            take = min(batch.quantity_available, remaining)
+            if take > 0:
+                plan.append((line, batch, take))
+                batch.quantity_allocated += take
+                remaining -= take
+        if remaining:
+            shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, quantity - remaining))
+    if shortages:
+        raise InsufficientStock(
+            "库存不足，无法分配：" + "；".join(str(s) for s in shortages), code="insufficient_stock"
+        ).with_shortages(shortages)
+
+    allocations = StockAllocation.objects.bulk_create(
+        [StockAllocation(order_line=line, batch=batch, quantity=take) for line, batch, take in plan]
+    )
+    touched = {batch.pk: batch for _, batch, _ in plan}
+    StockBatch.objects.bulk_update(touched.values(), ["quantity_allocated"])
+    return allocations
+
+
+@transaction.atomic
+def stock_release_order(*, order) -> int:
+    """Give back every active allocation of the order. Returns the quantity released."""
+    allocations = list(
+        StockAllocation.objects.filter(order_line__order=order, state=StockAllocation.State.ACTIVE)
+    )
+    if not allocations:
+        return 0
+    _lock_batches(batch_ids={a.batch_id for a in allocations})
+    released = 0
+    for allocation in allocations:
+        StockBatch.objects.filter(pk=allocation.batch_id).update(
+            quantity_allocated=F("quantity_allocated") - allocation.quantity
+        )
+        released += allocation.quantity
+    StockAllocation.objects.filter(pk__in=[a.pk for a in allocations]).update(
+        state=StockAllocation.State.RELEASED, closed_at=timezone.now()
+    )
+    return released
+
+
+@transaction.atomic
+def stock_consume_order(*, order, user=None) -> int:
+    """出库: the allocated quantities leave the warehouse (stock on hand goes down)."""
+    allocations = list(
+        StockAllocation.objects.filter(order_line__order=order, state=StockAllocation.State.ACTIVE)
+    )
+    if not allocations:
+        raise InvalidInput(f"订单 {order.number} 没有已锁定的库存，不能出库")
+    _lock_batches(batch_ids={a.batch_id for a in allocations})
+    shipped = 0
+    for allocation in allocations:
+        StockBatch.objects.filter(pk=allocation.batch_id).update(
+            quantity_allocated=F("quantity_allocated") - allocation.quantity,
+            quantity_remaining=F("quantity_remaining") - allocation.quantity,
+        )
+        StockMovement.objects.create(
+            batch_id=allocation.batch_id,
+            kind=StockMovement.Kind.SHIPMENT,
+            quantity=-allocation.quantity,
+            order_number=order.number,
+            actor=user,
+        )
+        shipped += allocation.quantity
+    StockAllocation.objects.filter(pk__in=[a.pk for a in allocations]).update(
+        state=StockAllocation.State.CONSUMED, closed_at=timezone.now()
+    )
+    return shipped

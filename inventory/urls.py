@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("", views.stock_overview, name="stock"),
+]

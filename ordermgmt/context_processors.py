@@ -1,0 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
+from .roles import user_roles
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    nav = [("portal:home", _("工作台"), True)]
+    nav.append(("orders:list", _("订单"), user.has_perm("orders.view_order")))
+    nav.append(("customers:list", _("客户"), user.has_perm("customers.view_customer")))
+    nav.append(("inventory:stock", _("库存"), user.has_perm("inventory.view_product")))
+    return {
+        "nav_items": [(url, label) for url, label, allowed in nav if allowed],
+        "current_roles": user_roles(user),
+    }

@@ -1,0 +1,313 @@
+"""Demo data: one user per role, customers, products, batches and 200 orders in every state.
+
+Orders are walked through the real services (so every timeline is real), then their
+event times are spread over the past six months. Deterministic (fixed random seed) and
+idempotent: what exists already is not created again.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from customers.models import Customer, CustomerLevel
+from customers.services import AddressInput, ContactInput, customer_create
+from inventory.models import Product, StockType, Warehouse
+from inventory.services import stock_receive
+from orders import services as order_services
+from orders.models import Channel, InvoiceType, Order, OrderStatus, PaymentMethod, Priority
+from orders.services import LineInput, OrderDetails
+
+from . import roles
+
+DEMO_PASSWORD = "demo1234"
+
+DEMO_USERS = [
+    ("sales", "王芳", roles.SALES),
+    ("sales2", "刘洋", roles.SALES),
+    ("service", "陈静", roles.SERVICE),
+    ("reviewer", "赵磊", roles.REVIEWER),
+    ("manager", "李强", roles.MANAGER),
+    ("warehouse", "周杰", roles.WAREHOUSE),
+    ("production", "吴刚", roles.PRODUCTION),
+    ("logistics", "孙丽", roles.LOGISTICS),
+    ("aftersales", "郑敏", roles.AFTER_SALES),
+    ("analyst", "冯雪", roles.ANALYST),
+]
+
+CATEGORIES = [
+    ("办公椅", ["人体工学", "网布", "真皮"], "把", Decimal("300")),
+    ("办公桌", ["1.2米", "1.4米", "1.6米"], "张", Decimal("800")),
+    ("文件柜", ["三门", "五斗", "钢制"], "个", Decimal("600")),
+    ("打印纸", ["A4 70g", "A4 80g", "A3 80g"], "箱", Decimal("120")),
+    ("工业风扇", ["500mm", "650mm", "750mm"], "台", Decimal("450")),
+    ("LED灯管", ["T5 14W", "T8 18W", "T8 36W"], "支", Decimal("18")),
+    ("劳保手套", ["丁腈", "帆布", "防割"], "双", Decimal("6")),
+    ("不锈钢货架", ["四层轻型", "五层中型", "重型"], "组", Decimal("520")),
+    ("包装纸箱", ["3层小号", "5层中号", "5层大号"], "个", Decimal("3")),
+    ("定制展柜", ["玻璃", "烤漆", "实木"], "套", Decimal("5200")),
+]
+
+# Final states of the 200 orders, newest first: recent orders are still on their way,
+# older ones are mostly finished.
+STATE_PLAN = (
+    [OrderStatus.PENDING_REVIEW] * 18
+    + [OrderStatus.REJECTED] * 6
+    + [OrderStatus.APPROVED] * 12
+    + [OrderStatus.IN_PRODUCTION] * 6
+    + [OrderStatus.ALLOCATED] * 14
+    + [OrderStatus.SHIPPED] * 10
+    + [OrderStatus.IN_TRANSIT] * 14
+    + [OrderStatus.DELIVERED] * 18
+    + [OrderStatus.AFTER_SALES] * 6
+    + [OrderStatus.CANCELLED] * 10
+    + [OrderStatus.COMPLETED] * 86
+)
+
+# The path of actions to reach each state.
+PATHS = {
+    OrderStatus.PENDING_REVIEW: [],
+    OrderStatus.REJECTED: ["reject"],
+    OrderStatus.APPROVED: ["approve"],
+    OrderStatus.IN_PRODUCTION: ["approve", "start_production"],
+    OrderStatus.ALLOCATED: ["approve", "allocate"],
+    OrderStatus.SHIPPED: ["approve", "allocate", "ship"],
+    OrderStatus.IN_TRANSIT: ["approve", "allocate", "ship", "start_transit"],
+    OrderStatus.DELIVERED: ["approve", "allocate", "ship", "start_transit", "deliver"],
+    OrderStatus.COMPLETED: ["approve", "allocate", "ship", "start_transit", "deliver", "complete"],
+    OrderStatus.AFTER_SALES: ["approve", "allocate", "ship", "start_transit", "deliver", "open_after_sales"],
+    OrderStatus.CANCELLED: ["approve", "cancel"],
+}
+CUSTOM_PATHS = {
+    state: [step for step in path if step != "allocate"][:1] + ["start_production", "finish_production"]
+    + [step for step in path if step not in ("approve", "allocate", "start_production")]
+    for state, path in PATHS.items()
+    if "allocate" in path
+}
+
+ACTOR_FOR_ACTION = {
+    "approve": "reviewer",
+    "reject": "reviewer",
+    "allocate": "warehouse",
+    "start_production": "production",
+    "finish_production": "production",
+    "ship": "warehouse",
+    "start_transit": "logistics",
+    "deliver": "logistics",
+    "complete": "service",
+    "cancel": "sales",
+    "open_after_sales": "aftersales",
+}
+
+REASONS = {
+    "reject": ["地址模糊：请补充门牌号", "价格有误：单价低于合同价", "商品缺货：请调整交期"],
+    "cancel": ["客户取消采购计划", "客户改为下月再订", "重复下单"],
+    "open_after_sales": ["客户反映外包装破损", "规格与要求不符，申请换货", "部分商品有划痕"],
+}
+
+
+class DemoBuilder:
+    def __init__(self, *, stdout=None, seed: int = 20261125) -> None:
+        self.random = random.Random(seed)
+        self.fake = Faker("zh_CN")
+        self.fake.seed_instance(seed)
+        self.stdout = stdout
+        self.users: dict[str, object] = {}
+
+    def log(self, message: str) -> None:
+        if self.stdout is not None:
+            self.stdout.write(message)
+
+    def build(self) -> None:
+        self.create_users()
+        with transaction.atomic():
+            warehouses = self.create_warehouses()
+            products = self.create_products(warehouses)
+            customers = self.create_customers()
+        if Order.objects.exists():
+            self.log("订单已存在，跳过演示订单（演示数据已加载）。")
+            return
+        self.create_orders(customers, products, warehouses)
+
+    def mobile_number(self) -> str:
+        prefix = self.random.choice(["138", "139", "135", "150", "151", "186", "187", "177", "189", "133"])
+        return prefix + "".join(self.random.choice("0123456789") for _ in range(8))
+
+    # --- master data ---------------------------------------------------------------
+
+    def create_users(self) -> None:
+        User = get_user_model()
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "管理员"}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        for username, full_name, role in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": full_name, "email": f"{username}@example.com", "is_staff": role == roles.MANAGER},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+            self.users[username] = user
+        self.log(f"用户：{len(DEMO_USERS) + 1} 个（密码 {DEMO_PASSWORD}）")
+
+    def create_warehouses(self) -> list[Warehouse]:
+        rows = [("WH-SH", "上海主仓", "上海市嘉定区马陆镇宝安公路2999号"), ("WH-GZ", "广州分仓", "广州市白云区太和镇大源北路88号")]
+        return [
+            Warehouse.objects.get_or_create(code=code, defaults={"name": name, "address": address})[0]
+            for code, name, address in rows
+        ]
+
+    def create_products(self, warehouses) -> list[Product]:
+        products = []
+        index = 0
+        for category, variants, unit, base_price in CATEGORIES:
+            for variant in variants + ["经济款", "加强款"][: 5 - len(variants)]:
+                index += 1
+                custom = category.startswith("定制")
+                product, created = Product.objects.get_or_create(
+                    sku=f"P{index:04d}",
+                    defaults={
+                        "name": category,
+                        "spec": variant,
+                        "unit": unit,
+                        "list_price": (base_price * Decimal(self.random.choice(["0.9", "1", "1.2", "1.5"]))).quantize(Decimal("0.01")),
+                        "stock_type": StockType.CUSTOM if custom else StockType.STOCK,
+                        "safety_stock": 0 if custom else self.random.choice([10, 20, 50]),
+                        "vat_rate": Decimal("0.13"),
+                    },
+                )
+                products.append(product)
+                if created and not custom:
+                    for months_ago in (5, 3, 1):
+                        stock_receive(
+                            product=product,
+                            warehouse=self.random.choice(warehouses),
+                            quantity=self.random.choice([60, 100, 150, 200]),
+                            received_at=timezone.now() - timedelta(days=30 * months_ago + self.random.randint(0, 20)),
+                            reason="期初入库",
+                        )
+        self.log(f"商品：{len(products)} 个，库存批次已入库")
+        return products
+
+    def create_customers(self) -> list[Customer]:
+        sales = [self.users["sales"], self.users["sales2"]]
+        customers = list(Customer.objects.all())
+        if len(customers) >= 20:
+            return customers
+        suffixes = ["科技有限公司", "商贸有限公司", "实业有限公司", "电子商务有限公司", "制造有限公司"]
+        while len(customers) < 20:
+            city = self.fake.city_name()
+            name = f"{city}{self.fake.company_prefix()}{self.random.choice(suffixes)}"
+            if Customer.objects.filter(name=name).exists():
+                continue
+            province = self.fake.province()
+            customer = customer_create(
+                user=None,
+                name=name,
+                level=self.random.choice([CustomerLevel.NORMAL] * 3 + [CustomerLevel.IMPORTANT, CustomerLevel.VIP]),
+                credit_limit=Decimal(self.random.choice([50000, 100000, 200000, 500000])),
+                payment_terms_days=self.random.choice([0, 15, 30, 60]),
+                owner=self.random.choice(sales),
+                contact=ContactInput(name=self.fake.name(), phone=self.mobile_number(), email=self.fake.email()),
+                address=AddressInput(
+                    province=province, city=city + "市", district=self.fake.district() + "区",
+                    detail=self.fake.street_address(),
+                ),
+            )
+            customers.append(customer)
+        self.log(f"客户：{len(customers)} 个")
+        return customers
+
+    # --- orders ------------------------------------------------------------------------
+
+    def create_orders(self, customers, products, warehouses) -> None:
+        now = timezone.now()
+        stock_products = [p for p in products if not p.is_custom]
+        custom_products = [p for p in products if p.is_custom]
+        count = len(STATE_PLAN)
+        for position, target in enumerate(STATE_PLAN):
+            # Spread over six months; position 0 is the newest order.
+            age_days = (position / count) * 178 + self.random.uniform(0, 2)
+            placed_at = now - timedelta(days=age_days, hours=self.random.randint(0, 8))
+            custom = target in CUSTOM_PATHS and target != OrderStatus.CANCELLED and self.random.random() < 0.15
+            if target == OrderStatus.IN_PRODUCTION:
+                custom = True
+            with transaction.atomic():
+                order = self._create_order(customers, stock_products, custom_products, placed_at, custom)
+                path = CUSTOM_PATHS.get(target, PATHS[target]) if custom else PATHS[target]
+                if target == OrderStatus.IN_PRODUCTION:
+                    path = ["approve", "start_production"]
+                for action in path:
+                    self._run(order, action, products=products, warehouses=warehouses)
+                self._spread_timeline(order, placed_at, now)
+        self.log(f"订单：{count} 个，覆盖所有状态，时间跨度六个月")
+
+    def _create_order(self, customers, stock_products, custom_products, placed_at, custom) -> Order:
+        customer = self.random.choice(customers)
+        contact, address = customer.primary_contact, customer.default_address
+        chosen = self.random.sample(stock_products, self.random.randint(1, 4))
+        if custom:
+            chosen = [self.random.choice(custom_products)] + chosen[:1]
+        lines = [
+            LineInput(product=p, quantity=self.random.randint(1, 8) if p.is_custom else self.random.randint(1, 12), unit_price=p.list_price)
+            for p in chosen
+        ]
+        invoice = self.random.choice(list(InvoiceType))
+        details = OrderDetails(
+            customer=customer,
+            contact_name=contact.name,
+            contact_phone=contact.phone,
+            contact_email=contact.email,
+            ship_province=address.province,
+            ship_city=address.city,
+            ship_district=address.district,
+            ship_address=address.detail,
+            channel=self.random.choice([Channel.ONLINE, Channel.PHONE, Channel.PHONE, Channel.EMAIL, Channel.API]),
+            priority=Priority.URGENT if self.random.random() < 0.12 else Priority.NORMAL,
+            owner=customer.owner,
+            requested_delivery_date=(placed_at + timedelta(days=self.random.randint(3, 20))).date(),
+            invoice_type=invoice,
+            invoice_title=customer.name if invoice != InvoiceType.NONE else "",
+            payment_method=self.random.choice(list(PaymentMethod)),
+        )
+        return order_services.order_create(user=customer.owner, details=details, lines=lines, placed_at=placed_at)
+
+    def _run(self, order: Order, action: str, *, products, warehouses) -> None:
+        user = self.users[ACTOR_FOR_ACTION[action]]
+        if action == "finish_production":
+            for line in order.lines.select_related("product"):
+                if line.product.is_custom:
+                    stock_receive(
+                        product=line.product, warehouse=warehouses[0], quantity=line.quantity, user=user,
+                        reason=f"订单 {order.number} 生产入库",
+                    )
+        if action in ("allocate", "finish_production"):
+            self._ensure_stock(order, warehouses)
+        reason = self.random.choice(REASONS[action]) if action in REASONS else ""
+        order_services.SERVICES[action](order=order, user=user, reason=reason)
+
+    def _ensure_stock(self, order: Order, warehouses) -> None:
+        from inventory.services import order_shortages
+
+        for shortage in order_shortages(order=order):
+            line = order.lines.get(line_no=shortage.line_no)
+            stock_receive(product=line.product, warehouse=warehouses[0], quantity=shortage.missing + 50, reason="补货入库")
+
+    def _spread_timeline(self, order: Order, placed_at, now) -> None:
+        events = list(order.events.order_by("id"))
+        moment = placed_at
+        for event in events[1:]:
+            moment = min(moment + timedelta(hours=self.random.randint(2, 60)), now - timedelta(minutes=5))
+            event.created_at = moment
+        type(events[0]).objects.bulk_update(events, ["created_at"])
+        Order.objects.filter(pk=order.pk).update(status_changed_at=events[-1].created_at)

@@ -1,0 +1,112 @@
+"""The roles of the platform, as Django groups with exactly the permissions of each job.
+
+``ROLE_PERMISSIONS`` is the single source of truth. ``sync_roles`` makes the groups in
+the database match it; data migrations call it (with historical models) whenever a
+new permission appears, so a fresh database and an upgraded one end up identical.
+"""
+
+SALES = "销售专员"
+SERVICE = "客服"
+REVIEWER = "审核员"
+MANAGER = "主管"
+WAREHOUSE = "仓库管理员"
+PRODUCTION = "生产调度员"
+LOGISTICS = "物流专员"
+AFTER_SALES = "售后专员"
+ANALYST = "数据分析师"
+
+ALL_ROLES = [SALES, SERVICE, REVIEWER, MANAGER, WAREHOUSE, PRODUCTION, LOGISTICS, AFTER_SALES, ANALYST]
+
+_VIEW_BASICS = [
+    "orders.view_order",
+    "customers.view_customer",
+    "inventory.view_product",
+]
+
+_ORDER_ENTRY = [
+    "orders.add_order",
+    "orders.change_order",
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.view_contact",
+    "customers.add_contact",
+    "customers.change_contact",
+    "customers.view_address",
+    "customers.add_address",
+    "customers.change_address",
+]
+
+_STOCK_KEEPING = [
+    "inventory.view_stockbatch",
+    "inventory.add_stockbatch",
+    "inventory.change_stockbatch",
+    "inventory.view_warehouse",
+    "inventory.view_stockallocation",
+    "inventory.view_stockmovement",
+    "inventory.add_product",
+    "inventory.change_product",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    SALES: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order"],
+    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"],
+    REVIEWER: _VIEW_BASICS + ["orders.review_order", "customers.view_contact", "customers.view_address"],
+    WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"],
+    PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"],
+    LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"],
+    AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address"],
+    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch"],
+    # A manager may do everything the other roles do (and more, added by later features).
+    MANAGER: ["*"],
+}
+
+MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "reports"]
+
+
+def sync_roles(apps=None, *, strict: bool = False) -> None:
+    """Create or update the role groups.
+
+    With historical ``apps`` (inside a migration) a permission of a model that does not
+    exist yet at that point of history is skipped; the migration that adds the model
+    calls this again. ``strict=True`` refuses unknown permission names (used by tests).
+    """
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        if codenames == ["*"]:
+            permissions = list(Permission.objects.filter(content_type__app_label__in=MANAGED_APPS))
+        else:
+            permissions = []
+            for dotted in codenames:
+                app_label, codename = dotted.split(".", 1)
+                found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+                if found is None:
+                    if strict:
+                        raise LookupError(f"Role {role}: unknown permission {dotted}")
+                    continue
+                permissions.append(found)
+        group.permissions.set(permissions)
+
+
+def create_all_permissions(apps) -> None:
+    """Permissions are normally created after ``migrate`` finishes; a data migration
+    that assigns them needs them now."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+
+def user_roles(user) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    names = [group.name for group in user.groups.all()]
+    return [role for role in ALL_ROLES if role in names] + (["超级管理员"] if user.is_superuser else [])

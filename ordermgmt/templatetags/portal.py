@@ -1,0 +1,64 @@
+from django import template
+from django.utils import timezone
+
+from customers.phones import mask_phone
+from ordermgmt.money import format_yuan
+
+register = template.Library()
+
+_STATUS_TONES = {
+    "pending_review": "warn",
+    "rejected": "danger",
+    "approved": "info",
+    "allocated": "info",
+    "in_production": "info",
+    "shipped": "info",
+    "in_transit": "info",
+    "delivered": "ok",
+    "completed": "ok",
+    "cancelled": "muted",
+    "after_sales": "warn",
+}
+
+
+@register.filter
+def yuan(value):
+    return format_yuan(value)
+
+
+@register.filter
+def masked(phone):
+    return mask_phone(phone or "")
+
+
+@register.filter
+def status_tone(status):
+    return _STATUS_TONES.get(str(status), "info")
+
+
+@register.filter
+def age(value):
+    """How long ago, in days and hours (for queue waiting times)."""
+    if not value:
+        return ""
+    delta = timezone.now() - value
+    days, hours = delta.days, delta.seconds // 3600
+    if days:
+        return f"{days}天{hours}小时"
+    if hours:
+        return f"{hours}小时"
+    return f"{max(delta.seconds // 60, 1)}分钟"
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page_number):
+    query = context.get("query_string", "")
+    return f"?{query + '&' if query else ''}page={page_number}"
+
+
+@register.filter
+def person(user):
+    """A user's display name (full name, else username), or “—”."""
+    if not user:
+        return "—"
+    return (user.get_full_name() or "").strip() or user.get_username()

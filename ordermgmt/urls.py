@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "客户订单管理平台 · 主数据管理"
+admin.site.site_title = "订单平台管理"
+
+portal_patterns = ([path("", views.home, name="home")], "portal")
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("orders/", include("orders.urls")),
+    path("customers/", include("customers.urls")),
+    path("inventory/", include("inventory.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import Order, OrderEvent, OrderLine
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["line_no", "product_sku", "product_name", "quantity", "unit_price", "amount", "tax_amount"]
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["created_at", "actor_name", "action", "from_status", "to_status", "reason"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Read-only in the admin: orders change only through the portal's services."""
+
+    list_display = ["number", "customer", "status", "channel", "total", "created_at"]
+    list_filter = ["status", "channel", "order_type"]
+    search_fields = ["number", "customer__name", "contact_phone"]
+    inlines = [OrderLineInline, OrderEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

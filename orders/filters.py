@@ -1,0 +1,66 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Channel, Order, OrderStatus, OrderType, Priority
+from .selectors import order_search
+
+SORTABLE = {
+    "created": "created_at",
+    "-created": "-created_at",
+    "total": "total",
+    "-total": "-total",
+    "number": "number",
+    "-number": "-number",
+    "status": "status",
+    "-status": "-status",
+    "delivery": "requested_delivery_date",
+    "-delivery": "-requested_delivery_date",
+}
+
+
+class OrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="搜索", method="search", widget=forms.TextInput(
+        attrs={"placeholder": "订单号 / 客户名称或拼音 / 电话", "type": "search"}
+    ))
+    status = django_filters.MultipleChoiceFilter(label="状态", choices=OrderStatus.choices,
+                                                 widget=forms.SelectMultiple(attrs={"size": 4}))
+    channel = django_filters.ChoiceFilter(label="渠道", choices=Channel.choices, empty_label="全部渠道")
+    order_type = django_filters.ChoiceFilter(label="类型", choices=OrderType.choices, empty_label="全部类型")
+    priority = django_filters.ChoiceFilter(label="优先级", choices=Priority.choices, empty_label="全部")
+    created_from = django_filters.DateFilter(
+        label="下单日期从", field_name="created_at", lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    created_to = django_filters.DateFilter(
+        label="至", field_name="created_at", lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label="负责人",
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        empty_label="全部负责人",
+    )
+    sort = django_filters.ChoiceFilter(
+        label="排序",
+        method="sort_by",
+        choices=[
+            ("-created", "下单时间（新→旧）"),
+            ("created", "下单时间（旧→新）"),
+            ("-total", "金额（高→低）"),
+            ("total", "金额（低→高）"),
+            ("delivery", "期望交付日期"),
+            ("status", "状态"),
+        ],
+        empty_label="默认排序",
+    )
+
+    class Meta:
+        model = Order
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        return order_search(queryset, value)
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(SORTABLE.get(value, "-created_at"), "-id")

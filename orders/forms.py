@@ -1,0 +1,171 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from customers.models import Customer, CustomerLevel
+from customers.phones import normalize_phone
+from inventory.models import Product
+
+from .models import Channel, InvoiceType, Order, OrderType, PaymentMethod, Priority
+from .services import LineInput, NewCustomer, OrderDetails
+
+_DETAIL_FORM_FIELDS = [
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "ship_province",
+    "ship_city",
+    "ship_district",
+    "ship_address",
+    "channel",
+    "order_type",
+    "priority",
+    "requested_delivery_date",
+    "packaging_note",
+    "notes",
+    "invoice_type",
+    "invoice_title",
+    "payment_method",
+    "external_ref",
+]
+
+
+class OrderForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label="客户", queryset=Customer.objects.order_by("name"), required=False, empty_label="— 选择已有客户 —"
+    )
+    is_new_customer = forms.BooleanField(label="新客户", required=False)
+    new_customer_name = forms.CharField(label="新客户全称（与营业执照一致）", max_length=200, required=False)
+    new_customer_level = forms.ChoiceField(
+        label="客户等级", choices=CustomerLevel.choices, initial=CustomerLevel.NORMAL, required=False
+    )
+
+    contact_name = forms.CharField(label="联系人", max_length=50)
+    contact_phone = forms.CharField(label="联系电话", max_length=20, help_text="手机号或带区号的座机")
+    contact_email = forms.EmailField(label="电子邮箱", required=False)
+    ship_province = forms.CharField(label="省", max_length=20)
+    ship_city = forms.CharField(label="市", max_length=30)
+    ship_district = forms.CharField(label="区/县", max_length=30, required=False)
+    ship_address = forms.CharField(label="详细地址", max_length=200)
+
+    channel = forms.ChoiceField(label="下单渠道", choices=Channel.choices, initial=Channel.PHONE)
+    order_type = forms.ChoiceField(
+        label="订单类型", choices=OrderType.choices, initial=OrderType.STOCK,
+        help_text="含定制商品的订单自动设为定制",
+    )
+    priority = forms.ChoiceField(label="优先级", choices=Priority.choices, initial=Priority.NORMAL)
+    requested_delivery_date = forms.DateField(
+        label="期望交付日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    packaging_note = forms.CharField(label="包装要求", max_length=200, required=False)
+    notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    invoice_type = forms.ChoiceField(label="发票类型", choices=InvoiceType.choices, initial=InvoiceType.NONE)
+    invoice_title = forms.CharField(label="发票抬头", max_length=200, required=False)
+    payment_method = forms.ChoiceField(label="付款方式", choices=PaymentMethod.choices)
+    external_ref = forms.CharField(label="外部单号", max_length=50, required=False)
+
+    def __init__(self, *args, order: Order | None = None, **kwargs):
+        self.order = order
+        if order is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(order, name) for name in _DETAIL_FORM_FIELDS}
+            kwargs["initial"]["customer"] = order.customer_id
+        super().__init__(*args, **kwargs)
+        if order is not None:
+            # An existing order keeps its customer; the new-customer flow is only for entry.
+            del self.fields["is_new_customer"], self.fields["new_customer_name"], self.fields["new_customer_level"]
+
+    def clean_contact_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["contact_phone"])
+
+    def clean_requested_delivery_date(self):
+        value = self.cleaned_data.get("requested_delivery_date")
+        if value and value < timezone.localdate() and (self.order is None or value != self.order.requested_delivery_date):
+            raise forms.ValidationError("期望交付日期不能早于今天")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if self.order is None and data.get("is_new_customer"):
+            name = (data.get("new_customer_name") or "").strip()
+            if not name:
+                self.add_error("new_customer_name", "请填写新客户的全称（与营业执照一致）")
+            elif Customer.objects.filter(name=name).exists():
+                self.add_error("new_customer_name", f"客户“{name}”已存在，请在上方直接选择")
+        elif not data.get("customer"):
+            self.add_error("customer", "请选择客户，或勾选“新客户”并填写资料")
+        if data.get("invoice_type") and data["invoice_type"] != InvoiceType.NONE and not data.get("invoice_title"):
+            self.add_error("invoice_title", "开具发票时必须填写发票抬头")
+        return data
+
+    def to_details(self) -> OrderDetails:
+        data = self.cleaned_data
+        values = {name: data.get(name) for name in _DETAIL_FORM_FIELDS}
+        for name, value in values.items():
+            if value is None and name != "requested_delivery_date":
+                values[name] = ""
+        return OrderDetails(customer=data.get("customer"), **values)
+
+    def new_customer(self) -> NewCustomer | None:
+        if self.order is None and self.cleaned_data.get("is_new_customer"):
+            return NewCustomer(
+                name=self.cleaned_data["new_customer_name"].strip(),
+                level=self.cleaned_data.get("new_customer_level") or CustomerLevel.NORMAL,
+            )
+        return None
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Product) -> str:
+        return str(obj)
+
+
+class LineForm(forms.Form):
+    product = ProductChoiceField(
+        label="商品", queryset=Product.objects.filter(is_active=True).order_by("sku"), empty_label="— 选择商品 —"
+    )
+    quantity = forms.IntegerField(label="数量", min_value=1, error_messages={"min_value": "数量必须是正整数"})
+    unit_price = forms.DecimalField(
+        label="单价(元,不含税)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        error_messages={"max_decimal_places": "单价最多两位小数"},
+    )
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        if not kept:
+            raise forms.ValidationError("订单至少需要一行商品")
+
+    def to_lines(self) -> list[LineInput]:
+        return [
+            LineInput(
+                product=form.cleaned_data["product"],
+                quantity=form.cleaned_data["quantity"],
+                unit_price=form.cleaned_data["unit_price"],
+            )
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+
+
+LineFormSet = forms.formset_factory(
+    LineForm, formset=BaseLineFormSet, extra=0, min_num=1, validate_min=True, can_delete=True
+)
+
+
+def line_initial(order: Order) -> list[dict]:
+    return [
+        {"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price}
+        for line in order.lines.all()
+    ]
+
+
+class ActionForm(forms.Form):
+    reason = forms.CharField(label="原因", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,29 @@
+"""Order numbers: ``YYYYMMDD`` (Asia/Shanghai calendar day) + a 4-digit daily serial.
+
+The serial comes from one atomic upsert on ``DailyOrderSequence``: concurrent creators
+queue on that row, each receives a different serial, and no number is ever handed out
+twice. A rolled-back transaction gives its serial back with it; numbers skipped for any
+other reason (a deleted order) are simply gaps, which is acceptable. Past 9,999 orders in
+one day the serial grows to five digits rather than wrapping around.
+"""
+
+from datetime import date
+
+from django.db import connection
+
+from .models import DailyOrderSequence
+
+_TABLE = DailyOrderSequence._meta.db_table
+
+_UPSERT = (
+    f"INSERT INTO {_TABLE} (day, last_serial) VALUES (%s, 1) "
+    f"ON CONFLICT (day) DO UPDATE SET last_serial = {_TABLE}.last_serial + 1 "
+    f"RETURNING last_serial"
+)
+
+
+def next_order_number(day: date) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [day.isoformat()])
+        (serial,) = cursor.fetchone()
+    return f"{day:%Y%m%d}{serial:04d}"

@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from customers.models import Customer
+from inventory.models import Product
+from ordermgmt.errors import BusinessError
+
+from ..forms import LineFormSet, OrderForm, line_initial
+from ..models import Order
+from ..services import order_place, order_update
+
+
+def _product_catalogue() -> dict:
+    """Price and unit of each active product, for filling in a line when a product is picked."""
+    return {
+        str(p.pk): {"price": str(p.list_price), "unit": p.unit, "custom": p.is_custom}
+        for p in Product.objects.filter(is_active=True).only("pk", "list_price", "unit", "stock_type")
+    }
+
+
+def _render_form(request, form, formset, order=None):
+    return render(
+        request,
+        "orders/order_form.html",
+        {"form": form, "formset": formset, "order": order, "catalogue": _product_catalogue()},
+    )
+
+
+@login_required
+@permission_required("orders.add_order", raise_exception=True)
+def order_create_view(request):
+    if request.method == "POST":
+        form = OrderForm(request.POST)
+        formset = LineFormSet(request.POST, prefix="lines")
+        if form.is_valid() and formset.is_valid():
+            try:
+                order = order_place(
+                    user=request.user,
+                    details=form.to_details(),
+                    lines=formset.to_lines(),
+                    new_customer=form.new_customer(),
+                )
+            except BusinessError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"订单 {order.number} 已创建并提交审核")
+                return redirect("orders:detail", number=order.number)
+    else:
+        initial = {}
+        customer_id = request.GET.get("customer")
+        customer = Customer.objects.filter(pk=customer_id).first() if customer_id and customer_id.isdigit() else None
+        if customer is not None:
+            initial = _customer_defaults(customer)
+        form = OrderForm(initial=initial)
+        formset = LineFormSet(prefix="lines")
+    return _render_form(request, form, formset)
+
+
+def _customer_defaults(customer: Customer) -> dict:
+    initial = {"customer": customer.pk}
+    contact, address = customer.primary_contact, customer.default_address
+    if contact:
+        initial.update(contact_name=contact.name, contact_phone=contact.phone, contact_email=contact.email)
+    if address:
+        initial.update(
+            ship_province=address.province,
+            ship_city=address.city,
+            ship_district=address.district,
+            ship_address=address.detail,
+        )
+    return initial
+
+
+@login_required
+@permission_required("orders.change_order", raise_exception=True)
+def order_edit_view(request, number: str):
+    order = Order.objects.filter(number=number).select_related("customer").first()
+    if order is None:
+        raise Http404("订单不存在")
+    if not order.is_editable:
+        messages.error(request, f"订单当前状态为“{order.get_status_display()}”，不能修改")
+        return redirect("orders:detail", number=number)
+    if request.method == "POST":
+        form = OrderForm(request.POST, order=order)
+        formset = LineFormSet(request.POST, prefix="lines")
+        if form.is_valid() and formset.is_valid():
+            try:
+                order_update(user=request.user, order=order, details=form.to_details(), lines=formset.to_lines())
+            except BusinessError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"订单 {order.number} 已保存")
+                return redirect("orders:detail", number=order.number)
+    else:
+        form = OrderForm(order=order)
+        formset = LineFormSet(prefix="lines", initial=line_initial(order))
+    return _render_form(request, form, formset, order=order)

@@ -1,0 +1,76 @@
+"""How each order transition is presented and who works on which state.
+
+The rules themselves (sources, targets, permissions, conditions) live on the
+``Order`` model's django-fsm transitions; this module only adds what the portal needs:
+labels, whether a reason is required, and the confirmation text.
+"""
+
+from dataclasses import dataclass
+
+from .models import OrderStatus, OrderType
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    label: str
+    needs_reason: bool = False
+    reason_optional_label: str = "备注（可选）"
+    confirm: str = ""
+    style: str = "primary"
+    condition_hint: str = ""
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    spec.name: spec
+    for spec in [
+        ActionSpec("approve", "审核通过"),
+        ActionSpec("reject", "驳回", needs_reason=True, style="danger", confirm="确定驳回该订单？订单将退回给录入人修改。"),
+        ActionSpec("resubmit", "重新提交审核"),
+        ActionSpec("allocate", "分配库存", condition_hint="所有商品行的可用库存必须足够"),
+        ActionSpec("start_production", "安排生产", condition_hint="只有定制订单需要生产"),
+        ActionSpec("finish_production", "生产完成入库", condition_hint="成品入库后才能完成生产"),
+        ActionSpec("ship", "确认出库"),
+        ActionSpec("start_transit", "开始配送"),
+        ActionSpec("deliver", "确认交付"),
+        ActionSpec("complete", "确认完成"),
+        ActionSpec(
+            "cancel", "取消订单", needs_reason=True, style="danger",
+            confirm="确定取消该订单？已锁定的库存将被释放，此操作不可撤销。",
+        ),
+        ActionSpec("open_after_sales", "发起售后", needs_reason=True, style="secondary"),
+        ActionSpec("close_after_sales", "结束售后"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class QueueRule:
+    """Orders in ``statuses`` (optionally only of ``order_type``) wait for holders of ``permission``."""
+
+    permission: str
+    statuses: tuple[str, ...]
+    order_type: str | None = None
+    own_only: bool = False
+
+
+QUEUE_RULES = [
+    QueueRule("orders.review_order", (OrderStatus.PENDING_REVIEW,)),
+    QueueRule("orders.allocate_order", (OrderStatus.APPROVED,), order_type=OrderType.STOCK),
+    QueueRule("orders.produce_order", (OrderStatus.APPROVED, OrderStatus.IN_PRODUCTION), order_type=OrderType.CUSTOM),
+    QueueRule("orders.ship_order", (OrderStatus.ALLOCATED,)),
+    QueueRule("orders.track_order", (OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT)),
+    QueueRule("orders.complete_order", (OrderStatus.DELIVERED,)),
+    QueueRule("orders.handle_after_sales", (OrderStatus.AFTER_SALES,)),
+    QueueRule("orders.change_order", (OrderStatus.REJECTED,), own_only=True),
+]
+
+
+def transition_permission(action: str) -> str:
+    """The permission a user needs for ``action``, read from the model's transition."""
+    from .models import Order
+
+    for transition in Order._meta.get_field("status").get_all_transitions(Order):
+        if transition.name == action:
+            return transition.permission
+    raise KeyError(action)

@@ -1,0 +1,121 @@
+// Order entry: add/remove line rows, fill the list price when a product is picked,
+// show an estimate of the amounts, and look customers up by name / pinyin / phone.
+// The server recomputes every amount; nothing here is trusted.
+(function () {
+  "use strict";
+  const form = document.getElementById("order-form");
+  if (!form) return;
+  const catalogue = JSON.parse(document.getElementById("product-catalogue").textContent);
+  const tbody = document.querySelector("#line-table tbody");
+  const template = document.getElementById("line-template");
+  const totalForms = form.querySelector("input[name='lines-TOTAL_FORMS']");
+
+  function money(value) {
+    return "¥" + value.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function recompute() {
+    let total = 0;
+    tbody.querySelectorAll("tr.line-row").forEach(function (row) {
+      const deleted = row.querySelector("input[type=checkbox][name$='-DELETE']");
+      const qty = parseInt((row.querySelector("input[name$='-quantity']") || {}).value || "0", 10);
+      const price = parseFloat((row.querySelector("input[name$='-unit_price']") || {}).value || "0");
+      const cell = row.querySelector(".line-amount");
+      row.classList.toggle("deleted", !!(deleted && deleted.checked));
+      if (qty > 0 && price >= 0 && !(deleted && deleted.checked)) {
+        const amount = Math.round(qty * price * 100) / 100;
+        total += amount;
+        cell.textContent = money(amount);
+      } else {
+        cell.textContent = "—";
+      }
+    });
+    document.getElementById("lines-total").textContent = money(total);
+  }
+
+  tbody.addEventListener("change", function (event) {
+    const target = event.target;
+    if (target.name && target.name.endsWith("-product")) {
+      const row = target.closest("tr");
+      const price = row.querySelector("input[name$='-unit_price']");
+      const info = catalogue[target.value];
+      if (info && price) price.value = info.price;
+      const qty = row.querySelector("input[name$='-quantity']");
+      if (qty && !qty.value) qty.value = 1;
+    }
+    recompute();
+  });
+  tbody.addEventListener("input", recompute);
+
+  document.getElementById("add-line").addEventListener("click", function () {
+    const index = parseInt(totalForms.value, 10);
+    const html = template.innerHTML.replace(/__prefix__/g, String(index));
+    tbody.insertAdjacentHTML("beforeend", html);
+    totalForms.value = String(index + 1);
+    const select = tbody.lastElementChild.querySelector("select");
+    if (select) select.focus();
+  });
+
+  // New customer toggle.
+  const newToggle = form.querySelector("input[name='is_new_customer']");
+  const newBox = document.getElementById("new-customer");
+  if (newToggle && newBox) {
+    newToggle.addEventListener("change", function () { newBox.hidden = !newToggle.checked; });
+  }
+
+  // Customer lookup.
+  const search = document.getElementById("customer-search");
+  const results = document.getElementById("customer-results");
+  const select = form.querySelector("select[name='customer']");
+  const fill = ["contact_name", "contact_phone", "contact_email", "ship_province", "ship_city", "ship_district", "ship_address"];
+  let lastQuery = "";
+  let cache = {};
+
+  function applyCustomer(data) {
+    if (select) select.value = String(data.id);
+    fill.forEach(function (name) {
+      const input = form.querySelector("[name='" + name + "']");
+      if (input && data[name] !== undefined) input.value = data[name];
+    });
+    if (newToggle) { newToggle.checked = false; newBox.hidden = true; }
+  }
+
+  function lookup(query, callback) {
+    if (cache[query]) { callback(cache[query]); return; }
+    fetch(search.dataset.lookupUrl + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) { cache[query] = data.results; callback(data.results); })
+      .catch(function () { callback([]); });
+  }
+
+  if (search) {
+    search.addEventListener("input", function () {
+      const query = search.value.trim();
+      lastQuery = query;
+      if (!query) { results.hidden = true; return; }
+      lookup(query, function (items) {
+        if (query !== lastQuery) return;
+        results.innerHTML = "";
+        items.forEach(function (item) {
+          const li = document.createElement("li");
+          li.textContent = item.name + "（" + item.code + "）";
+          li.tabIndex = 0;
+          li.addEventListener("click", function () { applyCustomer(item); results.hidden = true; search.value = item.name; });
+          results.appendChild(li);
+        });
+        results.hidden = items.length === 0;
+      });
+    });
+  }
+  if (select) {
+    select.addEventListener("change", function () {
+      if (!select.value) return;
+      const name = select.options[select.selectedIndex].text;
+      lookup(name, function (items) {
+        const match = items.find(function (i) { return String(i.id) === select.value; });
+        if (match) applyCustomer(match);
+      });
+    });
+  }
+  recompute();
+})();

@@ -1,0 +1,31 @@
+import pytest
+
+from ordermgmt import roles
+from tests.factories import CustomerFactory, ProductFactory, receive, user_with_role
+
+
+@pytest.fixture
+def shop(transactional_db, chromium_available):
+    """Users with known passwords and a little master data, committed for the live server."""
+    users = {
+        "sales": user_with_role(roles.SALES, username="wangfang"),
+        "reviewer": user_with_role(roles.REVIEWER, username="zhaolei"),
+    }
+    customer = CustomerFactory(name="上海华兴科技有限公司")
+    chair = ProductFactory(sku="P0001", name="办公椅", spec="人体工学")
+    desk = ProductFactory(sku="P0002", name="办公桌", spec="1.4米")
+    receive(chair, 50)
+    receive(desk, 50)
+    return {"users": users, "customer": customer, "products": [chair, desk]}
+
+
+def login(page, live_server, username, password="pass1234"):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def logout(page):
+    page.click("form[action$='/accounts/logout/'] button")

@@ -1,0 +1,49 @@
+"""In Chromium: sales enters an order with two lines, a reviewer approves it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from orders.models import Order, OrderStatus
+from tests.browser.conftest import login, logout
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_sales_enters_an_order_and_reviewer_approves_it(page, live_server, shop):
+    login(page, live_server, "wangfang")
+    page.click("text=新建订单")
+
+    # Pick the customer by typing its pinyin initials: contact and address are filled in.
+    page.fill("#customer-search", "shhx")
+    page.click("#customer-results li >> text=上海华兴科技有限公司")
+    expect(page.locator("input[name=contact_phone]")).to_have_value("13812345678")
+
+    chair, desk = shop["products"]
+    page.select_option("select[name='lines-0-product']", str(chair.pk))
+    page.fill("input[name='lines-0-quantity']", "3")
+    page.click("#add-line")
+    page.select_option("select[name='lines-1-product']", str(desk.pk))
+    page.fill("input[name='lines-1-quantity']", "2")
+    expect(page.locator("input[name='lines-1-unit_price']")).to_have_value("100.00")
+    page.click("#submit-order")
+
+    expect(page.locator("[data-testid=order-status]")).to_have_text("待审核")
+    number = re.search(r"/orders/(\d+)/", page.url).group(1)
+    expect(page.locator("[data-testid=order-total]")).to_have_text("¥565.00")  # 5 × 100 + 13%
+    logout(page)
+
+    login(page, live_server, "zhaolei")
+    expect(page.locator("table.orders")).to_contain_text(number)
+    page.click(f"text={number}")
+    page.fill("form[action$='/do/approve/'] input[name=reason]", "资料齐全，同意")
+    page.click("button[data-action=approve]")
+
+    expect(page.locator("[data-testid=order-status]")).to_have_text("已审核")
+    timeline = page.locator("[data-testid=timeline] li")
+    expect(timeline).to_have_count(2)
+    expect(timeline.nth(0)).to_contain_text("提交审核")
+    expect(timeline.nth(1)).to_contain_text("审核通过")
+    expect(timeline.nth(1)).to_contain_text("资料齐全，同意")
+    assert Order.objects.get(number=number).status == OrderStatus.APPROVED

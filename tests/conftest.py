@@ -1,0 +1,151 @@
+"""Shared test setup.
+
+Services that a test needs (PostgreSQL, Redis, a Celery worker, Chromium) are used when
+available and skipped otherwise — except when ``REQUIRE_SERVICES=1`` (set by ``.ci/run``):
+then a missing service is a test failure, never a silent skip.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the
+# same browser tests are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def need(condition: bool, what: str) -> None:
+    """Skip when a service is missing in a developer run; fail in CI."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required in CI (REQUIRE_SERVICES=1) but is not available")
+    pytest.skip(f"{what} not available")
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # Each test process gets its own Celery queue, so that a worker started for one
+    # process never picks up another process's tasks (they use different test databases).
+    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"test-{worker}-{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def on_postgres():
+    from django.db import connection
+
+    need(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://…)")
+
+
+@pytest.fixture
+def redis_url():
+    from django.conf import settings
+
+    need(bool(settings.REDIS_URL), "Redis (REDIS_URL=redis://…)")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL).ping()
+    except redis.RedisError as error:  # pragma: no cover - only when the server is down
+        need(False, f"Redis at {settings.REDIS_URL} ({error})")
+    return settings.REDIS_URL
+
+
+# --- browser ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def chromium_available():
+    need(Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None, f"Chromium at {CHROMIUM}")
+
+
+# --- a real Celery worker -----------------------------------------------------------
+
+@pytest.fixture
+def celery_worker_process(redis_url, settings, transactional_db):
+    """Start ``celery worker`` against the test database and Redis; stop it afterwards.
+
+    Tasks are then sent through Redis for real (not executed eagerly), so the test proves
+    the message path end to end.
+    """
+    from django.db import connection
+
+    from ordermgmt.celery import app
+
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        need(False, "PostgreSQL for the Celery worker test (the worker is a separate process)")
+    database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    if db.get("PASSWORD"):
+        database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    queue = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "EMAIL_BACKEND": settings.EMAIL_BACKEND,
+    }
+    hostname = f"test-{queue}@localhost"
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"celery-{queue}.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ordermgmt", "worker", "--pool=solo", "-c", "1",
+         "-Q", queue, "-n", hostname, "-l", "info", "--without-gossip", "--without-mingle"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = redis_url
+    app.conf.result_backend = redis_url
+    app.conf.task_default_queue = queue
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited early, see {log.name}")
+            replies = app.control.ping(destination=[hostname], timeout=1)
+            if replies:
+                break
+        else:
+            raise RuntimeError("Celery worker did not answer within 60 s")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        app.conf.task_always_eager = True

@@ -1,0 +1,57 @@
+import os
+import subprocess
+import sys
+
+from tests.conftest import PROJECT_ROOT
+
+
+def _manage(*args, **env):
+    ours = {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("CELERY_")}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PROJECT_ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_deploy_check_is_clean_with_production_variables():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="x" * 24 + "production-secret-key-for-the-check-0123456789",
+        ALLOWED_HOSTS="orders.example.com",
+        DATABASE_URL="postgres://ordermgmt@127.0.0.1:5432/ordermgmt",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", DEBUG="false", ALLOWED_HOSTS="orders.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_settings_come_from_the_environment():
+    result = _manage(
+        "shell", "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'],"
+        " s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER, s.TIME_ZONE, s.LANGUAGE_CODE)",
+        DATABASE_URL="postgres://ordermgmt@127.0.0.1:5432/ordermgmt",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.stdout.split()[-6:] == [
+        "django.db.backends.postgresql", "ordermgmt", "redis://127.0.0.1:6379/0", "False", "Asia/Shanghai", "zh-hans",
+    ], result.stderr
+
+
+def test_dev_defaults_need_no_service():
+    result = _manage(
+        "shell", "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)",
+    )
+    assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "True"], result.stderr
