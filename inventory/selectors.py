@@ -10,3 +10,17 @@ def product_stock(query: str = "") -> QuerySet[Product]:
     if query:
         products = products.filter(Q(search_key__contains=query) | Q(sku__icontains=query))
     return products.annotate(below_safety=Q(available__lt=F("safety_stock"))).order_by("sku")
+
+
+def shipped_quantities_by_line(order) -> dict[int, int]:
+    """Quantity already shipped (consumed allocations) per order line id."""
+    from django.db.models import Sum
+
+    from .models import StockAllocation
+
+    rows = (
+        StockAllocation.objects.filter(order_line__order=order, state=StockAllocation.State.CONSUMED)
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["order_line_id"]: row["total"] for row in rows}

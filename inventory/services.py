@@ -202,3 +202,133 @@ def stock_consume_order(*, order, user=None) -> int:
         state=StockAllocation.State.CONSUMED, closed_at=timezone.now()
     )
     return shipped
+
+
+# --- fulfillment: production receipts, partial shipments, re-shipments ------------------
+
+@transaction.atomic
+def stock_allocate_from_batch(*, order_line, batch: StockBatch, quantity: int) -> StockAllocation:
+    """Reserve ``quantity`` of one given batch for one order line (goods produced for it).
+
+    FIFO would hand the oldest free batch of the product to this line and leave the new
+    batch, made to the customer's specification, to whoever comes next.
+    """
+    if quantity <= 0:
+        raise InvalidInput("分配数量必须是正整数")
+    (locked,) = _lock_batches(batch_ids={batch.pk})
+    if locked.product_id != order_line.product_id:
+        raise InvalidInput(f"批次 {locked.batch_no} 不是订单行的商品 {order_line.product_sku}")
+    if locked.quantity_available < quantity:
+        raise InsufficientStock(
+            f"批次 {locked.batch_no} 可用 {locked.quantity_available}，不足 {quantity}", code="insufficient_stock"
+        )
+    allocation = StockAllocation.objects.create(order_line=order_line, batch=locked, quantity=quantity)
+    StockBatch.objects.filter(pk=locked.pk).update(quantity_allocated=F("quantity_allocated") + quantity)
+    return allocation
+
+
+@transaction.atomic
+def stock_split_allocation(*, allocation: StockAllocation, quantity: int) -> StockAllocation:
+    """Return an active allocation of exactly ``quantity`` cut from ``allocation``.
+
+    The remainder stays reserved as its own allocation, so that a shipment can carry part
+    of a batch and consume whole allocations. The batch totals do not change.
+    """
+    locked = StockAllocation.objects.select_for_update().get(pk=allocation.pk)
+    if locked.state != StockAllocation.State.ACTIVE:
+        raise InvalidInput(f"批次 {locked.batch} 的分配已{locked.get_state_display()}，不能拆分")
+    if not 0 < quantity <= locked.quantity:
+        raise InvalidInput(f"批次 {locked.batch} 只锁定了 {locked.quantity}，不能拣 {quantity}")
+    if quantity == locked.quantity:
+        return locked
+    StockAllocation.objects.filter(pk=locked.pk).update(quantity=locked.quantity - quantity)
+    return StockAllocation.objects.create(order_line_id=locked.order_line_id, batch_id=locked.batch_id, quantity=quantity)
+
+
+@transaction.atomic
+def stock_consume_allocations(*, allocations, order_number: str, user=None) -> int:
+    """出库 of the given allocations only (one shipment of a partially shipped order)."""
+    ids = [a.pk for a in allocations]
+    if not ids:
+        raise InvalidInput(f"订单 {order_number} 没有要出库的商品")
+    locked = list(StockAllocation.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    not_active = [a for a in locked if a.state != StockAllocation.State.ACTIVE]
+    if len(locked) != len(set(ids)) or not_active:
+        raise InvalidInput(f"订单 {order_number} 的部分库存分配已出库或已释放，请刷新后重试")
+    _lock_batches(batch_ids={a.batch_id for a in locked})
+    shipped = 0
+    for allocation in locked:
+        StockBatch.objects.filter(pk=allocation.batch_id).update(
+            quantity_allocated=F("quantity_allocated") - allocation.quantity,
+            quantity_remaining=F("quantity_remaining") - allocation.quantity,
+        )
+        StockMovement.objects.create(
+            batch_id=allocation.batch_id,
+            kind=StockMovement.Kind.SHIPMENT,
+            quantity=-allocation.quantity,
+            order_number=order_number,
+            actor=user,
+        )
+        shipped += allocation.quantity
+    StockAllocation.objects.filter(pk__in=ids).update(state=StockAllocation.State.CONSUMED, closed_at=timezone.now())
+    return shipped
+
+
+@transaction.atomic
+def stock_allocate_quantities(*, quantities: dict) -> list[StockAllocation]:
+    """Reserve ``{order_line: quantity}`` FIFO, on top of what the lines already had.
+
+    Used to re-ship goods lost in transit: the lines were shipped in full once, so the
+    usual "outstanding quantity" is zero. All or nothing, like ``stock_allocate_order``.
+    """
+    wanted = {line: quantity for line, quantity in quantities.items() if quantity > 0}
+    if not wanted:
+        return []
+    batches = _lock_batches(product_ids={line.product_id for line in wanted})
+    by_product: dict[int, list[StockBatch]] = defaultdict(list)
+    for batch in sorted(batches, key=lambda b: (b.received_at, b.pk)):
+        by_product[batch.product_id].append(batch)
+    plan, shortages = [], []
+    for line, quantity in sorted(wanted.items(), key=lambda item: item[0].line_no):
+        remaining = quantity
+        for batch in by_product[line.product_id]:
+            take = min(batch.quantity_available, remaining)
+            if take > 0:
+                plan.append((line, batch, take))
+                batch.quantity_allocated += take
+                remaining -= take
+            if remaining == 0:
+                break
+        if remaining:
+            shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, quantity - remaining))
+    if shortages:
+        raise InsufficientStock(
+            "库存不足，无法分配：" + "；".join(str(s) for s in shortages), code="insufficient_stock"
+        ).with_shortages(shortages)
+    allocations = StockAllocation.objects.bulk_create(
+        [StockAllocation(order_line=line, batch=batch, quantity=take) for line, batch, take in plan]
+    )
+    StockBatch.objects.bulk_update({b.pk: b for _, b, _ in plan}.values(), ["quantity_allocated"])
+    return allocations
+
+
+@transaction.atomic
+def stock_release_allocations(*, allocations) -> int:
+    """Give back the given active allocations only (a re-shipment that is called off)."""
+    ids = [a.pk for a in allocations]
+    locked = list(
+        StockAllocation.objects.select_for_update()
+        .filter(pk__in=ids, state=StockAllocation.State.ACTIVE)
+        .order_by("pk")
+    )
+    if not locked:
+        return 0
+    _lock_batches(batch_ids={a.batch_id for a in locked})
+    for allocation in locked:
+        StockBatch.objects.filter(pk=allocation.batch_id).update(
+            quantity_allocated=F("quantity_allocated") - allocation.quantity
+        )
+    StockAllocation.objects.filter(pk__in=[a.pk for a in locked]).update(
+        state=StockAllocation.State.RELEASED, closed_at=timezone.now()
+    )
+    return sum(a.quantity for a in locked)

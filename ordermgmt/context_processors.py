@@ -11,6 +11,10 @@ def portal(request):
     nav.append(("orders:list", _("订单"), user.has_perm("orders.view_order")))
     nav.append(("customers:list", _("客户"), user.has_perm("customers.view_customer")))
     nav.append(("inventory:stock", _("库存"), user.has_perm("inventory.view_product")))
+    nav.append(("fulfillment:production_list", _("生产"), user.has_perm("fulfillment.view_productionorder")))
+    nav.append(("fulfillment:pick_queue", _("仓库"), user.has_perm("fulfillment.view_picklist")))
+    nav.append(("fulfillment:shipments", _("物流"), user.has_perm("fulfillment.view_shipment")))
+    nav.append(("fulfillment:outbox", _("通知"), user.has_perm("fulfillment.view_notificationmessage")))
     return {
         "nav_items": [(url, label) for url, label, allowed in nav if allowed],
         "current_roles": user_roles(user),

@@ -47,15 +47,26 @@ _STOCK_KEEPING = [
     "inventory.change_product",
 ]
 
+# Fulfillment: who sees shipments, their proof of delivery and the customer notices.
+_SEE_SHIPMENTS = ["fulfillment.view_shipment", "fulfillment.view_carrier"]
+_CUSTOMER_NOTICES = ["fulfillment.view_notificationmessage", "fulfillment.resend_notification"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order"],
-    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"],
+    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"]
+    + _SEE_SHIPMENTS + _CUSTOMER_NOTICES + ["fulfillment.view_deliveryproof"],
     REVIEWER: _VIEW_BASICS + ["orders.review_order", "customers.view_contact", "customers.view_address"],
-    WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"],
-    PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"],
-    LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"],
-    AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address"],
-    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch"],
+    WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"]
+    + _SEE_SHIPMENTS + ["fulfillment.view_picklist", "fulfillment.manage_picking", "fulfillment.view_productionorder"],
+    PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"]
+    + ["inventory.view_warehouse", "fulfillment.view_productionorder", "fulfillment.manage_production"],
+    LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"]
+    + _SEE_SHIPMENTS + _CUSTOMER_NOTICES
+    + ["fulfillment.manage_shipments", "fulfillment.view_deliveryproof", "fulfillment.view_picklist"],
+    AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address"]
+    + _SEE_SHIPMENTS + ["fulfillment.view_deliveryproof", "aftersales.view_aftersalescase",
+                        "aftersales.add_aftersalescase", "aftersales.change_aftersalescase"],
+    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "fulfillment.view_shipment", "fulfillment.view_productionorder"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }

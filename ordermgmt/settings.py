@@ -144,7 +144,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Synced into django-celery-beat's tables when beat starts; intervals stay editable in the admin.
+CELERY_BEAT_SCHEDULE: dict = {
+    "fulfillment-detect-shipment-exceptions": {
+        "task": "fulfillment.tasks.detect_shipment_exceptions",
+        "schedule": 30 * 60,
+    },
+    "fulfillment-poll-carriers": {
+        "task": "fulfillment.tasks.poll_carriers",
+        "schedule": 15 * 60,
+    },
+    "fulfillment-requeue-notifications": {
+        "task": "fulfillment.tasks.requeue_notifications",
+        "schedule": 5 * 60,
+    },
+}
 
 # --- E-mail ------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -178,3 +192,39 @@ LOGGING = {
 
 # --- Business settings ---------------------------------------------------------
 ORDER_LIST_PAGE_SIZE = 20
+
+# --- Fulfillment: logistics, uploads, tracking page, notifications ---------------------
+# Absolute base of links sent to customers (the signed tracking link in e-mails and SMS).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A shipment with no logistics event for this many days is flagged 疑似丢件.
+FULFILLMENT_LOSS_AFTER_DAYS = env.int("FULFILLMENT_LOSS_AFTER_DAYS", default=3)
+# Production orders raised automatically are planned to finish this many days out.
+PRODUCTION_DEFAULT_LEAD_DAYS = env.int("PRODUCTION_DEFAULT_LEAD_DAYS", default=7)
+# Delivery-proof photos and signatures: images only, checked by content.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+UPLOAD_MAX_FILES = 6
+# Carriers' poller implementations, by the key chosen on each carrier.
+CARRIER_POLLERS = {
+    "fake": "fulfillment.carriers.fake.FakeCarrierPoller",
+}
+
+# Public tracking page and carrier endpoint. django-ratelimit counts in the default cache:
+# local memory in dev, Redis (shared by every gunicorn worker) in production.
+RATELIMIT_USE_CACHE = "default"
+# Behind a proxy set it to e.g. HTTP_X_REAL_IP so that limits apply per client, not per proxy.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/10m")
+CARRIER_API_RATE_LIMIT = env.str("CARRIER_API_RATE_LIMIT", default="600/m")
+TRACKING_LINK_MAX_AGE_DAYS = env.int("TRACKING_LINK_MAX_AGE_DAYS", default=90)
+
+# Notifications. SMS goes through the backend named here: console (dev), file, or the HTTP gateway.
+SMS_BACKEND = env.str("SMS_BACKEND", default="fulfillment.notifications.sms.ConsoleSmsBackend")
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "sent_sms")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_SIGN = env.str("SMS_GATEWAY_SIGN", default="订单平台")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+# Attempts per message before it is marked 发送失败 for staff; waits double from the base.
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
+NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=60.0)
+NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=3600.0)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
     path("inventory/", include("inventory.urls")),
+    path("fulfillment/", include("fulfillment.urls")),
+    path("", include("fulfillment.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -26,7 +26,7 @@ def record_event(
     data: dict | None = None,
     at=None,
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
+    event = OrderEvent.objects.create(
         order=order,
         kind=kind,
         action=action,
@@ -38,3 +38,14 @@ def record_event(
         data=data or {},
         created_at=at or timezone.now(),
     )
+    _queue_customer_notices(event)
+    return event
+
+
+def _queue_customer_notices(event: OrderEvent) -> None:
+    """The customer hears of the steps that matter to them (accepted, rejected, shipped,
+    delivered, logistics trouble). The outbox rows are written in this transaction and
+    sent by Celery after commit, so a notice is never lost with a rolled-back change."""
+    from fulfillment.notifications.triggers import queue_notices_for_event
+
+    queue_notices_for_event(event)

@@ -21,7 +21,13 @@ from customers.models import Customer, CustomerLevel
 from customers.phones import normalize_phone
 from customers.services import AddressInput, ContactInput, customer_create
 from inventory.models import Product
-from inventory.services import stock_allocate_order, stock_consume_order, stock_release_order
+from inventory.selectors import shipped_quantities_by_line
+from inventory.services import (
+    stock_allocate_order,
+    stock_consume_allocations,
+    stock_consume_order,
+    stock_release_order,
+)
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from ordermgmt.money import to_money
 
@@ -383,16 +389,36 @@ def order_finish_production(*, order: Order, user, reason: str = "") -> Order:
 
 
 @transaction.atomic
-def order_ship(*, order: Order, user, reason: str = "") -> Order:
-    """出库: the allocated goods leave the warehouse."""
+def order_ship(
+    *, order: Order, user, reason: str = "", allocations: Sequence | None = None, data: dict | None = None
+) -> Order:
+    """出库: allocated goods leave the warehouse.
+
+    ``allocations`` are the ones one shipment carries (partial shipment); ``None`` ships
+    every active allocation. The order becomes 已出库 only once every line has shipped in
+    full; an earlier shipment is a note on the timeline (no state change).
+    """
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if locked.status != OrderStatus.ALLOCATED:
         raise InvalidTransition(
             f"订单 {locked.number} 当前状态为“{locked.get_status_display()}”，只有已分配的订单可以出库"
         )
     _check_permission(user, "orders.ship_order", "出库")
-    quantity = stock_consume_order(order=locked, user=user)
-    return _fire(order=locked, user=user, action="ship", reason=reason, data={"quantity": quantity})
+    if allocations is None:
+        quantity = stock_consume_order(order=locked, user=user)
+    else:
+        quantity = stock_consume_allocations(allocations=allocations, order_number=locked.number, user=user)
+    data = {"quantity": quantity, **(data or {})}
+    shipped = shipped_quantities_by_line(locked)
+    waiting = [line for line in locked.lines.all() if shipped.get(line.pk, 0) < line.quantity]
+    if waiting:
+        remaining = "、".join(f"第{l.line_no}行 {l.product_name} 还差 {l.quantity - shipped.get(l.pk, 0)}" for l in waiting)
+        record_event(
+            order=locked, user=user, kind=OrderEvent.Kind.NOTE, action="ship_partial",
+            reason=f"部分出库 {quantity} 件；{remaining}" + (f"。{reason}" if reason else ""), data=data,
+        )
+        return locked
+    return _fire(order=locked, user=user, action="ship", reason=reason, data=data)
 
 
 @transaction.atomic

@@ -119,3 +119,14 @@ def make_order(*, user=None, customer=None, lines=None, **overrides) -> Order:
         details=details_for(customer, **overrides),
         lines=[LineInput(product=p, quantity=q, unit_price=Decimal(price)) for p, q, price in lines],
     )
+
+
+class CarrierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "fulfillment.Carrier"
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"测试快递{n}")
+    code = factory.Sequence(lambda n: f"c{n}")
+    tracking_url_pattern = "https://carrier.example.com/track?no={tracking_number}"
+    default_transit_days = 3

@@ -1,0 +1,125 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from inventory.models import Warehouse
+from ordermgmt import roles
+
+from .models import Carrier, EventKind, ReceiptCondition, Resolution
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+
+
+class ProductionPlanForm(forms.Form):
+    owner = forms.ModelChoiceField(label="生产组长", queryset=None, required=False, empty_label="— 未指定 —")
+    planned_start = forms.DateField(label="计划开工", required=False, widget=DateInput())
+    planned_finish = forms.DateField(label="计划完工", required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            get_user_model().objects.filter(is_active=True, groups__name__in=[roles.PRODUCTION, roles.MANAGER])
+            .distinct().order_by("first_name", "username")
+        )
+        self.fields["owner"].label_from_instance = lambda u: (u.get_full_name() or u.username)
+
+
+class QcForm(forms.Form):
+    note = forms.CharField(label="质检记录", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StockForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label="入库仓库", queryset=Warehouse.objects.filter(is_active=True))
+
+
+class PickListForm(forms.Form):
+    """One quantity field per reserved batch (``qty_<allocation id>``)."""
+
+    note = forms.CharField(label="备注", required=False, max_length=200)
+
+    def __init__(self, *args, allocations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allocations = allocations
+        for allocation in allocations:
+            self.fields[f"qty_{allocation.pk}"] = forms.IntegerField(
+                label=f"{allocation.order_line.product_name} {allocation.batch.batch_no}",
+                min_value=0, max_value=allocation.quantity, initial=allocation.quantity,
+            )
+
+    def rows(self):
+        return [(allocation, self[f"qty_{allocation.pk}"]) for allocation in self.allocations]
+
+    def quantities(self) -> dict[int, int]:
+        return {a.pk: self.cleaned_data.get(f"qty_{a.pk}") or 0 for a in self.allocations}
+
+
+class PackForm(forms.Form):
+    package_count = forms.IntegerField(label="包裹数", min_value=1, max_value=999, initial=1)
+
+
+class ShipForm(forms.Form):
+    carrier = forms.ModelChoiceField(label="承运商", queryset=Carrier.objects.filter(is_active=True))
+    tracking_number = forms.CharField(label="物流单号", max_length=40)
+    expected_delivery_date = forms.DateField(
+        label="预计送达", required=False, widget=DateInput(), help_text="留空则按承运商到该省的标准时效计算"
+    )
+
+
+class ShipmentEventForm(forms.Form):
+    kind = forms.ChoiceField(label="物流状态", choices=EventKind.choices)
+    occurred_at = forms.DateTimeField(label="时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    place = forms.CharField(label="地点", required=False, max_length=100)
+    note = forms.CharField(label="说明", required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)})
+        super().__init__(*args, **kwargs)
+
+
+class SignForm(forms.Form):
+    """Photos come from ``request.FILES`` (several per field); the drawn signature arrives
+    from the canvas as a data URL in a hidden field."""
+
+    receiver_name = forms.CharField(label="签收人", max_length=50)
+    signed_at = forms.DateTimeField(
+        label="签收时间", required=False, widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"],
+        help_text="留空为当前时间",
+    )
+    condition = forms.ChoiceField(label="货物状况", choices=ReceiptCondition.choices, initial=ReceiptCondition.NORMAL)
+    note = forms.CharField(label="说明", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    signature = forms.CharField(required=False, widget=forms.HiddenInput())
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(
+        label="处理方式", choices=[(Resolution.RESHIP, "补发"), (Resolution.COMPENSATION, "赔偿")], widget=forms.RadioSelect
+    )
+    compensation_amount = forms.DecimalField(label="赔偿金额(元)", required=False, min_value=0, decimal_places=2, max_digits=12)
+    note = forms.CharField(label="说明", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TemplateForm(forms.Form):
+    subject = forms.CharField(label="邮件标题", required=False, max_length=200)
+    body = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 8}))
+    is_active = forms.BooleanField(label="启用", required=False)
+
+
+class TrackingForm(forms.Form):
+    number = forms.CharField(label="订单号", max_length=20)
+    phone_last4 = forms.CharField(label="联系电话后4位", min_length=4, max_length=4)

@@ -1,0 +1,82 @@
+"""The customer's tracking page: public, no login.
+
+The order number and the last four digits of the contact phone open it; a wrong pair
+gets one generic message, and attempts are limited per IP and per order number. A
+signed link (sent in every notification) opens it directly.
+"""
+
+import hmac
+import re
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django_ratelimit.core import is_ratelimited
+
+from customers.phones import last_four_digits
+from orders.models import Order
+
+from ..forms import TrackingForm
+from ..selectors import tracking_snapshot
+from ..tracking import order_number_from_token, tracking_token
+
+WRONG_PAIR = "订单号或手机号后4位不正确，请核对后重试。"
+TOO_MANY = "查询次数过多，请稍后再试。"
+BAD_LINK = "该查询链接无效或已过期，请输入订单号和手机号后4位查询。"
+
+
+def _number(request) -> str:
+    return re.sub(r"\s+", "", request.POST.get("number", ""))[:20]
+
+
+def _number_key(group, request) -> str:
+    return _number(request) or "-"
+
+
+def _limited(request) -> bool:
+    # Both counters move on every attempt, so neither many numbers from one address nor
+    # many addresses on one number get more than the allowed tries.
+    by_ip = is_ratelimited(request, group="tracking:ip", key="ip", rate=settings.TRACKING_RATE_LIMIT,
+                           method="POST", increment=True)
+    by_number = is_ratelimited(request, group="tracking:number", key=_number_key,
+                               rate=settings.TRACKING_RATE_LIMIT, method="POST", increment=True)
+    return by_ip or by_number
+
+
+def _render(request, template, context, status=200):
+    response = render(request, template, context, status=status)
+    # Personal data (even masked) is not for shared caches, and the page is not for search engines.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@csrf_protect
+def track_lookup(request):
+    form = TrackingForm(request.POST or None)
+    if request.method != "POST":
+        return _render(request, "tracking/lookup.html", {"form": form})
+    if _limited(request):
+        return _render(request, "tracking/lookup.html", {"form": TrackingForm(), "error": TOO_MANY}, status=429)
+    order = None
+    if form.is_valid():
+        order = Order.objects.filter(number=_number(request)).only("number", "contact_phone").first()
+    expected = last_four_digits(order.contact_phone) if order else "----"
+    given = form.cleaned_data.get("phone_last4", "") if form.is_valid() else ""
+    if order is None or not hmac.compare_digest(expected.encode(), given.encode()):
+        return _render(request, "tracking/lookup.html", {"form": TrackingForm(), "error": WRONG_PAIR}, status=200)
+    return redirect("tracking:signed", token=tracking_token(order))
+
+
+@never_cache
+def track_signed(request, token: str):
+    if is_ratelimited(request, group="tracking:link", key="ip", rate="120/m", increment=True):
+        return _render(request, "tracking/lookup.html", {"form": TrackingForm(), "error": TOO_MANY}, status=429)
+    number = order_number_from_token(token)
+    order = Order.objects.filter(number=number).first() if number else None
+    if order is None:
+        return _render(request, "tracking/lookup.html", {"form": TrackingForm(), "error": BAD_LINK}, status=400)
+    return _render(request, "tracking/order.html", {"t": tracking_snapshot(order)})

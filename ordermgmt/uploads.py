@@ -1,0 +1,90 @@
+"""Uploaded images (delivery proof, after-sales photos): checked by content, stored privately.
+
+The browser's file name and declared content type are never trusted: Pillow must be able
+to decode the bytes as one of the allowed formats, and the stored name is random, so a
+file cannot be found by guessing. Files live under MEDIA_ROOT, which is not served by any
+public URL; staff views stream them after a permission check.
+"""
+
+import base64
+import binascii
+import io
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from .errors import InvalidInput
+
+# Pillow format name → (extension, content type)
+ALLOWED_IMAGE_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
+# A photo from a phone is at most ~50 megapixels; anything bigger is a decompression bomb.
+MAX_PIXELS = 60_000_000
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    content: bytes
+    extension: str
+    content_type: str
+    width: int
+    height: int
+
+    def as_file(self, folder: str) -> ContentFile:
+        """A ContentFile named ``folder/YYYY/MM/<random>.<ext>`` for a FileField."""
+        stamp = timezone.localdate().strftime("%Y/%m")
+        return ContentFile(self.content, name=f"{folder}/{stamp}/{secrets.token_hex(16)}.{self.extension}")
+
+
+def check_image(content: bytes, *, label: str = "图片") -> CheckedImage:
+    """Validate an uploaded image by its bytes; raise ``InvalidInput`` with a clerk's message."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if not content:
+        raise InvalidInput(f"{label}是空文件")
+    if len(content) > limit:
+        raise InvalidInput(f"{label}太大：{len(content) / 1024 / 1024:.1f} MB，最大 {limit / 1024 / 1024:.0f} MB")
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image_format = image.format
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise InvalidInput(f"{label}分辨率过大（{width}×{height}）")
+            image.verify()
+    except InvalidInput:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise InvalidInput(f"{label}不是有效的图片文件（只接受 JPG、PNG、WEBP）") from error
+    if image_format not in ALLOWED_IMAGE_FORMATS:
+        raise InvalidInput(f"{label}格式 {image_format} 不支持（只接受 JPG、PNG、WEBP）")
+    extension, content_type = ALLOWED_IMAGE_FORMATS[image_format]
+    return CheckedImage(content, extension, content_type, width, height)
+
+
+def read_upload(uploaded, *, label: str = "图片") -> CheckedImage:
+    """Read an ``UploadedFile`` without loading more than the size limit plus one byte."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if uploaded.size is not None and uploaded.size > limit:
+        raise InvalidInput(f"{label}太大：{uploaded.size / 1024 / 1024:.1f} MB，最大 {limit / 1024 / 1024:.0f} MB")
+    uploaded.seek(0)
+    return check_image(uploaded.read(limit + 1), label=label)
+
+
+def decode_data_url(data_url: str, *, label: str = "签名") -> CheckedImage:
+    """A drawn signature arrives from the canvas as ``data:image/png;base64,...``."""
+    head, _, payload = (data_url or "").partition(",")
+    if not head.startswith("data:image/") or ";base64" not in head:
+        raise InvalidInput(f"{label}数据无效，请重新签名")
+    if len(payload) > settings.UPLOAD_MAX_BYTES * 4 // 3 + 4:
+        raise InvalidInput(f"{label}太大")
+    try:
+        content = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise InvalidInput(f"{label}数据无效，请重新签名") from error
+    return check_image(content, label=label)
