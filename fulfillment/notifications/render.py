@@ -53,10 +53,10 @@ def notice_values(order, event) -> dict:
     shipment = None
     if data.get("shipment_id"):
         shipment = Shipment.objects.select_related("carrier").filter(pk=data["shipment_id"]).first()
-    if shipment is None and data.get("exception_id"):
+    if data.get("exception_id"):
         exception = ShipmentException.objects.select_related("shipment__carrier").filter(pk=data["exception_id"]).first()
         if exception is not None:
-            shipment = exception.shipment
+            shipment = shipment or exception.shipment
             values["异常类型"] = exception.get_kind_display()
             values["异常说明"] = exception.reason
             if exception.resolution:
