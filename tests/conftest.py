@@ -47,6 +47,17 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture
+def reference_data(transactional_db):
+    """What the data migrations create (role groups, notice templates). A transactional test
+    empties every table when it ends, so the next one puts these rows back first."""
+    from fulfillment.notifications.defaults import ensure_default_templates
+    from ordermgmt.roles import sync_roles
+
+    sync_roles()
+    ensure_default_templates()
+
+
+@pytest.fixture
 def on_postgres():
     from django.db import connection
 

@@ -2,12 +2,10 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from fulfillment.notifications.defaults import DEFAULT_TEMPLATES
+    from fulfillment.notifications.defaults import ensure_default_templates
     from ordermgmt.roles import create_all_permissions, sync_roles
 
-    NotificationTemplate = apps.get_model("fulfillment", "NotificationTemplate")
-    for (key, channel), (subject, body) in DEFAULT_TEMPLATES.items():
-        NotificationTemplate.objects.get_or_create(key=key, channel=channel, defaults={"subject": subject, "body": body})
+    ensure_default_templates(apps.get_model("fulfillment", "NotificationTemplate"))
     create_all_permissions(apps)
     sync_roles(apps)
 

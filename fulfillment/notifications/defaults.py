@@ -36,3 +36,11 @@ DEFAULT_TEMPLATES = {
     ),
     ("exception_resolved", "sms"): ("", "您的订单{订单号}物流问题处理结果：{处理结果}。{查询链接}"),
 }
+
+
+def ensure_default_templates(template_model=None) -> None:
+    """Create the missing default templates; edited ones are left alone."""
+    if template_model is None:
+        from ..models import NotificationTemplate as template_model
+    for (key, channel), (subject, body) in DEFAULT_TEMPLATES.items():
+        template_model.objects.get_or_create(key=key, channel=channel, defaults={"subject": subject, "body": body})

@@ -49,7 +49,9 @@ def _render(request, template, context, status=200):
     # Personal data (even masked) is not for shared caches, and the page is not for search engines.
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # The signed link is in the URL: never sent to other sites (a carrier's page), but kept
+    # for our own form posts, whose CSRF origin check needs it.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

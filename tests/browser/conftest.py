@@ -5,7 +5,7 @@ from tests.factories import CustomerFactory, ProductFactory, receive, user_with_
 
 
 @pytest.fixture
-def shop(transactional_db, chromium_available):
+def shop(transactional_db, reference_data, chromium_available):
     """Users with known passwords and a little master data, committed for the live server."""
     users = {
         "sales": user_with_role(roles.SALES, username="wangfang"),
