@@ -573,8 +573,10 @@ def _all_shipments_delivered(order: Order) -> bool:
 
 def _drive_order(shipment: Shipment, event: ShipmentEvent, user) -> None:
     """The first movement of any shipment puts the order 配送中; the last signature 已交付."""
-    if shipment.status in (ShipmentStatus.REPLACED, ShipmentStatus.LOST):
+    if shipment.status in (ShipmentStatus.REPLACED, ShipmentStatus.LOST) or event.kind not in _MOVING_KINDS:
         return
+    if event.kind != EventKind.DELIVERED and shipment.order.status != OrderStatus.SHIPPED:
+        return  # already on its way (an order never goes back to 已出库): no lock needed
     order = _lock_order(shipment.order)
     label = f"{shipment.carrier.name} {shipment.tracking_number}"
     if event.kind in _MOVING_KINDS and order.status == OrderStatus.SHIPPED:
@@ -626,12 +628,15 @@ def shipment_event_record(
         place=(place or "").strip()[:100], note=(note or "").strip()[:300], source=source,
         external_id=external_id, recorded_by=user,
     )
-    locked.last_event_at = max(filter(None, [locked.last_event_at, occurred_at]))
     if locked.status == ShipmentStatus.REPLACED:
         pass  # its replacement is the one being delivered; this one only keeps its history
-    elif locked.status != ShipmentStatus.LOST or kind in _MOVING_KINDS:
+    elif locked.status == ShipmentStatus.DELIVERED or kind == EventKind.DELIVERED:
+        locked.status = ShipmentStatus.DELIVERED
+    elif locked.last_event_at is None or occurred_at >= locked.last_event_at:
         # A parcel written off as lost that moves again is tracked again.
-        locked.status = _status_from_events(locked)
+        if locked.status != ShipmentStatus.LOST or kind in _MOVING_KINDS:
+            locked.status = _KIND_TO_STATUS[kind]
+    locked.last_event_at = max(filter(None, [locked.last_event_at, occurred_at]))
     if locked.status == ShipmentStatus.DELIVERED and locked.delivered_at is None:
         locked.delivered_at = occurred_at
     locked.save()

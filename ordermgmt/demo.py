@@ -129,10 +129,17 @@ class DemoBuilder:
             warehouses = self.create_warehouses()
             products = self.create_products(warehouses)
             customers = self.create_customers()
+        from fulfillment.demo import FulfillmentDemo
+
+        self.fulfillment = FulfillmentDemo(self)
         if Order.objects.exists():
             self.log("订单已存在，跳过演示订单（演示数据已加载）。")
             return
-        self.create_orders(customers, products, warehouses)
+        # Historical demo orders tell no customer anything.
+        from fulfillment.notifications.triggers import notices_suppressed
+
+        with notices_suppressed():
+            self.create_orders(customers, products, warehouses)
 
     def mobile_number(self) -> str:
         prefix = self.random.choice(["138", "139", "135", "150", "151", "186", "187", "177", "189", "133"])
@@ -250,7 +257,10 @@ class DemoBuilder:
                 for action in path:
                     self._run(order, action, products=products, warehouses=warehouses)
                 self._spread_timeline(order, placed_at, now)
+                self.fulfillment.align(order, target, now)
         self.log(f"订单：{count} 个，覆盖所有状态，时间跨度六个月")
+        flags = self.fulfillment.finish(now)
+        self.log(f"物流：承运商 {len(self.fulfillment.carriers)} 家，运单与物流事件已生成，{flags} 个物流异常待处理")
 
     def _create_order(self, customers, stock_products, custom_products, placed_at, custom) -> Order:
         customer = self.random.choice(customers)
@@ -283,6 +293,10 @@ class DemoBuilder:
         return order_services.order_create(user=customer.owner, details=details, lines=lines, placed_at=placed_at)
 
     def _run(self, order: Order, action: str, *, products, warehouses) -> None:
+        if self.fulfillment.handles(action):
+            # Production orders, pick lists, carriers and logistics events drive these steps.
+            self.fulfillment.run(order, action, warehouses=warehouses)
+            return
         user = self.users[ACTOR_FOR_ACTION[action]]
         if action == "finish_production":
             for line in order.lines.select_related("product"):

@@ -207,3 +207,17 @@ def test_reship_is_refused_while_the_order_is_partly_in_the_warehouse(staff, car
         ff.shipment_exception_resolve(exception=flag, user=staff["logistics"], resolution=Resolution.RESHIP)
     shipment.refresh_from_db()
     assert shipment.status != ShipmentStatus.REPLACED and flag.__class__.objects.get(pk=flag.pk).is_open
+
+
+def test_periodic_jobs_are_scheduled_and_can_be_run_once_by_hand(shipped, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"fulfillment.tasks.detect_shipment_exceptions", "fulfillment.tasks.poll_carriers",
+            "fulfillment.tasks.requeue_notifications"} <= scheduled
+    out = StringIO()
+    with time_machine.travel(shipped.last_event_at + timedelta(days=5), tick=False):
+        call_command("fulfillment_tick", stdout=out)
+    assert "新的物流异常：2" in out.getvalue()

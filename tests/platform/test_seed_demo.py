@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from customers.models import Customer
+from fulfillment.models import Carrier, NotificationMessage, ProductionOrder, Shipment, ShipmentException
 from inventory.models import Product, StockBatch
 from ordermgmt import roles
 from ordermgmt.demo import DEMO_USERS
@@ -19,8 +20,26 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert {g for u in users for g in u.groups.values_list("name", flat=True)} == set(roles.ALL_ROLES)
     oldest = Order.objects.order_by("created_at").first()
     assert (Order.objects.order_by("-created_at").first().created_at - oldest.created_at).days >= 150
+    shipments = Shipment.objects.count()
     completed = Order.objects.filter(status=OrderStatus.COMPLETED).first()
     assert completed.events.filter(kind=OrderEvent.Kind.STATUS).count() >= 6
 
+    _demo_orders_on_their_way_have_carriers_shipments_and_events()
+
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert (Order.objects.count(), Customer.objects.count(), Product.objects.count(), StockBatch.objects.count()) == counts
+    assert (Carrier.objects.count(), Shipment.objects.count()) == (3, shipments)
+
+
+def _demo_orders_on_their_way_have_carriers_shipments_and_events():
+    shipped_states = [OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED, OrderStatus.COMPLETED]
+    for order in Order.objects.filter(status__in=shipped_states).prefetch_related("shipments__events"):
+        shipments = list(order.shipments.all())
+        assert shipments and all(s.tracking_number and s.carrier_id for s in shipments), order
+        if order.status != OrderStatus.SHIPPED:
+            assert all({"in_transit"} <= {e.kind for e in s.events.all()} for s in shipments), order
+        ship_event = order.events.filter(action__in=["ship", "ship_partial"]).order_by("created_at").first()
+        assert min(s.shipped_at for s in shipments) == ship_event.created_at, "logistics follow the timeline"
+    assert not NotificationMessage.objects.exists(), "historical demo orders notify nobody"
+    assert ShipmentException.objects.filter(status="open").exists(), "the exception desk has work"
+    assert ProductionOrder.objects.filter(order__status=OrderStatus.IN_PRODUCTION).count() >= 6
