@@ -623,11 +623,19 @@ def shipment_event_record(
         seen = ShipmentEvent.objects.filter(carrier=locked.carrier, external_id=external_id).first()
         if seen is not None:
             return seen, False
-    event = ShipmentEvent.objects.create(
-        shipment=locked, carrier=locked.carrier, kind=kind, occurred_at=occurred_at,
-        place=(place or "").strip()[:100], note=(note or "").strip()[:300], source=source,
-        external_id=external_id, recorded_by=user,
-    )
+    try:
+        with transaction.atomic():
+            event = ShipmentEvent.objects.create(
+                shipment=locked, carrier=locked.carrier, kind=kind, occurred_at=occurred_at,
+                place=(place or "").strip()[:100], note=(note or "").strip()[:300], source=source,
+                external_id=external_id, recorded_by=user,
+            )
+    except IntegrityError:
+        # The same carrier event id, sent at the same moment for another shipment: already stored.
+        seen = ShipmentEvent.objects.filter(carrier=locked.carrier, external_id=external_id).first()
+        if seen is None:
+            raise
+        return seen, False
     if locked.status == ShipmentStatus.REPLACED:
         pass  # its replacement is the one being delivered; this one only keeps its history
     elif locked.status == ShipmentStatus.DELIVERED or kind == EventKind.DELIVERED:
