@@ -2,8 +2,8 @@
 Documents that move stock or orders (production, pick lists, shipments) are read-only
 here: they change only through the portal's services."""
 
-from django.contrib import admin, messages
 from django import forms
+from django.contrib import admin, messages
 
 from .carriers.base import poller_choices
 from .models import (

@@ -5,8 +5,8 @@ the documents' times are moved to match the order's spread-out timeline. Orders 
 their way are made recent, with a few late or silent shipments for the exception desk.
 """
 
-import io
 import base64
+import io
 from datetime import timedelta
 
 from django.utils import timezone

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-
 # --- production -----------------------------------------------------------------------
 
 class ProductionStatus(models.TextChoices):

@@ -23,6 +23,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django_fsm import can_proceed
 
 from aftersales.services import after_sales_case_open
@@ -40,8 +41,7 @@ from ordermgmt.money import to_money
 from ordermgmt.uploads import CheckedImage, decode_data_url, read_upload
 from orders import services as order_services
 from orders.events import record_event
-from orders.models import Order, OrderEvent, OrderLine, OrderStatus
-from django.utils import timezone
+from orders.models import Order, OrderEvent, OrderStatus
 
 from .carriers.base import CarrierEvent, get_poller
 from .models import (

@@ -18,7 +18,7 @@ from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from orders import services as order_services
 from orders.models import OrderEvent, OrderStatus
 from tests.factories import ProductFactory, WarehouseFactory, make_order, receive
-from tests.fulfillment.conftest import allocated_order, next_tracking_number, ship_all
+from tests.fulfillment.conftest import allocated_order, ship_all
 
 pytestmark = pytest.mark.django_db
 
