@@ -12,7 +12,7 @@ from inventory.models import StockAllocation, StockType
 from ordermgmt import roles
 from orders import services as order_services
 from orders.models import OrderStatus
-from tests.factories import ProductFactory, WarehouseFactory, make_order, user_with_role
+from tests.factories import CarrierFactory, ProductFactory, WarehouseFactory, make_order, user_with_role
 from tests.fulfillment.conftest import allocated_order, ship_all
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,17 @@ def test_navigation_shows_the_desks_of_the_role(client, staff):
     nav = client.get("/").content.decode().split("</nav>")[0]
     assert "/fulfillment/shipments/" in nav and "/fulfillment/notifications/" in nav
     assert "/fulfillment/production/" not in nav
+
+
+def test_work_left_for_a_cancelled_order_is_marked_for_cancelling(client, staff):
+    order = allocated_order(staff)
+    pick_list = ff.pick_list_create(order=order, user=staff["warehouse"])
+    order_services.order_cancel(order=order, user=staff["manager"], reason="客户取消")
+    client.force_login(staff["warehouse"])
+    assert "订单已取消，请作废" in client.get("/fulfillment/picking/").content.decode()
+    ff.pick_list_mark_picked(pick_list=pick_list, user=staff["warehouse"])
+    ff.pick_list_mark_packed(pick_list=pick_list, user=staff["warehouse"])
+    response = client.post(f"/fulfillment/picking/{pick_list.pk}/ship/",
+                           {"carrier": CarrierFactory(code="sf").pk, "tracking_number": "SF10000001"})
+    assert response.status_code == 400 and "只有已分配的订单可以出库" in response.content.decode()
+    assert not Shipment.objects.exists()

@@ -271,3 +271,13 @@ def test_console_and_file_backends_for_development(settings, tmp_path, capsys):
     FileSmsBackend().send(phone="13812345678", text="文件短信", reference="r2")
     (written,) = (tmp_path / "sms").iterdir()
     assert json.loads(written.read_text(encoding="utf-8"))["text"] == "文件短信"
+
+
+def test_every_default_template_carries_the_signed_tracking_link():
+    from fulfillment.notifications.defaults import DEFAULT_TEMPLATES
+    from fulfillment.notifications.render import unknown_placeholders
+
+    for (key, channel), (subject, body) in DEFAULT_TEMPLATES.items():
+        assert "{查询链接}" in body, (key, channel)
+        assert unknown_placeholders(subject + body) == [], (key, channel)
+    assert NotificationTemplate.objects.count() == len(DEFAULT_TEMPLATES)
