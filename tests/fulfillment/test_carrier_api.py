@@ -129,3 +129,16 @@ def test_fake_carrier_is_polled_on_its_timetable(staff, carrier):
     assert order.status == OrderStatus.DELIVERED
     assert shipment.events.count() == 4
     assert set(shipment.events.values_list("source", flat=True)) == {"poll"}
+
+
+def test_manager_issues_a_push_token_in_the_admin_and_only_its_hash_is_kept(admin_client, staff, carrier):
+    response = admin_client.post("/admin/fulfillment/carrier/", {"action": "issue_token", "_selected_action": [carrier.pk]},
+                                 follow=True)
+    (message,) = [str(m) for m in response.context["messages"]]
+    token = message.split("：", 1)[1].split(" ")[0]
+    carrier.refresh_from_db()
+    assert len(token) >= 40 and token not in carrier.api_token_hash
+    shipment = ship_all(allocated_order(staff), staff, carrier, tracking_number="SF900001")
+    assert _post(admin_client, _event("A1"), token).json()["accepted"] == 1
+    assert shipment.events.count() == 1
+    assert admin_client.get(f"/admin/fulfillment/carrier/{carrier.pk}/change/").status_code == 200
