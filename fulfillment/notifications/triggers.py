@@ -17,13 +17,15 @@ NOTE_ACTIONS = {
     "shipment_exception": "shipment_exception",
     "exception_resolved": "exception_resolved",
 }
-# (from_status, to_status) of state changes the customer hears about.
-STATUS_CHANGES = {
-    ("pending_review", "approved"): "order_approved",
-    ("pending_review", "rejected"): "order_rejected",
-    ("allocated", "shipped"): "order_shipped",
-    ("in_transit", "delivered"): "order_delivered",
+# The states the customer hears about, whichever step led there…
+STATUS_NOTICES = {
+    "approved": "order_approved",
+    "rejected": "order_rejected",
+    "shipped": "order_shipped",
+    "delivered": "order_delivered",
 }
+# …except going back to a state they were already told about (closing an after-sales case).
+SILENT_FROM = {"after_sales"}
 
 
 @contextmanager
@@ -40,7 +42,9 @@ def notice_key_for(event) -> str | None:
     from orders.models import OrderEvent
 
     if event.kind == OrderEvent.Kind.STATUS:
-        return STATUS_CHANGES.get((event.from_status, event.to_status))
+        if event.from_status in SILENT_FROM:
+            return None
+        return STATUS_NOTICES.get(event.to_status)
     if event.kind == OrderEvent.Kind.NOTE:
         return NOTE_ACTIONS.get(event.action)
     return None

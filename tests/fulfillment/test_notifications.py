@@ -281,3 +281,17 @@ def test_every_default_template_carries_the_signed_tracking_link():
         assert "{查询链接}" in body, (key, channel)
         assert unknown_placeholders(subject + body) == [], (key, channel)
     assert NotificationTemplate.objects.count() == len(DEFAULT_TEMPLATES)
+
+
+def test_closing_an_after_sales_case_does_not_announce_the_delivery_again(staff, carrier):
+    from fulfillment.models import EventKind
+
+    shipment = ship_all(allocated_order(staff), staff, carrier)
+    for kind in (EventKind.IN_TRANSIT, EventKind.DELIVERED):
+        ff.shipment_event_record(shipment=shipment, user=None, kind=kind, occurred_at=timezone.now())
+    order = shipment.order
+    order_services.order_open_after_sales(order=order, user=staff["manager"], reason="外包装破损")
+    order_services.order_close_after_sales(order=order, user=staff["manager"])
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    assert NotificationMessage.objects.filter(order=order, key="order_delivered", channel="sms").count() == 1
