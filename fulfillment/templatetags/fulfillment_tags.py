@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from orders.models import OrderStatus
 
@@ -21,3 +22,25 @@ def fulfillment_panel(context, order):
     return {**data, "order": order, "perms": context.get("perms"), "request": context["request"],
             "csrf_token": context.get("csrf_token"),
             "can_raise_production": can_raise}
+
+
+@register.inclusion_tag("fulfillment/_alerts.html", takes_context=True)
+def fulfillment_alerts(context):
+    """On the home page: what is late, lost or failed, for the roles that handle it."""
+    from ..selectors import failed_notification_count, late_production_count, open_exceptions
+
+    user = context["request"].user
+    alerts = []
+    if user.has_perm("fulfillment.manage_shipments"):
+        count = open_exceptions().count()
+        if count:
+            alerts.append(("fulfillment:exceptions", _("%(n)s 个物流异常待处理（延误 / 疑似丢件）") % {"n": count}))
+    if user.has_perm("fulfillment.manage_production"):
+        count = late_production_count()
+        if count:
+            alerts.append(("fulfillment:production_list", _("%(n)s 个生产单落后于计划") % {"n": count}))
+    if user.has_perm("fulfillment.resend_notification"):
+        count = failed_notification_count()
+        if count:
+            alerts.append(("fulfillment:outbox", _("%(n)s 条客户通知发送失败") % {"n": count}))
+    return {"alerts": alerts}

@@ -221,3 +221,13 @@ def test_periodic_jobs_are_scheduled_and_can_be_run_once_by_hand(shipped, settin
     with time_machine.travel(shipped.last_event_at + timedelta(days=5), tick=False):
         call_command("fulfillment_tick", stdout=out)
     assert "新的物流异常：2" in out.getvalue()
+
+
+def test_home_page_tells_logistics_about_open_exceptions(client, staff, shipped):
+    client.force_login(staff["logistics"])
+    assert 'data-testid="fulfillment-alerts"' not in client.get("/").content.decode()
+    with time_machine.travel(shipped.last_event_at + timedelta(days=5), tick=False):
+        ff.shipment_exceptions_detect()
+    assert "2 个物流异常待处理" in client.get("/").content.decode()
+    client.force_login(staff["sales"])
+    assert 'data-testid="fulfillment-alerts"' not in client.get("/").content.decode()
