@@ -34,7 +34,7 @@ from inventory.services import (
     stock_consume_allocations,
     stock_receive,
     stock_release_allocations,
-    stock_split_allocation,
+    stock_split_allocations,
 )
 from ordermgmt.errors import ActionForbidden, BusinessError, InsufficientStock, InvalidInput, InvalidTransition
 from ordermgmt.money import to_money
@@ -310,12 +310,12 @@ def _next_pick_list_number(order: Order) -> str:
 
 
 def _add_pick_lines(pick_list: PickList, chosen: Sequence[tuple[StockAllocation, int]]) -> None:
-    for allocation, quantity in chosen:
-        part = stock_split_allocation(allocation=allocation, quantity=quantity)
-        PickListLine.objects.create(
-            pick_list=pick_list, order_line=allocation.order_line, allocation=part,
-            batch_id=allocation.batch_id, quantity=quantity,
-        )
+    parts = stock_split_allocations(quantities={allocation.pk: quantity for allocation, quantity in chosen})
+    PickListLine.objects.bulk_create([
+        PickListLine(pick_list=pick_list, order_line_id=part.order_line_id, allocation=part, batch_id=part.batch_id,
+                     quantity=part.quantity)
+        for part in parts
+    ])
 
 
 @transaction.atomic

@@ -228,21 +228,39 @@ def stock_allocate_from_batch(*, order_line, batch: StockBatch, quantity: int) -
 
 
 @transaction.atomic
-def stock_split_allocation(*, allocation: StockAllocation, quantity: int) -> StockAllocation:
-    """Return an active allocation of exactly ``quantity`` cut from ``allocation``.
+def stock_split_allocations(*, quantities: dict[int, int]) -> list[StockAllocation]:
+    """For ``{allocation id: quantity}``, return active allocations of exactly those quantities.
 
-    The remainder stays reserved as its own allocation, so that a shipment can carry part
-    of a batch and consume whole allocations. The batch totals do not change.
+    Where only part of an allocation is wanted, the remainder stays reserved as its own
+    allocation, so that a shipment can carry part of a batch and still consume whole
+    allocations. The batch totals do not change. Results follow the order of ``quantities``.
     """
-    locked = StockAllocation.objects.select_for_update().get(pk=allocation.pk)
-    if locked.state != StockAllocation.State.ACTIVE:
-        raise InvalidInput(f"批次 {locked.batch} 的分配已{locked.get_state_display()}，不能拆分")
-    if not 0 < quantity <= locked.quantity:
-        raise InvalidInput(f"批次 {locked.batch} 只锁定了 {locked.quantity}，不能拣 {quantity}")
-    if quantity == locked.quantity:
-        return locked
-    StockAllocation.objects.filter(pk=locked.pk).update(quantity=locked.quantity - quantity)
-    return StockAllocation.objects.create(order_line_id=locked.order_line_id, batch_id=locked.batch_id, quantity=quantity)
+    locked = {
+        a.pk: a
+        for a in StockAllocation.objects.select_for_update(of=("self",)).select_related("batch")
+        .filter(pk__in=list(quantities)).order_by("pk")
+    }
+    problems = []
+    for pk, quantity in quantities.items():
+        allocation = locked.get(pk)
+        if allocation is None or allocation.state != StockAllocation.State.ACTIVE:
+            problems.append("部分库存分配已出库或已释放，请刷新后重试")
+        elif not 0 < quantity <= allocation.quantity:
+            problems.append(f"批次 {allocation.batch.batch_no} 只锁定了 {allocation.quantity}，不能拣 {quantity}")
+    if problems:
+        raise InvalidInput("；".join(dict.fromkeys(problems)))
+    result = []
+    for pk, quantity in quantities.items():
+        allocation = locked[pk]
+        if quantity == allocation.quantity:
+            result.append(allocation)
+            continue
+        StockAllocation.objects.filter(pk=pk).update(quantity=allocation.quantity - quantity)
+        result.append(
+            StockAllocation.objects.create(order_line_id=allocation.order_line_id, batch_id=allocation.batch_id,
+                                           quantity=quantity)
+        )
+    return result
 
 
 @transaction.atomic
