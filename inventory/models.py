@@ -173,3 +173,50 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.batch} {self.quantity:+d}"
+
+
+class PurchaseRequest(models.Model):
+    """采购申请: raised when a 现货 order cannot be covered by the stock available."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待采购")
+        ORDERED = "ordered", _("已下单")
+        RECEIVED = "received", _("已到货")
+        CANCELLED = "cancelled", _("已取消")
+
+    product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.PROTECT, related_name="purchase_requests")
+    quantity = models.PositiveIntegerField(_("申请数量"), validators=[MinValueValidator(1)])
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=_("关联订单"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="purchase_requests",
+    )
+    is_urgent = models.BooleanField(_("加急"), default=False)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    received_batch = models.ForeignKey(
+        StockBatch, verbose_name=_("到货批次"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("采购申请")
+        verbose_name_plural = _("采购申请")
+        # 加急 first, then the oldest.
+        ordering = ["-is_urgent", "created_at", "id"]
+        indexes = [models.Index(fields=["state", "product"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.product.sku} × {self.quantity}"
+
+    @property
+    def number(self) -> str:
+        return f"CG{self.pk:06d}" if self.pk else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.OPEN, self.State.ORDERED)

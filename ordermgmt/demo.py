@@ -69,7 +69,8 @@ STATE_PLAN = (
     + [OrderStatus.COMPLETED] * 86
 )
 
-# The path of actions to reach each state.
+# The steps to reach each state. "approve" is skipped when the automatic review approved
+# the order already; "allocate" when the approval allocated it.
 PATHS = {
     OrderStatus.PENDING_REVIEW: [],
     OrderStatus.REJECTED: ["reject"],
@@ -83,12 +84,12 @@ PATHS = {
     OrderStatus.AFTER_SALES: ["approve", "allocate", "ship", "start_transit", "deliver", "open_after_sales"],
     OrderStatus.CANCELLED: ["approve", "cancel"],
 }
-CUSTOM_PATHS = {
-    state: [step for step in path if step != "allocate"][:1] + ["start_production", "finish_production"]
-    + [step for step in path if step not in ("approve", "allocate", "start_production")]
-    for state, path in PATHS.items()
-    if "allocate" in path
-}
+CUSTOM_TARGETS = {state for state, path in PATHS.items() if "allocate" in path}
+
+
+def _custom_path(path: list[str]) -> list[str]:
+    return ["approve", "start_production", "finish_production"] + [s for s in path if s not in ("approve", "allocate")]
+
 
 ACTOR_FOR_ACTION = {
     "approve": "reviewer",
@@ -105,7 +106,7 @@ ACTOR_FOR_ACTION = {
 }
 
 REASONS = {
-    "reject": ["地址模糊：请补充门牌号", "价格有误：单价低于合同价", "商品缺货：请调整交期"],
+    "reject": ["地址模糊：请补充街道和门牌号"],
     "cancel": ["客户取消采购计划", "客户改为下月再订", "重复下单"],
     "open_after_sales": ["客户反映外包装破损", "规格与要求不符，申请换货", "部分商品有划痕"],
 }
@@ -195,6 +196,7 @@ class DemoBuilder:
                             quantity=self.random.choice([60, 100, 150, 200]),
                             received_at=timezone.now() - timedelta(days=30 * months_ago + self.random.randint(0, 20)),
                             reason="期初入库",
+                            notify=False,
                         )
         self.log(f"商品：{len(products)} 个，库存批次已入库")
         return products
@@ -216,7 +218,7 @@ class DemoBuilder:
                 name=name,
                 level=self.random.choice([CustomerLevel.NORMAL] * 3 + [CustomerLevel.IMPORTANT, CustomerLevel.VIP]),
                 credit_limit=Decimal(self.random.choice([50000, 100000, 200000, 500000])),
-                payment_terms_days=self.random.choice([0, 15, 30, 60]),
+                payment_terms_days=self.random.choice([15, 30, 30, 60, 90]),
                 owner=self.random.choice(sales),
                 contact=ContactInput(name=self.fake.name(), phone=self.mobile_number(), email=self.fake.email()),
                 address=AddressInput(
@@ -235,34 +237,62 @@ class DemoBuilder:
         stock_products = [p for p in products if not p.is_custom]
         custom_products = [p for p in products if p.is_custom]
         count = len(STATE_PLAN)
-        for position, target in enumerate(STATE_PLAN):
+        previous = None
+        # Oldest first, so that each order is reviewed against the history before it.
+        for position, target in reversed(list(enumerate(STATE_PLAN))):
             # Spread over six months; position 0 is the newest order.
             age_days = (position / count) * 178 + self.random.uniform(0, 2)
             placed_at = now - timedelta(days=age_days, hours=self.random.randint(0, 8))
-            custom = target in CUSTOM_PATHS and target != OrderStatus.CANCELLED and self.random.random() < 0.15
-            if target == OrderStatus.IN_PRODUCTION:
-                custom = True
+            custom = target == OrderStatus.IN_PRODUCTION or (target in CUSTOM_TARGETS and self.random.random() < 0.15)
             with transaction.atomic():
-                order = self._create_order(customers, stock_products, custom_products, placed_at, custom)
-                path = CUSTOM_PATHS.get(target, PATHS[target]) if custom else PATHS[target]
+                order = self._create_order(
+                    customers, stock_products, custom_products, placed_at, custom, target, position, previous
+                )
+                previous = order
+                order_services.order_auto_review(order=order, user=None)
+                order.refresh_from_db()
+                path = _custom_path(PATHS[target]) if custom else PATHS[target]
                 if target == OrderStatus.IN_PRODUCTION:
                     path = ["approve", "start_production"]
                 for action in path:
-                    self._run(order, action, products=products, warehouses=warehouses)
+                    self._run(order, action, warehouses=warehouses, fill_stock=target != OrderStatus.APPROVED)
+                    order.refresh_from_db()
+                self._settle(order, placed_at, now)
                 self._spread_timeline(order, placed_at, now)
         self.log(f"订单：{count} 个，覆盖所有状态，时间跨度六个月")
 
-    def _create_order(self, customers, stock_products, custom_products, placed_at, custom) -> Order:
+    def _create_order(self, customers, stock_products, custom_products, placed_at, custom, target, position,
+                      previous) -> Order:
         customer = self.random.choice(customers)
-        contact, address = customer.primary_contact, customer.default_address
         chosen = self.random.sample(stock_products, self.random.randint(1, 4))
+        quantities = {p.pk: self.random.randint(1, 12) for p in chosen}
         if custom:
             chosen = [self.random.choice(custom_products)] + chosen[:1]
-        lines = [
-            LineInput(product=p, quantity=self.random.randint(1, 8) if p.is_custom else self.random.randint(1, 12), unit_price=p.list_price)
-            for p in chosen
-        ]
-        invoice = self.random.choice(list(InvoiceType))
+            quantities[chosen[0].pk] = self.random.randint(1, 6)
+        if target == OrderStatus.PENDING_REVIEW:
+            # What holds an order in review, in the proportions a clerk would see.
+            kind = position % 3
+            if kind == 0:
+                chosen = [self.random.choice(custom_products)]
+                quantities = {chosen[0].pk: self.random.randint(1, 4)}
+            elif kind == 1:
+                product = self.random.choice(stock_products)
+                chosen = [product]
+                quantities = {product.pk: int(Decimal("52000") / product.list_price) + 1}
+            elif previous is not None:
+                customer = previous.customer
+                chosen = [line.product for line in previous.lines.all()]
+                quantities = {line.product_id: line.quantity for line in previous.lines.all()}
+        elif target == OrderStatus.APPROVED:
+            # Ordered more than is in stock: approved, waiting for a purchase request.
+            product = self.random.choice(stock_products)
+            available = Product.objects.with_stock().get(pk=product.pk).available
+            chosen, quantities = [product], {product.pk: max(available, 0) + self.random.randint(5, 30)}
+        lines = [LineInput(product=p, quantity=quantities[p.pk], unit_price=p.list_price) for p in chosen]
+        contact, address = customer.primary_contact, customer.default_address
+        # Rejected demo orders were typed with a vague address (the review's completeness check).
+        ship_address = "东门" if target == OrderStatus.REJECTED else address.detail
+        invoice = self.random.choice([InvoiceType.NONE, InvoiceType.NORMAL])
         details = OrderDetails(
             customer=customer,
             contact_name=contact.name,
@@ -271,7 +301,7 @@ class DemoBuilder:
             ship_province=address.province,
             ship_city=address.city,
             ship_district=address.district,
-            ship_address=address.detail,
+            ship_address=ship_address,
             channel=self.random.choice([Channel.ONLINE, Channel.PHONE, Channel.PHONE, Channel.EMAIL, Channel.API]),
             priority=Priority.URGENT if self.random.random() < 0.12 else Priority.NORMAL,
             owner=customer.owner,
@@ -280,16 +310,29 @@ class DemoBuilder:
             invoice_title=customer.name if invoice != InvoiceType.NONE else "",
             payment_method=self.random.choice(list(PaymentMethod)),
         )
-        return order_services.order_create(user=customer.owner, details=details, lines=lines, placed_at=placed_at)
+        return order_services.order_create(
+            user=customer.owner, details=details, lines=lines, placed_at=placed_at, auto_review=False
+        )
 
-    def _run(self, order: Order, action: str, *, products, warehouses) -> None:
+    def _run(self, order: Order, action: str, *, warehouses, fill_stock: bool = True) -> None:
         user = self.users[ACTOR_FOR_ACTION[action]]
+        if action == "approve":
+            if order.status != OrderStatus.PENDING_REVIEW:
+                return
+            for name in order.review_blockers:
+                order_services.order_override_check(
+                    order=order, user=self.users["manager"], check_name=name, reason="老客户，已电话确认付款计划"
+                )
+            if fill_stock and not order.is_custom and order.status == OrderStatus.PENDING_REVIEW:
+                self._ensure_stock(order, warehouses)
+        if action == "allocate" and order.status != OrderStatus.APPROVED:
+            return
         if action == "finish_production":
             for line in order.lines.select_related("product"):
                 if line.product.is_custom:
                     stock_receive(
                         product=line.product, warehouse=warehouses[0], quantity=line.quantity, user=user,
-                        reason=f"订单 {order.number} 生产入库",
+                        reason=f"订单 {order.number} 生产入库", notify=False,
                     )
         if action in ("allocate", "finish_production"):
             self._ensure_stock(order, warehouses)
@@ -301,13 +344,36 @@ class DemoBuilder:
 
         for shortage in order_shortages(order=order):
             line = order.lines.get(line_no=shortage.line_no)
-            stock_receive(product=line.product, warehouse=warehouses[0], quantity=shortage.missing + 50, reason="补货入库")
+            if line.product.is_custom:
+                continue
+            stock_receive(
+                product=line.product, warehouse=warehouses[0], quantity=shortage.missing + 50, reason="补货入库",
+                notify=False,
+            )
+
+    def _settle(self, order: Order, placed_at, now) -> None:
+        """Most finished orders have been paid; a few old ones are overdue (逾期欠款)."""
+        if order.status in (OrderStatus.COMPLETED, OrderStatus.DELIVERED, OrderStatus.AFTER_SALES):
+            if self.random.random() < 0.97:
+                order_services.order_record_payment(
+                    order=order, user=None, amount=order.total, reference=f"银行流水 {self.random.randint(10**9, 10**10)}"
+                )
 
     def _spread_timeline(self, order: Order, placed_at, now) -> None:
+        """Give the real timeline realistic times: hours to days between steps."""
+        from orders.services import STAGE_TIMESTAMPS
+
         events = list(order.events.order_by("id"))
         moment = placed_at
+        stage_times = {}
         for event in events[1:]:
-            moment = min(moment + timedelta(hours=self.random.randint(2, 60)), now - timedelta(minutes=5))
-            event.created_at = moment
+            if event.action not in ("auto_review", "allocate", "override_check"):
+                moment += timedelta(hours=self.random.randint(2, 60))
+            else:
+                moment += timedelta(minutes=self.random.randint(1, 20))
+            event.created_at = min(moment, now - timedelta(minutes=5))
+            if event.to_status in STAGE_TIMESTAMPS and event.kind == "status":
+                stage_times[STAGE_TIMESTAMPS[event.to_status]] = event.created_at
         type(events[0]).objects.bulk_update(events, ["created_at"])
-        Order.objects.filter(pk=order.pk).update(status_changed_at=events[-1].created_at)
+        status_events = [e for e in events if e.kind in ("status", "created")]
+        Order.objects.filter(pk=order.pk).update(status_changed_at=status_events[-1].created_at, **stage_times)

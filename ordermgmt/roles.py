@@ -45,22 +45,24 @@ _STOCK_KEEPING = [
     "inventory.view_stockmovement",
     "inventory.add_product",
     "inventory.change_product",
+    "inventory.view_purchaserequest",
+    "inventory.change_purchaserequest",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order"],
+    SALES: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order", "inventory.view_purchaserequest"],
     SERVICE: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"],
     REVIEWER: _VIEW_BASICS + ["orders.review_order", "customers.view_contact", "customers.view_address"],
     WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"],
     PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"],
     LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"],
     AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address"],
-    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch"],
+    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }
 
-MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "reports"]
+MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "reports", "ordermgmt"]
 
 
 def sync_roles(apps=None, *, strict: bool = False) -> None:

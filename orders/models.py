@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
 from django.utils import timezone
-from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from customers.phones import mask_phone
 from ordermgmt.errors import InvalidInput
@@ -84,7 +84,7 @@ def _require_reason(reason: str) -> None:
         raise InvalidInput("请填写原因", code="reason_required")
 
 
-class Order(FSMModelMixin, models.Model):
+class Order(models.Model):
     number = models.CharField(_("订单号"), max_length=20, unique=True, editable=False)
     status = FSMField(
         _("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_REVIEW, protected=True
@@ -136,10 +136,26 @@ class Order(FSMModelMixin, models.Model):
     tax_amount = models.DecimalField(_("税额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(_("价税合计"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
 
+    paid_amount = models.DecimalField(_("已付金额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+
+    # Automatic review: what still stops approval (names of checks), and the queue score.
+    review_blockers = models.JSONField(_("待解除的审核检查"), default=list, blank=True, editable=False)
+    needs_manual_review = models.BooleanField(_("需要人工审核"), default=False, editable=False)
+    awaiting_manager = models.BooleanField(_("等待主管放行"), default=False, editable=False)
+    priority_score = models.PositiveIntegerField(_("优先级分值"), default=0, editable=False)
+
     created_at = models.DateTimeField(_("下单时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     status_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now, editable=False)
     status_before_after_sales = models.CharField(max_length=20, blank=True, editable=False)
+    # When each stage was reached (the latest time), for lead-time figures without joining
+    # the timeline.
+    approved_at = models.DateTimeField(_("审核通过时间"), null=True, blank=True, editable=False)
+    allocated_at = models.DateTimeField(_("分配时间"), null=True, blank=True, editable=False)
+    shipped_at = models.DateTimeField(_("出库时间"), null=True, blank=True, editable=False)
+    delivered_at = models.DateTimeField(_("交付时间"), null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("订单")
@@ -154,9 +170,11 @@ class Order(FSMModelMixin, models.Model):
             ("complete_order", _("确认完成")),
             ("cancel_order", _("取消订单")),
             ("handle_after_sales", _("处理售后")),
+            ("override_review_check", _("放行审核检查（信用冻结、逾期欠款等）")),
         ]
         indexes = [
             models.Index(fields=["status", "status_changed_at"]),
+            models.Index(fields=["status", "-priority_score", "status_changed_at"], name="order_queue_idx"),
             models.Index(fields=["created_at"]),
             models.Index(fields=["customer", "created_at"]),
         ]
@@ -170,6 +188,15 @@ class Order(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        # The protected status refuses assignment once loaded. django-fsm's FSMModelMixin
+        # works around that by switching protection off on the (shared) field for a moment,
+        # which races between threads; dropping the loaded value first is thread-safe.
+        fields = kwargs.get("fields")
+        if fields is None or "status" in fields:
+            self.__dict__.pop("status", None)
+        super().refresh_from_db(*args, **kwargs)
 
     # --- derived values -------------------------------------------------------------
 
@@ -186,6 +213,14 @@ class Order(FSMModelMixin, models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def is_on_credit_hold(self) -> bool:
+        return "credit" in (self.review_blockers or [])
+
+    @property
+    def balance_due(self) -> Decimal:
+        return self.total - self.paid_amount
+
+    @property
     def delivery_address(self) -> str:
         return f"{self.ship_province}{self.ship_city}{self.ship_district}{self.ship_address}"
 
@@ -196,9 +231,14 @@ class Order(FSMModelMixin, models.Model):
     # --- state machine: guards and field changes only; services do the rest ------
 
     @transition(field=status, source=OrderStatus.PENDING_REVIEW, target=OrderStatus.APPROVED,
-                permission="orders.review_order")
+                permission="orders.review_order", conditions=[lambda order: not order.review_blockers])
     def approve(self) -> None:
         pass
+
+    @transition(field=status, source=[OrderStatus.APPROVED, OrderStatus.ALLOCATED],
+                target=OrderStatus.PENDING_REVIEW, permission="orders.change_order")
+    def return_to_review(self, *, reason: str) -> None:
+        _require_reason(reason)
 
     @transition(field=status, source=OrderStatus.PENDING_REVIEW, target=OrderStatus.REJECTED,
                 permission="orders.review_order")
@@ -307,6 +347,9 @@ class OrderEvent(models.Model):
         STATUS = "status", _("状态变更")
         EDITED = "edited", _("修改")
         NOTE = "note", _("备注")
+        REVIEW = "review", _("自动审核")
+        HOLD = "hold", _("冻结/放行")
+        STOCK = "stock", _("库存")
 
     order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.STATUS)
@@ -335,6 +378,56 @@ class OrderEvent(models.Model):
 
         spec = ACTIONS.get(self.action)
         return spec.label if spec else self.action
+
+
+class CheckResult(models.TextChoices):
+    PASS = "pass", _("通过")
+    WARN = "warn", _("警告")
+    BLOCK = "block", _("拦截")
+
+
+class ReviewCheck(models.Model):
+    """One named result of the automatic review of an order, with the figures behind it.
+
+    The latest run replaces the previous results; the timeline keeps the history.
+    """
+
+    class Name(models.TextChoices):
+        STOCK = "stock", _("库存")
+        CREDIT = "credit", _("信用额度")
+        OVERDUE = "overdue", _("逾期欠款")
+        COMPLETENESS = "completeness", _("资料完整性")
+        DUPLICATE = "duplicate", _("重复订单")
+        PRICE = "price", _("价格")
+
+    order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.CASCADE, related_name="checks")
+    name = models.CharField(_("检查项"), max_length=20, choices=Name.choices)
+    result = models.CharField(_("结果"), max_length=10, choices=CheckResult.choices)
+    message = models.TextField(_("说明"))
+    figures = models.JSONField(_("数据"), default=dict, blank=True)
+    needs_override = models.BooleanField(_("需主管放行"), default=False)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("放行人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    overridden_at = models.DateTimeField(_("放行时间"), null=True, blank=True)
+    override_reason = models.CharField(_("放行原因"), max_length=300, blank=True)
+    checked_at = models.DateTimeField(_("检查时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("审核检查")
+        verbose_name_plural = _("审核检查")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "name"], name="reviewcheck_one_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()}：{self.get_result_display()}"
+
+    @property
+    def is_blocking(self) -> bool:
+        """Stops approval until fixed (block) or until a 主管 overrides it."""
+        if self.overridden_at:
+            return False
+        return self.result == CheckResult.BLOCK or self.needs_override
 
 
 class DailyOrderSequence(models.Model):

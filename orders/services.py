@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
@@ -20,14 +22,22 @@ from django.core.exceptions import ValidationError
 from customers.models import Customer, CustomerLevel
 from customers.phones import normalize_phone
 from customers.services import AddressInput, ContactInput, customer_create
-from inventory.models import Product
-from inventory.services import stock_allocate_order, stock_consume_order, stock_release_order
-from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
+from inventory.models import Product, PurchaseRequest
+from inventory.services import (
+    Shortage,
+    purchase_requests_raise,
+    stock_allocate_order,
+    stock_consume_order,
+    stock_release_order,
+)
+from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput, InvalidTransition
 from ordermgmt.money import to_money
 
 from .events import record_event
+from . import review
 from .models import (
     Channel,
+    CheckResult,
     InvoiceType,
     Order,
     OrderEvent,
@@ -36,9 +46,40 @@ from .models import (
     OrderType,
     PaymentMethod,
     Priority,
+    ReviewCheck,
 )
 from .numbering import next_order_number
 from .workflow import ACTIONS
+
+# The latest time each stage was reached is kept on the order (for lead times and reports).
+STAGE_TIMESTAMPS = {
+    OrderStatus.APPROVED: "approved_at",
+    OrderStatus.ALLOCATED: "allocated_at",
+    OrderStatus.SHIPPED: "shipped_at",
+    OrderStatus.DELIVERED: "delivered_at",
+    OrderStatus.COMPLETED: "completed_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+}
+
+LEVEL_POINTS = {CustomerLevel.VIP: 300, CustomerLevel.IMPORTANT: 150, CustomerLevel.NORMAL: 0}
+
+
+def priority_score(order: Order) -> int:
+    """Queue priority: 加急 outweighs everything, then customer level, then amount.
+
+    加急 1,000 points; VIP 300, 重要 150; one point per ¥1,000 of the order, at most 200 —
+    so a large order of an ordinary customer never overtakes an urgent one.
+    """
+    score = 1000 if order.priority == Priority.URGENT else 0
+    score += LEVEL_POINTS.get(order.customer.level, 0)
+    score += min(int(order.total // 1000), 200)
+    return score
+
+
+def _queue_auto_review(order: Order) -> None:
+    from .tasks import run_auto_review
+
+    transaction.on_commit(partial(run_auto_review.delay, order.pk))
 
 
 @dataclass
@@ -187,12 +228,21 @@ def _apply_details(order: Order, details: OrderDetails, lines: Sequence[LineInpu
 
 @transaction.atomic
 def order_create(
-    *, user, details: OrderDetails, lines: Sequence[LineInput], placed_at: datetime | None = None
+    *,
+    user,
+    details: OrderDetails,
+    lines: Sequence[LineInput],
+    placed_at: datetime | None = None,
+    note: str = "",
+    source: dict | None = None,
+    auto_review: bool = True,
 ) -> Order:
-    """Enter a new order; it is submitted for review at once (status 待审核).
+    """Enter a new order; it is submitted for review at once (status 待审核) and the
+    automatic review is queued for when the transaction commits.
 
     ``placed_at`` backdates an order (demo data, migrations from a previous system); it
-    also decides the date part of the order number.
+    also decides the date part of the order number. ``note`` and ``source`` describe where
+    the order came from on its first timeline event (e.g. the import that created it).
     """
     _check_permission(user, "orders.add_order", "新建订单")
     details = _clean_details(details)
@@ -209,17 +259,20 @@ def order_create(
         order.owner = details.customer.owner or user
     order.save()
     _write_lines(order, lines)
-    order.save(update_fields=["subtotal", "tax_amount", "total"])
+    order.priority_score = priority_score(order)
+    order.save(update_fields=["subtotal", "tax_amount", "total", "priority_score"])
     record_event(
         order=order,
         user=user,
         kind=OrderEvent.Kind.CREATED,
         action="create",
         to_status=order.status,
-        reason=f"通过“{order.get_channel_display()}”录入，提交审核",
-        data={"total": str(order.total), "lines": len(lines)},
+        reason=f"通过“{order.get_channel_display()}”录入，提交审核" + (f"（{note}）" if note else ""),
+        data={"total": str(order.total), "lines": len(lines), **({"source": source} if source else {})},
         at=placed_at,
     )
+    if auto_review:
+        _queue_auto_review(order)
     return order
 
 
@@ -259,19 +312,28 @@ def order_place(
     return order_create(user=user, details=details, lines=lines)
 
 
-def _describe_changes(before: dict, after: dict) -> list[str]:
-    labels = {name: Order._meta.get_field(name).verbose_name for name in _DETAIL_FIELDS}
-    return [str(labels[name]) for name in _DETAIL_FIELDS if before.get(name) != after.get(name)]
+# Changes to these send an approved order back to review (they change what was approved).
+MATERIAL_FIELDS = {
+    "customer", "contact_name", "contact_phone", "ship_province", "ship_city", "ship_district", "ship_address",
+    "invoice_type", "invoice_title", "order_type",
+}
+EDITABLE_AFTER_APPROVAL = {OrderStatus.APPROVED, OrderStatus.ALLOCATED}
 
 
 @transaction.atomic
 def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[LineInput]) -> Order:
-    """Edit an order that is still waiting for review or was rejected."""
+    """Edit an order before it goes into production or leaves the warehouse.
+
+    Waiting (待审核) or rejected (已驳回) orders are simply edited. Editing the lines, prices,
+    customer, address or invoice of an approved or allocated order sends it back to 待审核
+    (its stock is released and it is reviewed again); notes and packaging can change freely.
+    """
     _check_permission(user, "orders.change_order", "修改订单")
     locked = Order.objects.select_for_update().get(pk=order.pk)
-    if not locked.is_editable:
+    if not (locked.is_editable or locked.status in EDITABLE_AFTER_APPROVAL):
         raise InvalidTransition(
-            f"订单 {locked.number} 当前状态为“{locked.get_status_display()}”，只有待审核或已驳回的订单可以修改"
+            f"订单 {locked.number} 当前状态为“{locked.get_status_display()}”，不能再修改"
+            "（只有出库前、生产前的订单可以修改）"
         )
     details = _clean_details(details)
     lines = _clean_lines(lines)
@@ -279,21 +341,43 @@ def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[L
     old_lines = [(l.product_id, l.quantity, l.unit_price) for l in locked.lines.all()]
     old_total = locked.total
     _apply_details(locked, details, lines)
-    locked.lines.all().delete()
-    _write_lines(locked, lines)
+    after = {name: getattr(locked, name) for name in _DETAIL_FIELDS}
+    changed_fields = [name for name in _DETAIL_FIELDS if before.get(name) != after.get(name)]
+    new_lines = [(l.product, l.quantity, to_money(l.unit_price)) for l in lines]
+    lines_changed = [(p.pk, q, price) for p, q, price in new_lines] != old_lines
+    material = lines_changed or bool(MATERIAL_FIELDS & set(changed_fields))
+
+    if locked.status in EDITABLE_AFTER_APPROVAL and material:
+        stock_release_order(order=locked)
+    if lines_changed:
+        locked.lines.all().delete()
+        _write_lines(locked, lines)
+    if material:
+        # Whatever was checked or overridden was about the old content.
+        locked.checks.all().delete()
+        locked.review_blockers = []
+        locked.awaiting_manager = False
+    locked.priority_score = priority_score(locked)
     locked.save()
-    changed = _describe_changes(before, {name: getattr(locked, name) for name in _DETAIL_FIELDS})
-    new_lines = [(l.product_id, l.quantity, l.unit_price) for l in locked.lines.all()]
-    if new_lines != old_lines:
-        changed.append("商品明细")
+    labels = [str(Order._meta.get_field(name).verbose_name) for name in changed_fields]
+    if lines_changed:
+        labels.append("商品明细")
     record_event(
         order=locked,
         user=user,
         kind=OrderEvent.Kind.EDITED,
         action="edit",
-        reason="修改了：" + ("、".join(changed) if changed else "无实质变化"),
-        data={"old_total": str(old_total), "new_total": str(locked.total)},
+        reason="修改了：" + ("、".join(labels) if labels else "无实质变化"),
+        data={"old_total": str(old_total), "new_total": str(locked.total), "material": material},
     )
+    if locked.status in EDITABLE_AFTER_APPROVAL and material:
+        locked = _fire(
+            order=locked, user=None, action="return_to_review",
+            reason="已审核的订单被修改（商品、价格、客户或地址），需重新审核；已锁定的库存已释放",
+        )
+    if locked.status == OrderStatus.PENDING_REVIEW and material:
+        _queue_auto_review(locked)
+    order.refresh_from_db()
     return locked
 
 
@@ -307,7 +391,10 @@ def _fire(*, order: Order, user, action: str, reason: str = "", data: dict | Non
             f"订单 {locked.number} 当前状态为“{locked.get_status_display()}”，不能执行“{spec.label}”"
         )
     if not can_proceed(method):
-        raise InvalidTransition(f"订单 {locked.number} 不满足“{spec.label}”的条件：{spec.condition_hint}")
+        hint = spec.condition_hint
+        if action == "approve":
+            hint = "；".join(c.message for c in locked.checks.all() if c.is_blocking) or hint
+        raise InvalidTransition(f"订单 {locked.number} 不满足“{spec.label}”的条件：{hint}")
     if user is not None and not has_transition_perm(method, user):
         raise ActionForbidden(f"您的角色没有权限执行“{spec.label}”")
     if spec.needs_reason and not (reason or "").strip():
@@ -321,6 +408,8 @@ def _fire(*, order: Order, user, action: str, reason: str = "", data: dict | Non
     except TransitionNotAllowed as error:
         raise InvalidTransition(f"订单 {locked.number} 不能执行“{spec.label}”") from error
     locked.status_changed_at = timezone.now()
+    if locked.status in STAGE_TIMESTAMPS:
+        setattr(locked, STAGE_TIMESTAMPS[locked.status], locked.status_changed_at)
     locked.save()
     record_event(
         order=locked,
@@ -337,33 +426,254 @@ def _fire(*, order: Order, user, action: str, reason: str = "", data: dict | Non
 
 @transaction.atomic
 def order_approve(*, order: Order, user, reason: str = "") -> Order:
-    return _fire(order=order, user=user, action="approve", reason=reason)
+    """Approve; a 现货 order then gets its stock locked at once (or a purchase request)."""
+    approved = _fire(order=order, user=user, action="approve", reason=reason)
+    return _after_approval(approved)
+
+
+def _after_approval(order: Order) -> Order:
+    if order.is_custom:
+        return order
+    return order_try_allocate(order=order, user=None).order
+
+
+REJECTION_REASONS = ["地址模糊", "商品缺货", "信用不足", "价格有误", "其他"]
 
 
 @transaction.atomic
-def order_reject(*, order: Order, user, reason: str) -> Order:
-    return _fire(order=order, user=user, action="reject", reason=reason)
+def order_reject(*, order: Order, user, reason: str, reason_code: str = "") -> Order:
+    """驳回 back to the clerk with a reason (and a reason code from ``REJECTION_REASONS``)."""
+    if reason_code and reason_code not in REJECTION_REASONS:
+        raise InvalidInput(f"驳回原因类别“{reason_code}”无效")
+    text = (reason or "").strip()
+    if reason_code and text and not text.startswith(reason_code):
+        text = f"{reason_code}：{text}"
+    elif reason_code and not text:
+        text = reason_code if reason_code != "其他" else ""
+    return _fire(order=order, user=user, action="reject", reason=text, data={"reason_code": reason_code})
 
 
 @transaction.atomic
 def order_resubmit(*, order: Order, user, reason: str = "") -> Order:
-    return _fire(order=order, user=user, action="resubmit", reason=reason)
+    resubmitted = _fire(order=order, user=user, action="resubmit", reason=reason)
+    resubmitted.checks.all().delete()
+    Order.objects.filter(pk=resubmitted.pk).update(review_blockers=[], awaiting_manager=False)
+    resubmitted.review_blockers, resubmitted.awaiting_manager = [], False
+    _queue_auto_review(resubmitted)
+    return resubmitted
+
+
+# --- automatic review -----------------------------------------------------------------
+
+@transaction.atomic
+def order_auto_review(*, order: Order, user=None) -> Order:
+    """Run every check, store the results, and approve the order when nothing holds it.
+
+    Auto-approval needs: no block, no warning, amount within the manual-review threshold,
+    and a 现货 order. Overrides a 主管 gave earlier stay valid until the order is edited.
+    Running it again is safe; on an order that is no longer 待审核 it does nothing.
+    """
+    locked = (
+        Order.objects.select_for_update(of=("self",)).select_related("customer").prefetch_related("lines")
+        .get(pk=order.pk)
+    )
+    if locked.status != OrderStatus.PENDING_REVIEW:
+        return locked
+    if user is not None and not (user.has_perm("orders.review_order") or user.has_perm("orders.change_order")):
+        raise ActionForbidden("您的角色没有权限重新运行自动审核")
+    outcomes = review.run_checks(locked)
+    previous = {check.name: check for check in locked.checks.all()}
+    now = timezone.now()
+    blockers, warnings = [], []
+    for outcome in outcomes:
+        check = previous.get(outcome.name) or ReviewCheck(order=locked, name=outcome.name)
+        kept_override = check.overridden_at is not None and check.result == outcome.result
+        check.result, check.message, check.figures = outcome.result, outcome.message, outcome.figures
+        check.needs_override = outcome.needs_override
+        check.checked_at = now
+        if not kept_override:
+            check.overridden_by, check.overridden_at, check.override_reason = None, None, ""
+        check.save()
+        if check.is_blocking:
+            blockers.append(outcome.name)
+        if outcome.result == CheckResult.WARN and not check.overridden_at:
+            warnings.append(outcome.name)
+    manual_reason = review.manual_review_reason(locked)
+    locked.review_blockers = blockers
+    locked.awaiting_manager = any(name in review.OVERRIDABLE for name in blockers)
+    locked.needs_manual_review = bool(manual_reason)
+    locked.save(update_fields=["review_blockers", "awaiting_manager", "needs_manual_review", "updated_at"])
+
+    summary = _review_summary(outcomes, blockers, warnings, manual_reason)
+    record_event(
+        order=locked,
+        user=user,
+        kind=OrderEvent.Kind.REVIEW if "credit" not in blockers else OrderEvent.Kind.HOLD,
+        action="auto_review",
+        reason=summary,
+        data={o.name: o.result for o in outcomes},
+    )
+    if not blockers and not warnings and not manual_reason:
+        return order_approve(order=locked, user=None, reason="自动审核全部通过")
+    return locked
+
+
+def _review_summary(outcomes, blockers, warnings, manual_reason) -> str:
+    labels = dict(ReviewCheck.Name.choices)
+    parts = []
+    if blockers:
+        parts.append("拦截：" + "、".join(str(labels[n]) for n in blockers))
+    if warnings:
+        parts.append("警告：" + "、".join(str(labels[n]) for n in warnings if n not in blockers))
+    if manual_reason:
+        parts.append(manual_reason)
+    if not parts:
+        return "自动审核：全部检查通过"
+    if "credit" in blockers:
+        parts.insert(0, "信用额度不足，订单已冻结，等待主管放行")
+    return "自动审核：" + "；".join(p for p in parts if not p.endswith("："))
 
 
 @transaction.atomic
-def order_allocate(*, order: Order, user, reason: str = "") -> Order:
-    """Lock stock FIFO for every line, then mark the order 已分配."""
+def order_override_check(*, order: Order, user, check_name: str, reason: str) -> Order:
+    """A 主管 releases a check that holds the order (credit hold, overdue debt, price)."""
+    _check_permission(user, "orders.override_review_check", "放行审核检查（需主管）")
+    if not (reason or "").strip():
+        raise InvalidInput("放行必须填写原因")
+    if check_name not in review.OVERRIDABLE:
+        raise InvalidInput("该检查项不能放行，请修改订单资料后重新审核")
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.status != OrderStatus.PENDING_REVIEW:
+        raise InvalidTransition(f"订单 {locked.number} 不在待审核状态，无需放行")
+    check = locked.checks.filter(name=check_name).first()
+    if check is None or not check.is_blocking:
+        raise InvalidInput("该检查项当前没有拦截订单")
+    check.overridden_by, check.overridden_at, check.override_reason = user, timezone.now(), reason.strip()
+    check.save(update_fields=["overridden_by", "overridden_at", "override_reason"])
+    locked.review_blockers = [name for name in locked.review_blockers if name != check_name]
+    locked.awaiting_manager = any(name in review.OVERRIDABLE for name in locked.review_blockers)
+    locked.save(update_fields=["review_blockers", "awaiting_manager", "updated_at"])
+    record_event(
+        order=locked,
+        user=user,
+        kind=OrderEvent.Kind.HOLD,
+        action="override_check",
+        reason=f"放行“{check.get_name_display()}”：{reason.strip()}",
+        data={"check": check_name, "message": check.message},
+    )
+    return locked
+
+
+# --- allocation -------------------------------------------------------------------------
+
+@dataclass
+class AllocationOutcome:
+    order: Order
+    allocated: bool
+    shortages: list[Shortage] = field(default_factory=list)
+    purchase_requests: list[PurchaseRequest] = field(default_factory=list)
+
+
+@transaction.atomic
+def order_try_allocate(*, order: Order, user, reason: str = "") -> AllocationOutcome:
+    """Lock stock for an approved order; on shortage, raise purchase requests instead.
+
+    The order stays 已审核 with its shortage visible until stock arrives; receiving stock
+    for the product allocates the waiting orders by priority (``orders_allocate_waiting``).
+    """
+    _check_permission(user, "orders.allocate_order", "分配库存")
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if locked.status != OrderStatus.APPROVED:
         raise InvalidTransition(
             f"订单 {locked.number} 当前状态为“{locked.get_status_display()}”，只有已审核的订单可以分配库存"
         )
-    _check_permission(user, "orders.allocate_order", "分配库存")
-    allocations = stock_allocate_order(order=locked)
-    summary = [
-        {"line": a.order_line.line_no, "batch": a.batch.batch_no, "quantity": a.quantity} for a in allocations
-    ]
-    return _fire(order=locked, user=user, action="allocate", reason=reason, data={"allocations": summary})
+    try:
+        with transaction.atomic():
+            allocations = stock_allocate_order(order=locked)
+    except InsufficientStock as shortage:
+        requests = []
+        if not locked.is_custom:
+            requests = purchase_requests_raise(order=locked, shortages=shortage.shortages, user=user)
+        if requests:
+            record_event(
+                order=locked,
+                user=user,
+                kind=OrderEvent.Kind.STOCK,
+                action="shortage",
+                reason=str(shortage) + "。已生成采购申请 " + "、".join(r.number for r in requests),
+                data={"shortages": [s.__dict__ for s in shortage.shortages], "purchase_requests": [r.pk for r in requests]},
+            )
+        return AllocationOutcome(locked, False, shortage.shortages, requests)
+    summary = [{"line": a.order_line.line_no, "batch": a.batch.batch_no, "quantity": a.quantity} for a in allocations]
+    allocated = _fire(order=locked, user=user, action="allocate", reason=reason, data={"allocations": summary})
+    PurchaseRequest.objects.filter(order=allocated, state=PurchaseRequest.State.OPEN).update(
+        state=PurchaseRequest.State.CANCELLED, closed_at=timezone.now(), note="订单已由现有库存满足"
+    )
+    return AllocationOutcome(allocated, True)
+
+
+def order_allocate(*, order: Order, user, reason: str = "") -> Order:
+    """The 分配库存 button: allocate, or report the shortage (after the purchase requests
+    raised for it have been committed)."""
+    outcome = order_try_allocate(order=order, user=user, reason=reason)
+    if not outcome.allocated:
+        requests = "，已生成采购申请 " + "、".join(r.number for r in outcome.purchase_requests) if outcome.purchase_requests else ""
+        raise InsufficientStock("库存不足，暂无法分配：" + "；".join(str(s) for s in outcome.shortages) + requests)
+    return outcome.order
+
+
+def orders_allocate_waiting(*, product_ids) -> list[str]:
+    """Allocate approved 现货 orders that wait for these products, highest priority first.
+
+    Each order is tried in its own transaction, so one order's shortage does not undo
+    another's allocation. Returns the numbers of the orders allocated.
+    """
+    waiting = (
+        Order.objects.filter(status=OrderStatus.APPROVED, order_type=OrderType.STOCK, lines__product_id__in=product_ids)
+        .distinct()
+        .order_by("-priority_score", "created_at", "id")
+    )
+    allocated = []
+    for order in waiting:
+        outcome = order_try_allocate(order=order, user=None, reason="到货后自动分配")
+        if outcome.allocated:
+            allocated.append(order.number)
+    return allocated
+
+
+@transaction.atomic
+def order_copy(*, order: Order, user) -> Order:
+    """A new order with the same customer, delivery details and lines — and no approval:
+    it starts at 待审核 and goes through the automatic review like any new order."""
+    _check_permission(user, "orders.add_order", "复制订单")
+    details = OrderDetails(customer=order.customer, **{name: getattr(order, name) for name in _DETAIL_FIELDS if name != "customer"})
+    details.external_ref = ""
+    details.channel = order.channel if order.channel != Channel.IMPORT else Channel.PHONE
+    lines = [LineInput(product=line.product, quantity=line.quantity, unit_price=line.unit_price) for line in order.lines.all()]
+    return order_create(user=user, details=details, lines=lines, note=f"复制自订单 {order.number}",
+                        source={"copied_from": order.number})
+
+
+@transaction.atomic
+def order_record_payment(*, order: Order, user, amount: Decimal, reference: str = "") -> Order:
+    """收款: money received for an order; it lowers the customer's open receivables."""
+    _check_permission(user, "orders.change_order", "登记收款")
+    amount = to_money(amount)
+    if amount <= 0:
+        raise InvalidInput("收款金额必须大于0")
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
+        raise InvalidTransition(f"订单 {locked.number} 已{locked.get_status_display()}，不能登记收款")
+    if locked.paid_amount + amount > locked.total:
+        raise InvalidInput(f"收款后已付金额将超过订单金额 {locked.total}，请核对金额")
+    locked.paid_amount += amount
+    locked.save(update_fields=["paid_amount", "updated_at"])
+    record_event(
+        order=locked, user=user, kind=OrderEvent.Kind.NOTE, action="payment",
+        reason=f"收款 ¥{amount:,.2f}" + (f"（{reference}）" if reference else ""),
+        data={"amount": str(amount), "reference": reference},
+    )
+    return locked
 
 
 @transaction.atomic

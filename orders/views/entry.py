@@ -9,6 +9,7 @@ from ordermgmt.errors import BusinessError
 
 from ..forms import LineFormSet, OrderForm, line_initial
 from ..models import Order
+from .browse import EDITABLE_BEFORE_PRODUCTION
 from ..services import order_place, order_update
 
 
@@ -79,7 +80,7 @@ def order_edit_view(request, number: str):
     order = Order.objects.filter(number=number).select_related("customer").first()
     if order is None:
         raise Http404("订单不存在")
-    if not order.is_editable:
+    if order.status not in EDITABLE_BEFORE_PRODUCTION:
         messages.error(request, f"订单当前状态为“{order.get_status_display()}”，不能修改")
         return redirect("orders:detail", number=number)
     if request.method == "POST":

@@ -1,19 +1,20 @@
 import pytest
 
 from ordermgmt import roles
-from tests.factories import CustomerFactory, ProductFactory, receive, user_with_role
+from tests.factories import CustomerFactory, ProductFactory, UserFactory, receive
 
 
 @pytest.fixture
 def shop(transactional_db, chromium_available):
     """Users with known passwords and a little master data, committed for the live server."""
     users = {
-        "sales": user_with_role(roles.SALES, username="wangfang"),
-        "reviewer": user_with_role(roles.REVIEWER, username="zhaolei"),
+        "sales": UserFactory(username="wangfang", first_name="王芳", roles=[roles.SALES]),
+        "reviewer": UserFactory(username="zhaolei", first_name="赵磊", roles=[roles.REVIEWER]),
     }
     customer = CustomerFactory(name="上海华兴科技有限公司")
-    chair = ProductFactory(sku="P0001", name="办公椅", spec="人体工学")
-    desk = ProductFactory(sku="P0002", name="办公桌", spec="1.4米")
+    # Large enough (¥60,000 before tax) to need a reviewer: the threshold is ¥50,000.
+    chair = ProductFactory(sku="P0001", name="会议桌", spec="4.8米", list_price="12000.00")
+    desk = ProductFactory(sku="P0002", name="办公桌", spec="1.4米", list_price="12000.00")
     receive(chair, 50)
     receive(desk, 50)
     return {"users": users, "customer": customer, "products": [chair, desk]}
