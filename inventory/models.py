@@ -32,11 +32,35 @@ class ProductQuerySet(models.QuerySet):
         ).annotate(available=F("on_hand") - F("allocated"))
 
 
+class Category(models.Model):
+    code = models.CharField(_("类目编码"), max_length=20, unique=True)
+    name = models.CharField(_("类目名称"), max_length=60)
+
+    class Meta:
+        verbose_name = _("商品类目")
+        verbose_name_plural = _("商品类目")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Product(models.Model):
     sku = models.CharField(_("商品编码"), max_length=40, unique=True)
     name = models.CharField(_("商品名称"), max_length=120)
     spec = models.CharField(_("规格型号"), max_length=120, blank=True)
     unit = models.CharField(_("单位"), max_length=10, default="件")
+    category = models.ForeignKey(
+        Category, verbose_name=_("类目"), null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+    weight_kg = models.DecimalField(
+        _("单件重量(kg)"), max_digits=10, decimal_places=3, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    floor_price = models.DecimalField(
+        _("最低售价(元,不含税)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))], help_text=_("手工改价低于此价需主管批准；留空表示不限"),
+    )
     list_price = models.DecimalField(
         _("标准单价(元,不含税)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )

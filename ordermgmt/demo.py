@@ -17,7 +17,7 @@ from faker import Faker
 
 from customers.models import Customer, CustomerLevel
 from customers.services import AddressInput, ContactInput, customer_create
-from inventory.models import Product, StockType, Warehouse
+from inventory.models import Category, Product, StockType, Warehouse
 from inventory.services import stock_receive
 from orders import services as order_services
 from orders.models import Channel, InvoiceType, Order, OrderStatus, PaymentMethod, Priority
@@ -40,17 +40,18 @@ DEMO_USERS = [
     ("analyst", "冯雪", roles.ANALYST),
 ]
 
+# name, variants, unit, base list price, weight per unit (kg)
 CATEGORIES = [
-    ("办公椅", ["人体工学", "网布", "真皮"], "把", Decimal("300")),
-    ("办公桌", ["1.2米", "1.4米", "1.6米"], "张", Decimal("800")),
-    ("文件柜", ["三门", "五斗", "钢制"], "个", Decimal("600")),
-    ("打印纸", ["A4 70g", "A4 80g", "A3 80g"], "箱", Decimal("120")),
-    ("工业风扇", ["500mm", "650mm", "750mm"], "台", Decimal("450")),
-    ("LED灯管", ["T5 14W", "T8 18W", "T8 36W"], "支", Decimal("18")),
-    ("劳保手套", ["丁腈", "帆布", "防割"], "双", Decimal("6")),
-    ("不锈钢货架", ["四层轻型", "五层中型", "重型"], "组", Decimal("520")),
-    ("包装纸箱", ["3层小号", "5层中号", "5层大号"], "个", Decimal("3")),
-    ("定制展柜", ["玻璃", "烤漆", "实木"], "套", Decimal("5200")),
+    ("办公椅", ["人体工学", "网布", "真皮"], "把", Decimal("300"), Decimal("12")),
+    ("办公桌", ["1.2米", "1.4米", "1.6米"], "张", Decimal("800"), Decimal("35")),
+    ("文件柜", ["三门", "五斗", "钢制"], "个", Decimal("600"), Decimal("40")),
+    ("打印纸", ["A4 70g", "A4 80g", "A3 80g"], "箱", Decimal("120"), Decimal("12.5")),
+    ("工业风扇", ["500mm", "650mm", "750mm"], "台", Decimal("450"), Decimal("9")),
+    ("LED灯管", ["T5 14W", "T8 18W", "T8 36W"], "支", Decimal("18"), Decimal("0.3")),
+    ("劳保手套", ["丁腈", "帆布", "防割"], "双", Decimal("6"), Decimal("0.1")),
+    ("不锈钢货架", ["四层轻型", "五层中型", "重型"], "组", Decimal("520"), Decimal("28")),
+    ("包装纸箱", ["3层小号", "5层中号", "5层大号"], "个", Decimal("3"), Decimal("0.4")),
+    ("定制展柜", ["玻璃", "烤漆", "实木"], "套", Decimal("5200"), Decimal("80")),
 ]
 
 # Final states of the 200 orders, newest first: recent orders are still on their way,
@@ -130,6 +131,7 @@ class DemoBuilder:
             warehouses = self.create_warehouses()
             products = self.create_products(warehouses)
             customers = self.create_customers()
+            self.create_price_rules(customers, products)
         if Order.objects.exists():
             self.log("订单已存在，跳过演示订单（演示数据已加载）。")
             return
@@ -171,7 +173,8 @@ class DemoBuilder:
     def create_products(self, warehouses) -> list[Product]:
         products = []
         index = 0
-        for category, variants, unit, base_price in CATEGORIES:
+        for code, (category, variants, unit, base_price, weight) in enumerate(CATEGORIES, start=1):
+            category_row, _ = Category.objects.get_or_create(code=f"C{code:02d}", defaults={"name": category})
             for variant in variants + ["经济款", "加强款"][: 5 - len(variants)]:
                 index += 1
                 custom = category.startswith("定制")
@@ -185,8 +188,13 @@ class DemoBuilder:
                         "stock_type": StockType.CUSTOM if custom else StockType.STOCK,
                         "safety_stock": 0 if custom else self.random.choice([10, 20, 50]),
                         "vat_rate": Decimal("0.13"),
+                        "category": category_row,
+                        "weight_kg": weight,
                     },
                 )
+                if created:
+                    product.floor_price = (product.list_price * Decimal("0.8")).quantize(Decimal("0.01"))
+                    product.save(update_fields=["floor_price"])
                 products.append(product)
                 if created and not custom:
                     for months_ago in (5, 3, 1):
@@ -229,6 +237,41 @@ class DemoBuilder:
             customers.append(customer)
         self.log(f"客户：{len(customers)} 个")
         return customers
+
+    def create_price_rules(self, customers, products) -> None:
+        from orders.models import ContractPrice, FreightRule, LevelDiscount, Promotion, QuantityBreak
+
+        if FreightRule.objects.exists():
+            return
+        start = timezone.localdate() - timedelta(days=200)
+        LevelDiscount.objects.create(level="vip", percent_of_list=Decimal("95"), valid_from=start)
+        LevelDiscount.objects.create(level="important", percent_of_list=Decimal("98"), valid_from=start)
+        by_name = {}
+        for product in products:
+            by_name.setdefault(product.name, []).append(product)
+        for product in by_name["打印纸"] + by_name["劳保手套"] + by_name["包装纸箱"]:
+            QuantityBreak.objects.create(product=product, min_quantity=50,
+                                         unit_price=(product.list_price * Decimal("0.92")).quantize(Decimal("0.01")),
+                                         valid_from=start)
+        for customer in customers[:3]:
+            for product in self.random.sample([p for p in products if not p.is_custom], 3):
+                ContractPrice.objects.create(
+                    customer=customer, product=product, valid_from=start, note=f"HT{start:%Y}-{customer.code}",
+                    unit_price=(product.list_price * Decimal("0.9")).quantize(Decimal("0.01")),
+                )
+        gloves = Category.objects.get(name="劳保手套")
+        Promotion.objects.create(name="满一万减五百", kind="amount_off", threshold=Decimal("10000"),
+                                 amount_off=Decimal("500"), valid_from=start)
+        Promotion.objects.create(name="劳保手套 9 折", kind="percent_off", percent_off=Decimal("10"), category=gloves,
+                                 stackable=True, valid_from=start)
+        Promotion.objects.create(name="满三千免运费", kind="free_freight", threshold=Decimal("3000"), stackable=True,
+                                 valid_from=start)
+        FreightRule.objects.create(base_fee=Decimal("30.00"), per_kg_fee=Decimal("1.20"), free_over=Decimal("8000"))
+        FreightRule.objects.create(province="上海市", base_fee=Decimal("15.00"), per_kg_fee=Decimal("0.50"),
+                                   free_over=Decimal("2000"))
+        FreightRule.objects.create(province="广东省", base_fee=Decimal("20.00"), per_kg_fee=Decimal("0.80"),
+                                   free_over=Decimal("5000"))
+        self.log("价格规则：等级折扣、阶梯价、合同价、促销、运费规则")
 
     # --- orders ------------------------------------------------------------------------
 
@@ -288,7 +331,7 @@ class DemoBuilder:
             product = self.random.choice(stock_products)
             available = Product.objects.with_stock().get(pk=product.pk).available
             chosen, quantities = [product], {product.pk: max(available, 0) + self.random.randint(5, 30)}
-        lines = [LineInput(product=p, quantity=quantities[p.pk], unit_price=p.list_price) for p in chosen]
+        lines = [LineInput(product=p, quantity=quantities[p.pk]) for p in chosen]
         contact, address = customer.primary_contact, customer.default_address
         # Rejected demo orders were typed with a vague address (the review's completeness check).
         ship_address = "东门" if target == OrderStatus.REJECTED else address.detail

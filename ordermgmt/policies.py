@@ -91,3 +91,14 @@ def policy_update(*, user, definition: PolicyDef, value, reason: str) -> None:
     PolicyChange.objects.create(
         key=definition.key, old_value=str(old_value), new_value=str(new_value), changed_by=user, reason=reason.strip()
     )
+MAX_MANUAL_DISCOUNT_PERCENT = register(
+    PolicyDef(
+        "max_manual_discount_percent",
+        "手工改价最大让利(%)",
+        Decimal,
+        Decimal("10.00"),
+        maximum=Decimal("100"),
+        help_text="手工价比规则价低出此比例（或低于商品最低售价）时，需主管在审核中批准",
+        group="价格",
+    )
+)

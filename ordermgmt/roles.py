@@ -23,6 +23,15 @@ _VIEW_BASICS = [
     "inventory.view_product",
 ]
 
+# Sales, service and reviewers see the price rules that explain an order's prices.
+_PRICE_RULES_READ = [
+    "orders.view_contractprice",
+    "orders.view_leveldiscount",
+    "orders.view_quantitybreak",
+    "orders.view_promotion",
+    "orders.view_freightrule",
+]
+
 _ORDER_ENTRY = [
     "orders.add_order",
     "orders.change_order",
@@ -50,9 +59,10 @@ _STOCK_KEEPING = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order", "inventory.view_purchaserequest"],
-    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"],
-    REVIEWER: _VIEW_BASICS + ["orders.review_order", "customers.view_contact", "customers.view_address"],
+    SALES: _VIEW_BASICS + _ORDER_ENTRY + _PRICE_RULES_READ + ["orders.cancel_order", "inventory.view_purchaserequest"],
+    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + _PRICE_RULES_READ
+    + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"],
+    REVIEWER: _VIEW_BASICS + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"],
     WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"],
     PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"],
     LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"],

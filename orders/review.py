@@ -15,7 +15,12 @@ from django.utils import timezone
 from customers.phones import is_valid_phone
 from inventory.services import order_shortages
 from ordermgmt.money import format_yuan, to_money
-from ordermgmt.policies import DUPLICATE_WINDOW_HOURS, MANUAL_REVIEW_THRESHOLD, get_policy
+from ordermgmt.policies import (
+    DUPLICATE_WINDOW_HOURS,
+    MANUAL_REVIEW_THRESHOLD,
+    MAX_MANUAL_DISCOUNT_PERCENT,
+    get_policy,
+)
 
 from .models import CheckResult, InvoiceType, Order, OrderStatus, ReviewCheck
 
@@ -183,7 +188,21 @@ def check_duplicate(order: Order) -> CheckOutcome:
     return CheckOutcome(Name.DUPLICATE, CheckResult.PASS, f"{hours} 小时内无相同订单")
 
 
-CHECKS = [check_completeness, check_credit, check_overdue, check_stock, check_duplicate]
+def check_price(order: Order) -> CheckOutcome:
+    from .pricing import price_check_problems
+
+    limit = get_policy(MAX_MANUAL_DISCOUNT_PERCENT)
+    problems = price_check_problems(order, max_discount_percent=limit)
+    manual = sum(1 for line in order.lines.all() if line.price_source == "manual")
+    if problems:
+        return CheckOutcome(Name.PRICE, CheckResult.WARN, "价格需主管批准：" + "；".join(problems),
+                            {"problems": problems, "max_discount_percent": str(limit)}, needs_override=True)
+    if manual:
+        return CheckOutcome(Name.PRICE, CheckResult.PASS, f"{manual} 行手工改价，均在允许范围内（不低于最低售价，让利不超过 {limit}%）")
+    return CheckOutcome(Name.PRICE, CheckResult.PASS, "全部按价格规则定价")
+
+
+CHECKS = [check_completeness, check_credit, check_overdue, check_stock, check_duplicate, check_price]
 
 
 def run_checks(order: Order) -> list[CheckOutcome]:

@@ -72,7 +72,7 @@ def order_queue_for_user(user) -> QuerySet[Order]:
 def order_detail(number: str) -> Order:
     return (
         Order.objects.select_related("customer", "owner", "created_by")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "adjustments")
         .get(number=number)
     )
 
@@ -144,3 +144,19 @@ def order_waiting_reason(order: Order) -> str:
 
 def order_purchase_requests(order: Order) -> QuerySet[PurchaseRequest]:
     return order.purchase_requests.select_related("product").order_by("-created_at")
+
+
+def tax_by_rate(order: Order) -> list[dict]:
+    """VAT per rate: the base (net of discounts) and the tax, goods and freight together."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    rates = defaultdict(lambda: {"base": Decimal("0.00"), "tax": Decimal("0.00")})
+    for line in order.lines.all():
+        rates[line.vat_rate]["base"] += line.net_amount
+        rates[line.vat_rate]["tax"] += line.tax_amount
+    for adjustment in order.adjustments.all():
+        if adjustment.kind == "freight" and adjustment.amount:
+            rates[adjustment.vat_rate]["base"] += adjustment.amount
+            rates[adjustment.vat_rate]["tax"] += adjustment.tax_amount
+    return [{"rate": rate, **values} for rate, values in sorted(rates.items(), reverse=True)]

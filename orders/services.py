@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from customers.models import Customer, CustomerLevel
 from customers.phones import normalize_phone
 from customers.services import AddressInput, ContactInput, customer_create
+from customers.validators import special_invoice_problems
 from inventory.models import Product, PurchaseRequest
 from inventory.services import (
     Shortage,
@@ -41,6 +42,7 @@ from .models import (
     InvoiceType,
     Order,
     OrderEvent,
+    OrderAdjustment,
     OrderLine,
     OrderStatus,
     OrderType,
@@ -49,6 +51,7 @@ from .models import (
     ReviewCheck,
 )
 from .numbering import next_order_number
+from .pricing import FREIGHT_VAT_RATE, PriceBook, PricedOrder, price_order
 from .workflow import ACTIONS
 
 # The latest time each stage was reached is kept on the order (for lead times and reports).
@@ -84,9 +87,13 @@ def _queue_auto_review(order: Order) -> None:
 
 @dataclass
 class LineInput:
+    """One line as entered. ``unit_price`` None means “price it by the rules”; a price that
+    differs from the rule price is a manual override and needs ``override_reason``."""
+
     product: Product
     quantity: int
-    unit_price: Decimal
+    unit_price: Decimal | None = None
+    override_reason: str = ""
 
 
 @dataclass
@@ -112,7 +119,8 @@ class OrderDetails:
     invoice_title: str = ""
     payment_method: str = PaymentMethod.BANK_TRANSFER
     external_ref: str = ""
-    extra: dict = field(default_factory=dict)
+    freight_waived: bool = False
+    freight_waiver_reason: str = ""
 
 
 _DETAIL_FIELDS = [
@@ -135,6 +143,8 @@ _DETAIL_FIELDS = [
     "invoice_title",
     "payment_method",
     "external_ref",
+    "freight_waived",
+    "freight_waiver_reason",
 ]
 
 
@@ -163,6 +173,14 @@ def _clean_details(details: OrderDetails) -> OrderDetails:
             problems.extend(error.messages)
     if details.invoice_type != InvoiceType.NONE and not details.invoice_title.strip():
         problems.append("开具发票时必须填写发票抬头")
+    if details.invoice_type == InvoiceType.SPECIAL and details.customer is not None:
+        missing = special_invoice_problems(details.customer)
+        if missing:
+            problems.append("开具专票需要客户的" + "、".join(missing) + "，请先在客户资料中补全")
+    if details.freight_waived and not details.freight_waiver_reason.strip():
+        problems.append("免收运费必须填写原因")
+    if not details.freight_waived:
+        details.freight_waiver_reason = ""
     if problems:
         raise InvalidInput("；".join(problems))
     return details
@@ -175,9 +193,10 @@ def _clean_lines(lines: Sequence[LineInput]) -> list[LineInput]:
     for index, line in enumerate(lines, start=1):
         if not isinstance(line.quantity, int) or line.quantity < 1:
             problems.append(f"第{index}行：数量必须是正整数")
-        price = Decimal(line.unit_price)
-        if price < 0 or price != price.quantize(Decimal("0.01")):
-            problems.append(f"第{index}行：单价必须是不小于0、最多两位小数的金额")
+        if line.unit_price is not None:
+            price = Decimal(line.unit_price)
+            if price < 0 or price != price.quantize(Decimal("0.01")):
+                problems.append(f"第{index}行：单价必须是不小于0、最多两位小数的金额")
         if not line.product.is_active:
             problems.append(f"第{index}行：商品 {line.product.sku} 已停售")
     if problems:
@@ -185,36 +204,77 @@ def _clean_lines(lines: Sequence[LineInput]) -> list[LineInput]:
     return list(lines)
 
 
-def _write_lines(order: Order, lines: Sequence[LineInput]) -> None:
-    """Create the order lines and compute every amount on the server.
+def _write_lines(order: Order, lines: Sequence[LineInput], *, book: PriceBook | None = None) -> PricedOrder:
+    """Price the order by the rules (orders/pricing.py) and store every figure with its
+    explanation: lines, promotion lines, the freight line and the totals.
 
     Tax is rounded per line; the order totals are the sums of the rounded line figures,
     so the lines always add up to the total to the cent.
     """
-    rows = []
-    for line_no, line in enumerate(lines, start=1):
-        product = line.product
-        amount = to_money(Decimal(line.quantity) * Decimal(line.unit_price))
-        rows.append(
+    priced = price_order(
+        customer=order.customer,
+        lines=lines,
+        province=order.ship_province,
+        city=order.ship_city,
+        freight_waived=order.freight_waived,
+        freight_waiver_reason=order.freight_waiver_reason,
+        book=book,
+    )
+    order.lines.all().delete()
+    order.adjustments.all().delete()
+    OrderLine.objects.bulk_create(
+        [
             OrderLine(
                 order=order,
                 line_no=line_no,
-                product=product,
-                product_sku=product.sku,
-                product_name=product.name,
-                product_spec=product.spec,
-                unit=product.unit,
+                product=line.product,
+                product_sku=line.product.sku,
+                product_name=line.product.name,
+                product_spec=line.product.spec,
+                unit=line.product.unit,
                 quantity=line.quantity,
-                unit_price=to_money(line.unit_price),
-                vat_rate=product.vat_rate,
-                amount=amount,
-                tax_amount=to_money(amount * product.vat_rate),
+                unit_price=line.unit_price,
+                vat_rate=line.vat_rate,
+                amount=line.amount,
+                discount=line.discount,
+                tax_amount=line.tax_amount,
+                list_price=line.rule.list_price,
+                rule_price=line.rule.unit_price,
+                price_source=line.source,
+                price_explanation=line.explanation[:300],
+                override_reason=line.override_reason,
             )
-        )
-    OrderLine.objects.bulk_create(rows)
-    order.subtotal = sum((row.amount for row in rows), Decimal("0.00"))
-    order.tax_amount = sum((row.tax_amount for row in rows), Decimal("0.00"))
-    order.total = order.subtotal + order.tax_amount
+            for line_no, line in enumerate(priced.lines, start=1)
+        ]
+    )
+    adjustments = [
+        OrderAdjustment(order=order, kind=OrderAdjustment.Kind.PROMOTION, label=applied.promotion.name,
+                        amount=-applied.amount, promotion=applied.promotion, explanation=applied.explanation[:300])
+        for applied in priced.promotions
+    ]
+    adjustments.append(
+        OrderAdjustment(order=order, kind=OrderAdjustment.Kind.FREIGHT, label="运费", amount=priced.freight.amount,
+                        vat_rate=FREIGHT_VAT_RATE, tax_amount=priced.freight.tax_amount,
+                        explanation=priced.freight.explanation[:300])
+    )
+    OrderAdjustment.objects.bulk_create(adjustments)
+    order.goods_amount = priced.goods_amount
+    order.discount_amount = priced.discount_amount
+    order.freight_amount = priced.freight.amount
+    order.subtotal = priced.subtotal
+    order.tax_amount = priced.tax_amount
+    order.total = priced.total
+    return priced
+
+
+def _record_price_overrides(order: Order, priced: PricedOrder, user, at=None) -> None:
+    overrides = [
+        f"第{n}行 {line.product.sku}：{line.explanation}" for n, line in enumerate(priced.lines, start=1)
+        if line.source == "manual"
+    ]
+    if overrides:
+        record_event(order=order, user=user, kind=OrderEvent.Kind.NOTE, action="price_override",
+                     reason="；".join(overrides), at=at)
 
 
 def _apply_details(order: Order, details: OrderDetails, lines: Sequence[LineInput]) -> None:
@@ -236,6 +296,7 @@ def order_create(
     note: str = "",
     source: dict | None = None,
     auto_review: bool = True,
+    price_book: PriceBook | None = None,
 ) -> Order:
     """Enter a new order; it is submitted for review at once (status 待审核) and the
     automatic review is queued for when the transaction commits.
@@ -243,6 +304,7 @@ def order_create(
     ``placed_at`` backdates an order (demo data, migrations from a previous system); it
     also decides the date part of the order number. ``note`` and ``source`` describe where
     the order came from on its first timeline event (e.g. the import that created it).
+    ``price_book`` lets a caller that enters many orders load the price rules once.
     """
     _check_permission(user, "orders.add_order", "新建订单")
     details = _clean_details(details)
@@ -258,9 +320,11 @@ def order_create(
     if order.owner is None:
         order.owner = details.customer.owner or user
     order.save()
-    _write_lines(order, lines)
+    priced = _write_lines(order, lines, book=price_book)
     order.priority_score = priority_score(order)
-    order.save(update_fields=["subtotal", "tax_amount", "total", "priority_score"])
+    order.save(update_fields=[
+        "goods_amount", "discount_amount", "freight_amount", "subtotal", "tax_amount", "total", "priority_score",
+    ])
     record_event(
         order=order,
         user=user,
@@ -271,6 +335,7 @@ def order_create(
         data={"total": str(order.total), "lines": len(lines), **({"source": source} if source else {})},
         at=placed_at,
     )
+    _record_price_overrides(order, priced, user, at=placed_at)
     if auto_review:
         _queue_auto_review(order)
     return order
@@ -312,10 +377,26 @@ def order_place(
     return order_create(user=user, details=details, lines=lines)
 
 
+def _line_inputs_differ(old_lines, inputs: Sequence[LineInput]) -> bool:
+    """Did the clerk change the goods, quantities or prices? A line entered without a price
+    keeps a rule-priced line as it is; a typed price must equal the stored manual price."""
+    if len(old_lines) != len(inputs):
+        return True
+    for old, new in zip(old_lines, inputs):
+        if old.product_id != new.product.pk or old.quantity != new.quantity:
+            return True
+        if new.unit_price is None:
+            if old.price_source == "manual":
+                return True
+        elif to_money(new.unit_price) != old.unit_price:
+            return True
+    return False
+
+
 # Changes to these send an approved order back to review (they change what was approved).
 MATERIAL_FIELDS = {
     "customer", "contact_name", "contact_phone", "ship_province", "ship_city", "ship_district", "ship_address",
-    "invoice_type", "invoice_title", "order_type",
+    "invoice_type", "invoice_title", "order_type", "freight_waived",
 }
 EDITABLE_AFTER_APPROVAL = {OrderStatus.APPROVED, OrderStatus.ALLOCATED}
 
@@ -338,20 +419,21 @@ def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[L
     details = _clean_details(details)
     lines = _clean_lines(lines)
     before = {name: getattr(locked, name) for name in _DETAIL_FIELDS}
-    old_lines = [(l.product_id, l.quantity, l.unit_price) for l in locked.lines.all()]
+    old_lines = list(locked.lines.all())
     old_total = locked.total
     _apply_details(locked, details, lines)
     after = {name: getattr(locked, name) for name in _DETAIL_FIELDS}
     changed_fields = [name for name in _DETAIL_FIELDS if before.get(name) != after.get(name)]
-    new_lines = [(l.product, l.quantity, to_money(l.unit_price)) for l in lines]
-    lines_changed = [(p.pk, q, price) for p, q, price in new_lines] != old_lines
+    lines_changed = _line_inputs_differ(old_lines, lines)
     material = lines_changed or bool(MATERIAL_FIELDS & set(changed_fields))
 
     if locked.status in EDITABLE_AFTER_APPROVAL and material:
         stock_release_order(order=locked)
-    if lines_changed:
-        locked.lines.all().delete()
-        _write_lines(locked, lines)
+    # Before approval every edit re-prices the order by today's rules; after approval the
+    # prices are frozen unless the edit itself changes what was approved.
+    priced = None
+    if material or locked.status not in EDITABLE_AFTER_APPROVAL:
+        priced = _write_lines(locked, lines)
     if material:
         # Whatever was checked or overridden was about the old content.
         locked.checks.all().delete()
@@ -370,6 +452,8 @@ def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[L
         reason="修改了：" + ("、".join(labels) if labels else "无实质变化"),
         data={"old_total": str(old_total), "new_total": str(locked.total), "material": material},
     )
+    if priced is not None and lines_changed:
+        _record_price_overrides(locked, priced, user)
     if locked.status in EDITABLE_AFTER_APPROVAL and material:
         locked = _fire(
             order=locked, user=None, action="return_to_review",
@@ -474,7 +558,7 @@ def order_auto_review(*, order: Order, user=None) -> Order:
     Running it again is safe; on an order that is no longer 待审核 it does nothing.
     """
     locked = (
-        Order.objects.select_for_update(of=("self",)).select_related("customer").prefetch_related("lines")
+        Order.objects.select_for_update(of=("self",)).select_related("customer").prefetch_related("lines__product")
         .get(pk=order.pk)
     )
     if locked.status != OrderStatus.PENDING_REVIEW:
@@ -649,7 +733,12 @@ def order_copy(*, order: Order, user) -> Order:
     details = OrderDetails(customer=order.customer, **{name: getattr(order, name) for name in _DETAIL_FIELDS if name != "customer"})
     details.external_ref = ""
     details.channel = order.channel if order.channel != Channel.IMPORT else Channel.PHONE
-    lines = [LineInput(product=line.product, quantity=line.quantity, unit_price=line.unit_price) for line in order.lines.all()]
+    lines = [
+        LineInput(product=line.product, quantity=line.quantity,
+                  unit_price=line.unit_price if line.price_source == "manual" else None,
+                  override_reason=line.override_reason)
+        for line in order.lines.all()
+    ]
     return order_create(user=user, details=details, lines=lines, note=f"复制自订单 {order.number}",
                         source={"copied_from": order.number})
 
@@ -756,3 +845,35 @@ SERVICES = {
     "open_after_sales": order_open_after_sales,
     "close_after_sales": order_close_after_sales,
 }
+
+
+# --- price rules ---------------------------------------------------------------------------
+
+@transaction.atomic
+def price_rule_save(*, user, rule):
+    """Save a price rule (contract price, level discount, quantity break, promotion, freight).
+
+    Approved orders keep their frozen prices; orders not yet approved are re-priced by the
+    new rules the next time they are edited.
+    """
+    from django.core.exceptions import ValidationError
+
+    meta = rule._meta
+    action = "change" if rule.pk else "add"
+    _check_permission(user, f"{meta.app_label}.{action}_{meta.model_name}", "维护价格规则")
+    try:
+        rule.full_clean()
+    except ValidationError as error:
+        raise InvalidInput("；".join(error.messages)) from error
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def price_rule_deactivate(*, user, rule):
+    """Rules are switched off, not deleted: orders keep explaining prices with them."""
+    meta = rule._meta
+    _check_permission(user, f"{meta.app_label}.change_{meta.model_name}", "维护价格规则")
+    type(rule).objects.filter(pk=rule.pk).update(is_active=False)
+    rule.is_active = False
+    return rule

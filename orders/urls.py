@@ -1,12 +1,18 @@
 from django.urls import path
 
-from .views import actions, browse, entry
+from .views import actions, browse, entry, pricing_rules
 
 app_name = "orders"
 
 urlpatterns = [
     path("", browse.order_list, name="list"),
     path("new/", entry.order_create_view, name="create"),
+    path("price/", entry.price_preview, name="price_preview"),
+    path("pricing/", pricing_rules.rule_home, name="price_rules_home"),
+    path("pricing/<slug:kind>/", pricing_rules.rule_list, name="price_rules"),
+    path("pricing/<slug:kind>/new/", pricing_rules.rule_edit, name="price_rule_create"),
+    path("pricing/<slug:kind>/<int:pk>/", pricing_rules.rule_edit, name="price_rule_edit"),
+    path("pricing/<slug:kind>/<int:pk>/deactivate/", pricing_rules.rule_deactivate, name="price_rule_deactivate"),
     path("<str:number>/", browse.order_detail_view, name="detail"),
     path("<str:number>/edit/", entry.order_edit_view, name="edit"),
     path("<str:number>/do/<slug:action>/", actions.order_action, name="action"),

@@ -18,6 +18,7 @@ from ..selectors import (
     order_list_queryset,
     order_purchase_requests,
     order_timeline,
+    tax_by_rate,
     order_waiting_reason,
 )
 from ..workflow import ACTIONS
@@ -79,6 +80,8 @@ def order_detail_view(request, number: str):
             and (user.has_perm("orders.review_order") or user.has_perm("orders.change_order")),
             "can_copy": user.has_perm("orders.add_order"),
             "purchase_requests": order_purchase_requests(order),
+            "adjustments": list(order.adjustments.all()),
+            "tax_rates": tax_by_rate(order),
         },
     )
 

@@ -26,7 +26,9 @@ def test_sales_enters_an_order_and_reviewer_approves_it(page, live_server, shop)
     page.click("#add-line")
     page.select_option("select[name='lines-1-product']", str(desk.pk))
     page.fill("input[name='lines-1-quantity']", "2")
-    expect(page.locator("input[name='lines-1-unit_price']")).to_have_value("12000.00")
+    # The price is left to the rules; the page shows which rule priced the line.
+    expect(page.locator("input[name='lines-1-unit_price']")).to_have_attribute("placeholder", "12000.00")
+    expect(page.locator("tr.line-row").nth(1).locator(".rule-explanation")).to_have_text("标准价 ¥12,000.00")
     page.click("#submit-order")
 
     expect(page.locator("[data-testid=order-status]")).to_have_text("待审核")

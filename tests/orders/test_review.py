@@ -274,4 +274,4 @@ def test_rerun_records_the_review_on_the_timeline(django_capture_on_commit_callb
     order = submit(django_capture_on_commit_callbacks, lines=[(custom, 1, "10.00")])
     services.order_auto_review(order=order, user=user_with_role(roles.REVIEWER))
     assert order.events.filter(action="auto_review").count() == 2
-    assert ReviewCheck.objects.filter(order=order).count() == 5, "a rerun replaces the results"
+    assert ReviewCheck.objects.filter(order=order).count() == 6, "a rerun replaces the results"

@@ -64,7 +64,7 @@ def test_rerun_and_copy_buttons(client, django_capture_on_commit_callbacks):
     order = make_order(lines=[(custom, 1, "10.00")])
     client.force_login(user_with_role(roles.REVIEWER))
     client.post(reverse("orders:rerun_review", args=[order.number]))
-    assert order.checks.count() == 5
+    assert order.checks.count() == 6
     assert client.post(reverse("orders:copy", args=[order.number])).status_code == 403
 
     client.force_login(user_with_role(roles.SALES))

@@ -20,7 +20,7 @@ def wait_for(predicate, timeout=45.0):
 
 
 def test_submitted_order_is_reviewed_and_allocated_by_the_worker(celery_worker_process):
-    product = ProductFactory()
+    product = ProductFactory(list_price="100.00")
     receive(product, 10)
     order = make_order(lines=[(product, 4, "100.00")])  # commits: the review task goes to Redis
 
@@ -29,7 +29,7 @@ def test_submitted_order_is_reviewed_and_allocated_by_the_worker(celery_worker_p
     )
     order.refresh_from_db()
     assert order.events.get(action="approve").actor_name == "系统"
-    assert order.checks.count() == 5
+    assert order.checks.count() == 6
     assert celery_worker_process.poll() is None, "the worker is still running"
     with open(celery_worker_process.log_path) as log:
         worker_log = log.read()

@@ -38,7 +38,7 @@ def walk(order, steps, user):
 
 
 def _stocked_order(staff, quantity=2, stock=10):
-    product = ProductFactory()
+    product = ProductFactory(list_price=Decimal("100.00"))
     receive(product, stock)
     return make_order(user=staff["sales"], lines=[(product, quantity, "100.00")]), product
 
@@ -129,14 +129,15 @@ def test_reject_needs_reason_then_edit_and_resubmit(staff):
         user=staff["sales"],
         order=order,
         details=details_for(order.customer, ship_address="张江路100号3号楼201室"),
-        lines=[services.LineInput(product=product, quantity=4, unit_price=Decimal("90.00"))],
+        lines=[services.LineInput(product=product, quantity=4, unit_price=Decimal("90.00"), override_reason="老客户让利")],
     )
     assert order.ship_address == "张江路100号3号楼201室"
     assert order.total == Decimal("406.80")  # 4 × 90 = 360 + 13% VAT 46.80
     order = services.order_resubmit(order=order, user=staff["sales"])
     assert order.status == OrderStatus.PENDING_REVIEW
     kinds = list(order.events.order_by("id").values_list("action", flat=True))
-    assert kinds == ["create", "reject", "edit", "resubmit"]
+    assert kinds == ["create", "reject", "edit", "price_override", "resubmit"]
+    assert "老客户让利" in order.events.get(action="price_override").reason
     assert order.events.get(action="reject").reason == "地址模糊：缺门牌号"
 
 
