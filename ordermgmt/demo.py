@@ -67,7 +67,8 @@ STATE_PLAN = (
     + [OrderStatus.DELIVERED] * 18
     + [OrderStatus.AFTER_SALES] * 6
     + [OrderStatus.CANCELLED] * 10
-    + [OrderStatus.COMPLETED] * 86
+    + [OrderStatus.CLOSED] * 2
+    + [OrderStatus.COMPLETED] * 84
 )
 
 # The steps to reach each state. "approve" is skipped when the automatic review approved
@@ -84,6 +85,7 @@ PATHS = {
     OrderStatus.COMPLETED: ["approve", "allocate", "ship", "start_transit", "deliver", "complete"],
     OrderStatus.AFTER_SALES: ["approve", "allocate", "ship", "start_transit", "deliver", "open_after_sales"],
     OrderStatus.CANCELLED: ["approve", "cancel"],
+    OrderStatus.CLOSED: ["approve", "allocate", "ship", "start_transit", "close"],
 }
 CUSTOM_TARGETS = {state for state, path in PATHS.items() if "allocate" in path}
 
@@ -104,12 +106,14 @@ ACTOR_FOR_ACTION = {
     "complete": "service",
     "cancel": "sales",
     "open_after_sales": "aftersales",
+    "close": "manager",
 }
 
 REASONS = {
     "reject": ["地址模糊：请补充街道和门牌号"],
     "cancel": ["客户取消采购计划", "客户改为下月再订", "重复下单"],
     "open_after_sales": ["客户反映外包装破损", "规格与要求不符，申请换货", "部分商品有划痕"],
+    "close": ["货物运输途中丢失，已按合同赔偿客户，主管关闭订单"],
 }
 
 
@@ -398,9 +402,11 @@ class DemoBuilder:
         """Most finished orders have been paid; a few old ones are overdue (逾期欠款)."""
         if order.status in (OrderStatus.COMPLETED, OrderStatus.DELIVERED, OrderStatus.AFTER_SALES):
             if self.random.random() < 0.97:
-                order_services.order_record_payment(
-                    order=order, user=None, amount=order.total, reference=f"银行流水 {self.random.randint(10**9, 10**10)}"
-                )
+                if order.balance_due > 0:
+                    order_services.payment_record(
+                        order=order, user=None, amount=order.balance_due,
+                        reference=f"银行流水 {self.random.randint(10**9, 10**10)}",
+                    )
 
     def _spread_timeline(self, order: Order, placed_at, now) -> None:
         """Give the real timeline realistic times: hours to days between steps."""

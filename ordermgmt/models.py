@@ -36,3 +36,25 @@ class PolicyChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.old_value} → {self.new_value}"
+
+
+class CalendarDay(models.Model):
+    """A day whose status differs from the default calendar: a public holiday (休息) or an
+    adjusted working weekend day (调休上班). Used beyond the years that the
+    chinese-calendar package covers, and to correct it."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("节假日（休息）")
+        WORKDAY = "workday", _("调休上班")
+
+    day = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日/调休")
+        verbose_name_plural = _("节假日/调休")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()} {self.name}"

@@ -61,12 +61,14 @@ _STOCK_KEEPING = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: _VIEW_BASICS + _ORDER_ENTRY + _PRICE_RULES_READ + ["orders.cancel_order", "inventory.view_purchaserequest"],
     SERVICE: _VIEW_BASICS + _ORDER_ENTRY + _PRICE_RULES_READ
-    + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"],
+    + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales", "orders.add_payment",
+       "orders.view_payment", "orders.view_refund"],
     REVIEWER: _VIEW_BASICS + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"],
     WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"],
     PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"],
     LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"],
-    AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address"],
+    AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",
+                                 "orders.add_refund", "orders.view_refund", "orders.view_payment"],
     ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],

@@ -24,6 +24,7 @@ class OrderStatus(models.TextChoices):
     REJECTED = "rejected", _("已驳回")
     CANCELLED = "cancelled", _("已取消")
     AFTER_SALES = "after_sales", _("售后中")
+    CLOSED = "closed", _("已关闭")
 
 
 # The main line of an order's life, in order; used for progress bars and reports.
@@ -46,6 +47,10 @@ CANCELLABLE_STATUSES = [
     OrderStatus.IN_PRODUCTION,
 ]
 OPEN_STATUSES = set(MAIN_FLOW[:-1]) | {OrderStatus.REJECTED, OrderStatus.AFTER_SALES}
+# Orders a 主管 may close when they cannot end normally (lost and compensated, customer
+# unreachable, a rejected order nobody will fix).
+CLOSABLE_STATUSES = [OrderStatus.REJECTED, OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED]
+FINAL_STATUSES = {OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.CLOSED}
 
 
 class Channel(models.TextChoices):
@@ -141,7 +146,13 @@ class Order(models.Model):
     tax_amount = models.DecimalField(_("税额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(_("价税合计"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
 
-    paid_amount = models.DecimalField(_("已付金额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # Settlement, kept in step with the Payment and Refund records by the services.
+    paid_amount = models.DecimalField(_("已收款"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    refunded_amount = models.DecimalField(_("已退款"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    returned_amount = models.DecimalField(
+        _("退货冲减"), max_digits=14, decimal_places=2, default=Decimal("0.00"),
+        help_text=_("退货、取消后不再应收的金额"),
+    )
 
     # Automatic review: what still stops approval (names of checks), and the queue score.
     review_blockers = models.JSONField(_("待解除的审核检查"), default=list, blank=True, editable=False)
@@ -176,6 +187,7 @@ class Order(models.Model):
             ("cancel_order", _("取消订单")),
             ("handle_after_sales", _("处理售后")),
             ("override_review_check", _("放行审核检查（信用冻结、逾期欠款等）")),
+            ("close_order", _("关闭订单（主管）")),
         ]
         indexes = [
             models.Index(fields=["status", "status_changed_at"]),
@@ -222,8 +234,18 @@ class Order(models.Model):
         return "credit" in (self.review_blockers or [])
 
     @property
+    def net_total(self) -> Decimal:
+        """What the customer owes for what they keep: the total less returned goods."""
+        return self.total - self.returned_amount
+
+    @property
     def balance_due(self) -> Decimal:
-        return self.total - self.paid_amount
+        """Order balance = total − paid + refunded (with total net of returned goods)."""
+        return self.net_total - self.paid_amount + self.refunded_amount
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status in FINAL_STATUSES
 
     @property
     def delivery_address(self) -> str:
@@ -307,6 +329,11 @@ class Order(models.Model):
                 permission="orders.handle_after_sales")
     def close_after_sales(self) -> str:
         return self.status_before_after_sales or OrderStatus.DELIVERED
+
+
+    @transition(field=status, source=CLOSABLE_STATUSES, target=OrderStatus.CLOSED, permission="orders.close_order")
+    def close(self, *, reason: str) -> None:
+        _require_reason(reason)
 
 
 class OrderLine(models.Model):
@@ -548,6 +575,56 @@ class OrderAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.amount}"
+
+
+class Payment(models.Model):
+    """收款: money received for an order (bank transfer, 货到付款 collected at delivery…)."""
+
+    order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("付款方式"), max_length=20, choices=PaymentMethod.choices)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    paid_at = models.DateTimeField(_("收款时间"), default=timezone.now)
+    reference = models.CharField(_("流水号/凭证号"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收款记录")
+        verbose_name_plural = _("收款记录")
+        ordering = ["paid_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} +{self.amount}"
+
+
+class Refund(models.Model):
+    """退款: money paid back to the customer, with how it was computed."""
+
+    class Source(models.TextChoices):
+        CANCELLATION = "cancellation", _("取消订单")
+        AFTER_SALES = "after_sales", _("售后")
+        COMPENSATION = "compensation", _("赔偿")
+
+    order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="refunds")
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    amount = models.DecimalField(_("退款金额"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    credit_amount = models.DecimalField(_("冲减应收"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    computation = models.TextField(_("计算说明"), blank=True)
+    reason = models.CharField(_("原因"), max_length=300)
+    case_number = models.CharField(_("售后单号"), max_length=30, blank=True)
+    refunded_at = models.DateTimeField(_("退款时间"), default=timezone.now)
+    reference = models.CharField(_("流水号"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("退款记录")
+        verbose_name_plural = _("退款记录")
+        ordering = ["refunded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} -{self.amount}"
 
 
 class OrderEvent(models.Model):

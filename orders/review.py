@@ -31,7 +31,10 @@ OVERRIDABLE = {Name.CREDIT, Name.OVERDUE, Name.PRICE}
 
 # Orders that still owe money and count against the credit limit.
 RECEIVABLE_EXCLUDED_STATUSES = [OrderStatus.CANCELLED, OrderStatus.REJECTED]
+# Order balance = total (net of returned goods) − paid + refunded, as a database expression.
+BALANCE_DUE = F("total") - F("returned_amount") - F("paid_amount") + F("refunded_amount")
 PAYMENT_DUE_STATUSES = [
+    OrderStatus.CLOSED,
     OrderStatus.SHIPPED,
     OrderStatus.IN_TRANSIT,
     OrderStatus.DELIVERED,
@@ -70,7 +73,7 @@ def open_receivables(customer, *, exclude_order: Order | None = None) -> Decimal
     orders = Order.objects.filter(customer=customer).exclude(status__in=RECEIVABLE_EXCLUDED_STATUSES)
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
-    total = orders.aggregate(due=Coalesce(Sum(F("total") - F("paid_amount")), Decimal("0")))["due"]
+    total = orders.aggregate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")))["due"]
     return max(to_money(total), Decimal("0.00"))
 
 
@@ -104,9 +107,9 @@ def overdue_orders(customer, *, now=None):
     now = now or timezone.now()
     cutoff = now - timedelta(days=customer.payment_terms_days)
     return (
-        Order.objects.filter(customer=customer, status__in=PAYMENT_DUE_STATUSES, total__gt=F("paid_amount"))
-        .annotate(due_from=Coalesce("delivered_at", "shipped_at"))
-        .filter(due_from__lt=cutoff)
+        Order.objects.filter(customer=customer, status__in=PAYMENT_DUE_STATUSES)
+        .annotate(due_from=Coalesce("delivered_at", "shipped_at"), due=BALANCE_DUE)
+        .filter(due_from__lt=cutoff, due__gt=0)
         .order_by("due_from")
     )
 
@@ -116,7 +119,7 @@ def check_overdue(order: Order) -> CheckOutcome:
     overdue = list(overdue_orders(customer).exclude(pk=order.pk)[:50])
     if not overdue:
         return CheckOutcome(Name.OVERDUE, CheckResult.PASS, "无逾期欠款")
-    amount = sum((o.total - o.paid_amount for o in overdue), Decimal("0.00"))
+    amount = sum((o.balance_due for o in overdue), Decimal("0.00"))
     oldest = overdue[0]
     days = (timezone.now() - oldest.due_from).days - customer.payment_terms_days
     return CheckOutcome(

@@ -47,6 +47,10 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         ActionSpec("open_after_sales", "发起售后", needs_reason=True, style="secondary"),
         ActionSpec("close_after_sales", "结束售后"),
+        ActionSpec(
+            "close", "关闭订单", needs_reason=True, style="danger",
+            confirm="确定关闭该订单？关闭后订单归档为只读，不能再处理。",
+        ),
     ]
 }
 

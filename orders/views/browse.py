@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django_fsm import can_proceed, has_transition_perm
 
 from ..filters import OrderFilter
-from ..models import Order, OrderStatus
+from ..models import Order, OrderStatus, PaymentMethod
 
 EDITABLE_BEFORE_PRODUCTION = {
     OrderStatus.PENDING_REVIEW, OrderStatus.REJECTED, OrderStatus.APPROVED, OrderStatus.ALLOCATED,
@@ -22,6 +22,7 @@ from ..selectors import (
     order_waiting_reason,
 )
 from ..workflow import ACTIONS
+from .settlement import VOUCHERS
 
 
 @login_required
@@ -70,6 +71,7 @@ def order_detail_view(request, number: str):
             "events": order_timeline(order),
             "actions": available_actions(order, request.user),
             "can_edit": order.status in EDITABLE_BEFORE_PRODUCTION and user.has_perm("orders.change_order"),
+            "vouchers": VOUCHERS,
             "edit_warning": order.status in (OrderStatus.APPROVED, OrderStatus.ALLOCATED),
             "flow": _progress(order),
             "waiting_reason": order_waiting_reason(order),
@@ -81,6 +83,11 @@ def order_detail_view(request, number: str):
             "can_copy": user.has_perm("orders.add_order"),
             "purchase_requests": order_purchase_requests(order),
             "adjustments": list(order.adjustments.all()),
+            "payments": list(order.payments.select_related("recorded_by")),
+            "refunds": list(order.refunds.select_related("recorded_by")),
+            "can_record_payment": user.has_perm("orders.add_payment") and order.balance_due > 0
+            and order.status not in (OrderStatus.CANCELLED, OrderStatus.REJECTED),
+            "payment_methods": PaymentMethod.choices,
             "tax_rates": tax_by_rate(order),
         },
     )

@@ -126,7 +126,7 @@ def test_credit_block_holds_the_order_until_a_manager_releases_it(django_capture
 def test_payments_lower_receivables_for_the_credit_check(django_capture_on_commit_callbacks, stocked):
     customer = CustomerFactory(credit_limit=Decimal("1000.00"))
     first = submit(django_capture_on_commit_callbacks, customer=customer, lines=[(stocked, 5, "100.00")])
-    services.order_record_payment(order=first, user=None, amount=Decimal("565.00"))
+    services.payment_record(order=first, user=None, amount=Decimal("565.00"))
     second = submit(django_capture_on_commit_callbacks, customer=customer, lines=[(stocked, 5, "100.00")])
     assert second.checks.get(name="credit").result == "pass"
 
