@@ -36,6 +36,9 @@ _ORDER_ENTRY = [
     "customers.change_address",
 ]
 
+# Excel batch import (and export, so that an export can be edited and re-imported).
+_BATCH_ENTRY = ["orders.import_orders", "orders.export_orders"]
+
 _STOCK_KEEPING = [
     "inventory.view_stockbatch",
     "inventory.add_stockbatch",
@@ -48,14 +51,15 @@ _STOCK_KEEPING = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order"],
-    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"],
+    SALES: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + ["orders.cancel_order"],
+    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY
+    + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"],
     REVIEWER: _VIEW_BASICS + ["orders.review_order", "customers.view_contact", "customers.view_address"],
     WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"],
     PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"],
     LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"],
     AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address"],
-    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch"],
+    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "orders.export_orders"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }
