@@ -11,6 +11,8 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from ordermgmt.spreadsheets import unguard
+
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SPACES = re.compile(r"\s+")
 _DATE_PATTERNS = [
@@ -18,8 +20,6 @@ _DATE_PATTERNS = [
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
-# Values that break CSV/Excel formula injection are exported with a leading apostrophe.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class CellError(Exception):
@@ -50,11 +50,8 @@ def text(value) -> str:
         return "是" if value else "否"
     if isinstance(value, float):
         value = display(value)
-    value = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
     # An exported value neutralised against formula injection comes back without its guard.
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_TRIGGERS:
-        value = value[1:]
-    return value
+    return unguard(str(value).replace("\u3000", " ").replace("\xa0", " ").strip())
 
 
 def code(value) -> str:

@@ -7,20 +7,13 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from ordermgmt.spreadsheets import neutralise
+
 from ..models import InvoiceType, Order, OrderLine
-from .cells import FORMULA_TRIGGERS
 from .columns import COLUMNS, column_letter
 from .template import DATA_SHEET, HEADER_FILL, HEADER_FONT
 
 _YES_NO = {True: "是", False: "否"}
-
-
-def neutralise(value):
-    """A text starting with = + - @ would run as a formula when the file is opened
-    (formula injection): it is written with a leading apostrophe, which the import strips."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def _header(sheet, titles: list[str]) -> None:

@@ -104,7 +104,8 @@ class PlannedOrder:
             "external_ref": self.external_ref,
             "customer": self.customer_name,
             "new_customer": self.customer is None,
-            "contact": f"{self.contact_name} {self.contact_phone}",
+            "contact_name": self.contact_name,
+            "contact_phone": self.contact_phone,
             "address": self.address.full if self.address else "",
             "lines": [
                 {"sku": line.product.sku, "name": line.product.name, "quantity": line.quantity,
