@@ -43,6 +43,7 @@ def xlsx(rows, *, headers=HEADERS, title="订单导入", before=(), offset_colum
 
 @pytest.fixture
 def shop(db):
+    roles.sync_roles()  # after a transactional test's flush the migration-made groups are gone
     customer = CustomerFactory(name="上海华兴科技有限公司", code="C00001")
     chair = ProductFactory(sku="P0001", name="办公椅", spec="人体工学", list_price=Decimal("300.00"))
     desk = ProductFactory(sku="P0002", name="办公桌", spec="1.4米", list_price=Decimal("800.00"))
