@@ -45,6 +45,9 @@ _ORDER_ENTRY = [
     "customers.change_address",
 ]
 
+# Excel batch import (and export, so that an export can be edited and re-imported).
+_BATCH_ENTRY = ["orders.import_orders", "orders.export_orders"]
+
 _STOCK_KEEPING = [
     "inventory.view_stockbatch",
     "inventory.add_stockbatch",
@@ -59,8 +62,8 @@ _STOCK_KEEPING = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: _VIEW_BASICS + _ORDER_ENTRY + _PRICE_RULES_READ + ["orders.cancel_order", "inventory.view_purchaserequest"],
-    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + _PRICE_RULES_READ
+    SALES: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ + ["orders.cancel_order", "inventory.view_purchaserequest"],
+    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales", "orders.add_payment",
        "orders.view_payment", "orders.view_refund"],
     REVIEWER: _VIEW_BASICS + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"],
@@ -69,7 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"],
     AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",
                                  "orders.add_refund", "orders.view_refund", "orders.view_payment"],
-    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest"],
+    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }

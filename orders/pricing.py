@@ -42,6 +42,12 @@ FREIGHT_VAT_RATE = Decimal("0.09")
 ZERO = Decimal("0.00")
 
 
+def line_amounts(quantity: int, unit_price: Decimal, vat_rate: Decimal) -> tuple[Decimal, Decimal]:
+    """Amount before tax and tax of one line, each rounded to the cent (tax per line)."""
+    amount = to_money(Decimal(quantity) * Decimal(unit_price))
+    return amount, to_money(amount * vat_rate)
+
+
 def discount_label(percent_of_list: Decimal) -> str:
     """95 → “95 折”, 90 → “9 折”, 92.5 → “92.5 折”."""
     value = percent_of_list.normalize()

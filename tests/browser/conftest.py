@@ -7,13 +7,16 @@ from tests.factories import CustomerFactory, ProductFactory, UserFactory, receiv
 @pytest.fixture
 def shop(transactional_db, chromium_available):
     """Users with known passwords and a little master data, committed for the live server."""
+    # A transactional test before this one flushed the tables: the role groups created by
+    # the data migrations are gone and must be made again.
+    roles.sync_roles()
     users = {
         "sales": UserFactory(username="wangfang", first_name="王芳", roles=[roles.SALES]),
         "reviewer": UserFactory(username="zhaolei", first_name="赵磊", roles=[roles.REVIEWER]),
     }
     customer = CustomerFactory(name="上海华兴科技有限公司")
     # Large enough (¥60,000 before tax) to need a reviewer: the threshold is ¥50,000.
-    chair = ProductFactory(sku="P0001", name="会议桌", spec="4.8米", list_price="12000.00")
+    chair = ProductFactory(sku="P0001", name="办公椅", spec="人体工学", list_price="12000.00")
     desk = ProductFactory(sku="P0002", name="办公桌", spec="1.4米", list_price="12000.00")
     receive(chair, 50)
     receive(desk, 50)
