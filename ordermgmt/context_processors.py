@@ -12,6 +12,7 @@ def portal(request):
     nav.append(("customers:list", _("客户"), user.has_perm("customers.view_customer")))
     nav.append(("inventory:stock", _("库存"), user.has_perm("inventory.view_product")))
     nav.append(("inventory:purchase_requests", _("采购申请"), user.has_perm("inventory.view_purchaserequest")))
+    nav.append(("reports:list", _("报表"), user.has_perm("reports.view_report")))
     nav.append(("orders:price_rules_home", _("价格规则"), user.has_perm("orders.view_promotion")))
     nav.append(("portal:policies", _("业务规则"), user.has_perm("ordermgmt.view_policyvalue")))
     return {

@@ -87,6 +87,21 @@ PATHS = {
     OrderStatus.CANCELLED: ["approve", "cancel"],
     OrderStatus.CLOSED: ["approve", "allocate", "ship", "start_transit", "close"],
 }
+# How old (in days) an order in each final state typically is.
+AGE_DAYS = {
+    OrderStatus.PENDING_REVIEW: (0, 3),
+    OrderStatus.REJECTED: (1, 6),
+    OrderStatus.APPROVED: (1, 8),
+    OrderStatus.IN_PRODUCTION: (3, 15),
+    OrderStatus.ALLOCATED: (1, 6),
+    OrderStatus.SHIPPED: (2, 7),
+    OrderStatus.IN_TRANSIT: (3, 10),
+    OrderStatus.DELIVERED: (6, 20),
+    OrderStatus.AFTER_SALES: (15, 60),
+    OrderStatus.CANCELLED: (0, 178),
+    OrderStatus.CLOSED: (30, 120),
+    OrderStatus.COMPLETED: (12, 178),
+}
 CUSTOM_TARGETS = {state for state, path in PATHS.items() if "allocate" in path}
 
 
@@ -285,11 +300,14 @@ class DemoBuilder:
         custom_products = [p for p in products if p.is_custom]
         count = len(STATE_PLAN)
         previous = None
-        # Oldest first, so that each order is reviewed against the history before it.
-        for position, target in reversed(list(enumerate(STATE_PLAN))):
-            # Spread over six months; position 0 is the newest order.
-            age_days = (position / count) * 178 + self.random.uniform(0, 2)
-            placed_at = now - timedelta(days=age_days, hours=self.random.randint(0, 8))
+        # Each state belongs to an age: yesterday's orders wait for review, last quarter's are
+        # done. Oldest first, so that each order is reviewed against the history before it.
+        planned = sorted(
+            ((self.random.uniform(*AGE_DAYS[target]), position, target) for position, target in enumerate(STATE_PLAN)),
+            reverse=True,
+        )
+        for age_days, position, target in planned:
+            placed_at = now - timedelta(days=age_days)
             custom = target == OrderStatus.IN_PRODUCTION or (target in CUSTOM_TARGETS and self.random.random() < 0.15)
             with transaction.atomic():
                 order = self._create_order(

@@ -72,7 +72,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"],
     AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",
                                  "orders.add_refund", "orders.view_refund", "orders.view_payment"],
-    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders"],
+    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders",
+                             "reports.view_report", "reports.add_report", "reports.view_dashboard"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }

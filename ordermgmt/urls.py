@@ -22,6 +22,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
     path("inventory/", include("inventory.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

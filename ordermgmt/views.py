@@ -16,7 +16,12 @@ def home(request):
     """My queue: the orders waiting for an action of my roles, 加急 and oldest first."""
     queue = order_queue_for_user(request.user)
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/home.html", {"page": page})
+    context = {"page": page}
+    if request.user.has_perm("reports.view_dashboard"):
+        from reports.selectors import dashboard
+
+        context["dashboard"] = dashboard()
+    return render(request, "portal/home.html", context)
 
 
 @login_required

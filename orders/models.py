@@ -194,6 +194,14 @@ class Order(models.Model):
             models.Index(fields=["status", "-priority_score", "status_changed_at"], name="order_queue_idx"),
             models.Index(fields=["created_at"]),
             models.Index(fields=["customer", "created_at"]),
+            # The order list: each filter with the default newest-first sort.
+            models.Index(fields=["status", "-created_at"], name="order_status_created_idx"),
+            models.Index(fields=["channel", "-created_at"], name="order_channel_created_idx"),
+            models.Index(fields=["owner", "-created_at"], name="order_owner_created_idx"),
+            models.Index(fields=["contact_phone"], name="order_phone_idx"),
+            models.Index(fields=["external_ref"], name="order_external_ref_idx"),
+            # Reports: orders delivered in a period.
+            models.Index(fields=["delivered_at"], name="order_delivered_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -656,6 +664,11 @@ class OrderEvent(models.Model):
         verbose_name = _("订单事件")
         verbose_name_plural = _("订单事件")
         ordering = ["created_at", "id"]
+        indexes = [
+            # Reports: orders that were ever rejected / went to after-sales / had an exception.
+            models.Index(fields=["action", "order"], name="event_action_order_idx"),
+            models.Index(fields=["to_status", "order"], name="event_to_status_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.action} {self.from_status}→{self.to_status}"

@@ -16,20 +16,22 @@ def order_list_queryset() -> QuerySet[Order]:
 
 
 def order_search(queryset: QuerySet[Order], query: str) -> QuerySet[Order]:
-    """Search by order number, customer name (or its pinyin / initials / code) and phone."""
+    """Search by order number, customer name (or its pinyin / initials / code), phone or
+    外部单号. Every branch uses an index: a number or phone is matched from its start, a
+    name is looked up among customers (a small table) and then their orders."""
     query = (query or "").strip()
     if not query:
         return queryset
-    if query.isdigit() and len(query) >= 8:
-        return queryset.filter(Q(number__startswith=query) | Q(contact_phone__contains=query))
-    lowered = query.lower()
+    digits = query.replace("-", "").replace(" ", "")
+    if digits.isdigit() and len(digits) >= 7:
+        return queryset.filter(
+            Q(number__startswith=digits) | Q(contact_phone__startswith=query) | Q(external_ref=query)
+        )
+    from customers.selectors import customer_search
+
+    customer_ids = list(customer_search(query).values_list("pk", flat=True)[:200])
     return queryset.filter(
-        Q(number__startswith=query)
-        | Q(customer__name__icontains=query)
-        | Q(customer__search_key__contains=lowered)
-        | Q(contact_phone__contains=query)
-        | Q(contact_name__icontains=query)
-        | Q(external_ref=query)
+        Q(customer_id__in=customer_ids) | Q(number__startswith=query) | Q(external_ref=query) | Q(contact_name=query)
     )
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
+from ordermgmt.pagination import CappedPaginator
 from django.http import Http404
 from django.shortcuts import render
 from django_fsm import can_proceed, has_transition_perm
@@ -29,7 +29,7 @@ from .settlement import VOUCHERS
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
     order_filter = OrderFilter(request.GET, queryset=order_list_queryset())
-    paginator = Paginator(order_filter.qs, settings.ORDER_LIST_PAGE_SIZE)
+    paginator = CappedPaginator(order_filter.qs, settings.ORDER_LIST_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
