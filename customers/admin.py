@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from .models import Address, Contact, Customer
+from .resources import CustomerResource
 
 
 class ContactInline(admin.TabularInline):
@@ -14,8 +16,21 @@ class AddressInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ImportExportModelAdmin):
+    # Spreadsheet import/export of master data (the Excel order import is in the portal).
+    resource_classes = [CustomerResource]
     list_display = ["code", "name", "level", "credit_limit", "payment_terms_days", "owner"]
     list_filter = ["level"]
     search_fields = ["code", "name", "search_key"]
     inlines = [ContactInline, AddressInline]
+
+    def has_import_permission(self, request):
+        # An import adds and changes rows: it needs both permissions.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}") and request.user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        )
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.view_{self.opts.model_name}")
+

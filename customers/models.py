@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .phones import mask_phone, validate_phone
 from .search import build_search_key
+from .validators import validate_bank_account, validate_tax_number
 
 
 class CustomerLevel(models.TextChoices):
@@ -29,9 +30,9 @@ class Customer(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     payment_terms_days = models.PositiveIntegerField(_("账期(天)"), default=30)
-    tax_number = models.CharField(_("纳税人识别号"), max_length=20, blank=True)
+    tax_number = models.CharField(_("纳税人识别号"), max_length=20, blank=True, validators=[validate_tax_number])
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
-    bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
+    bank_account = models.CharField(_("银行账号"), max_length=40, blank=True, validators=[validate_bank_account])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("负责销售"),

@@ -10,6 +10,22 @@ from ordermgmt.errors import ActionForbidden, InvalidInput
 
 from .models import Address, Contact, Customer, CustomerLevel
 from .phones import normalize_phone
+from .validators import normalize_bank_account, validate_bank_account, validate_tax_number
+
+
+def _clean_tax_fields(fields: dict) -> dict:
+    """Normalise and validate 纳税人识别号 and 银行账号 (shown to the clerk as InvalidInput)."""
+    cleaned = dict(fields)
+    if "tax_number" in cleaned:
+        cleaned["tax_number"] = (cleaned["tax_number"] or "").strip().upper()
+    if "bank_account" in cleaned:
+        cleaned["bank_account"] = normalize_bank_account(cleaned["bank_account"])
+    try:
+        validate_tax_number(cleaned.get("tax_number", ""))
+        validate_bank_account(cleaned.get("bank_account", ""))
+    except ValidationError as error:
+        raise InvalidInput(error.messages[0]) from error
+    return cleaned
 
 
 @dataclass
@@ -81,15 +97,16 @@ def customer_create(
         raise InvalidInput(f"客户“{name}”已存在，请直接选择该客户")
     contact = _clean_contact(contact)
     address = _clean_address(address)
+    tax = _clean_tax_fields({"tax_number": tax_number, "bank_account": bank_account})
     customer = Customer(
         code=code.strip() or _next_customer_code(),
         name=name,
         level=level,
         notes=notes,
         owner=owner if owner is not None else user,
-        tax_number=tax_number.strip(),
+        tax_number=tax["tax_number"],
         bank_name=bank_name.strip(),
-        bank_account=bank_account.strip(),
+        bank_account=tax["bank_account"],
     )
     if credit_limit is not None:
         customer.credit_limit = credit_limit
@@ -116,6 +133,7 @@ def customer_update(*, user, customer: Customer, **fields) -> Customer:
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}")
+    fields = _clean_tax_fields(fields)
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if "name" in fields:
         fields["name"] = fields["name"].strip()

@@ -1,13 +1,27 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from .models import Product, StockAllocation, StockBatch, StockMovement, Warehouse
+from .resources import ProductResource
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ImportExportModelAdmin):
+    # Spreadsheet import/export of master data (the Excel order import is in the portal).
+    resource_classes = [ProductResource]
     list_display = ["sku", "name", "spec", "unit", "list_price", "vat_rate", "stock_type", "safety_stock", "is_active"]
     list_filter = ["stock_type", "is_active", "vat_rate"]
     search_fields = ["sku", "name", "search_key"]
+
+    def has_import_permission(self, request):
+        # An import adds and changes rows: it needs both permissions.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}") and request.user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        )
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.view_{self.opts.model_name}")
 
 
 @admin.register(Warehouse)
@@ -52,3 +66,4 @@ class StockMovementAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+

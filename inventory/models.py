@@ -32,11 +32,35 @@ class ProductQuerySet(models.QuerySet):
         ).annotate(available=F("on_hand") - F("allocated"))
 
 
+class Category(models.Model):
+    code = models.CharField(_("类目编码"), max_length=20, unique=True)
+    name = models.CharField(_("类目名称"), max_length=60)
+
+    class Meta:
+        verbose_name = _("商品类目")
+        verbose_name_plural = _("商品类目")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Product(models.Model):
     sku = models.CharField(_("商品编码"), max_length=40, unique=True)
     name = models.CharField(_("商品名称"), max_length=120)
     spec = models.CharField(_("规格型号"), max_length=120, blank=True)
     unit = models.CharField(_("单位"), max_length=10, default="件")
+    category = models.ForeignKey(
+        Category, verbose_name=_("类目"), null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+    weight_kg = models.DecimalField(
+        _("单件重量(kg)"), max_digits=10, decimal_places=3, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    floor_price = models.DecimalField(
+        _("最低售价(元,不含税)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))], help_text=_("手工改价低于此价需主管批准；留空表示不限"),
+    )
     list_price = models.DecimalField(
         _("标准单价(元,不含税)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -173,3 +197,50 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.batch} {self.quantity:+d}"
+
+
+class PurchaseRequest(models.Model):
+    """采购申请: raised when a 现货 order cannot be covered by the stock available."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待采购")
+        ORDERED = "ordered", _("已下单")
+        RECEIVED = "received", _("已到货")
+        CANCELLED = "cancelled", _("已取消")
+
+    product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.PROTECT, related_name="purchase_requests")
+    quantity = models.PositiveIntegerField(_("申请数量"), validators=[MinValueValidator(1)])
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=_("关联订单"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="purchase_requests",
+    )
+    is_urgent = models.BooleanField(_("加急"), default=False)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    received_batch = models.ForeignKey(
+        StockBatch, verbose_name=_("到货批次"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("采购申请")
+        verbose_name_plural = _("采购申请")
+        # 加急 first, then the oldest.
+        ordering = ["-is_urgent", "created_at", "id"]
+        indexes = [models.Index(fields=["state", "product"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.product.sku} × {self.quantity}"
+
+    @property
+    def number(self) -> str:
+        return f"CG{self.pk:06d}" if self.pk else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.OPEN, self.State.ORDERED)

@@ -1,9 +1,10 @@
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from .models import Product
+from .models import Product, PurchaseRequest, StockBatch, StockMovement
 
 
-def product_stock(query: str = "") -> QuerySet[Product]:
+def product_stock(query: str = "", *, low_only: bool = False) -> QuerySet[Product]:
     """Products with on hand / allocated / available (sums over batches, one query)."""
     products = Product.objects.with_stock()
     query = (query or "").strip().lower()
@@ -24,3 +25,45 @@ def shipped_quantities_by_line(order) -> dict[int, int]:
         .annotate(total=Sum("quantity"))
     )
     return {row["order_line_id"]: row["total"] for row in rows}
+    products = products.annotate(below_safety=Q(available__lt=F("safety_stock")))
+    if low_only:
+        products = products.filter(stock_type="stock", available__lt=F("safety_stock"))
+    return products.order_by("sku")
+
+
+def stock_by_warehouse(product: Product) -> list[dict]:
+    return list(
+        StockBatch.objects.filter(product=product)
+        .values("warehouse__code", "warehouse__name")
+        .annotate(
+            on_hand=Coalesce(Sum("quantity_remaining"), 0),
+            allocated=Coalesce(Sum("quantity_allocated"), 0),
+        )
+        .annotate(available=F("on_hand") - F("allocated"))
+        .order_by("warehouse__code")
+    )
+
+
+def batches(*, product: Product | None = None, warehouse_id=None, include_empty: bool = False, query: str = ""):
+    rows = StockBatch.objects.select_related("product", "warehouse")
+    if product is not None:
+        rows = rows.filter(product=product)
+    if warehouse_id:
+        rows = rows.filter(warehouse_id=warehouse_id)
+    if not include_empty:
+        rows = rows.filter(quantity_remaining__gt=0)
+    query = (query or "").strip()
+    if query:
+        rows = rows.filter(Q(batch_no__icontains=query) | Q(product__sku__icontains=query) | Q(product__name__icontains=query))
+    return rows.order_by("received_at", "id")
+
+
+def recent_movements(product: Product, limit: int = 30):
+    return StockMovement.objects.filter(batch__product=product).select_related("batch", "actor")[:limit]
+
+
+def purchase_requests(state: str = "") -> QuerySet[PurchaseRequest]:
+    rows = PurchaseRequest.objects.select_related("product", "order", "received_batch")
+    if state in PurchaseRequest.State.values:
+        rows = rows.filter(state=state)
+    return rows

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from ordermgmt.errors import InsufficientStock, InvalidInput
 
-from .models import Product, StockAllocation, StockBatch, StockMovement, Warehouse
+from .models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement, Warehouse
+from .signals import stock_received
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,13 @@ def stock_receive(
     received_at: datetime | None = None,
     batch_no: str = "",
     reason: str = "",
+    notify: bool = True,
 ) -> StockBatch:
-    """入库: goods arrive and become a new batch."""
+    """入库: goods arrive and become a new batch.
+
+    Orders waiting for this product are then allocated (see ``stock_received``) unless
+    ``notify`` is false — production receipts allocate their batch to their own order.
+    """
     if quantity <= 0:
         raise InvalidInput("入库数量必须是正整数")
     received_at = received_at or timezone.now()
@@ -69,6 +75,8 @@ def stock_receive(
     StockMovement.objects.create(
         batch=batch, kind=StockMovement.Kind.RECEIPT, quantity=quantity, reason=reason, actor=user
     )
+    if notify:
+        stock_received.send(sender=StockBatch, product_ids={product.pk})
     return batch
 
 
@@ -350,3 +358,115 @@ def stock_release_allocations(*, allocations) -> int:
         state=StockAllocation.State.RELEASED, closed_at=timezone.now()
     )
     return sum(a.quantity for a in locked)
+@transaction.atomic
+def stock_adjust(*, batch: StockBatch, counted_quantity: int, reason: str, user=None) -> StockMovement | None:
+    """盘点调整: set a batch's quantity on hand to what was counted, with a reason.
+
+    A count below what is already allocated to orders is refused: those orders would
+    lose goods promised to them; release or re-allocate them first.
+    """
+    if not (reason or "").strip():
+        raise InvalidInput("盘点调整必须填写原因")
+    if counted_quantity < 0:
+        raise InvalidInput("盘点数量不能为负数")
+    (locked,) = _lock_batches(batch_ids={batch.pk})
+    if counted_quantity < locked.quantity_allocated:
+        raise InvalidInput(
+            f"批次 {locked.batch_no} 已有 {locked.quantity_allocated} 件分配给订单，盘点数量不能少于已分配数量"
+        )
+    delta = counted_quantity - locked.quantity_remaining
+    if delta == 0:
+        return None
+    fields = {"quantity_remaining": counted_quantity}
+    if counted_quantity > locked.quantity_received:
+        fields["quantity_received"] = counted_quantity
+    StockBatch.objects.filter(pk=locked.pk).update(**fields)
+    movement = StockMovement.objects.create(
+        batch=locked, kind=StockMovement.Kind.ADJUSTMENT, quantity=delta, reason=reason.strip(), actor=user
+    )
+    if delta > 0:
+        stock_received.send(sender=StockBatch, product_ids={locked.product_id})
+    return movement
+
+
+def purchase_requests_raise(*, order, shortages: list[Shortage], user=None) -> list[PurchaseRequest]:
+    """采购申请 for the missing quantities of an order, one per product.
+
+    Idempotent: a product that already has an open request for this order gets its
+    quantity raised to the current shortage instead of a second request.
+    """
+    missing_by_product: dict[int, int] = defaultdict(int)
+    lines = {line.line_no: line for line in order.lines.all()}
+    for shortage in shortages:
+        missing_by_product[lines[shortage.line_no].product_id] += shortage.missing
+    created = []
+    open_requests = {
+        r.product_id: r
+        for r in PurchaseRequest.objects.select_for_update().filter(
+            order=order, state__in=[PurchaseRequest.State.OPEN, PurchaseRequest.State.ORDERED]
+        )
+    }
+    for product_id, missing in missing_by_product.items():
+        existing = open_requests.get(product_id)
+        if existing is not None:
+            if existing.state == PurchaseRequest.State.OPEN and existing.quantity < missing:
+                existing.quantity = missing
+                existing.save(update_fields=["quantity"])
+            continue
+        created.append(
+            PurchaseRequest.objects.create(
+                product_id=product_id,
+                quantity=missing,
+                order=order,
+                is_urgent=order.is_urgent,
+                note=f"订单 {order.number} 缺货",
+                created_by=user,
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def purchase_request_mark_ordered(*, request: PurchaseRequest, user, note: str = "") -> PurchaseRequest:
+    locked = PurchaseRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.state != PurchaseRequest.State.OPEN:
+        raise InvalidInput(f"采购申请 {locked.number} 当前为“{locked.get_state_display()}”，不能标记为已下单")
+    locked.state = PurchaseRequest.State.ORDERED
+    if note:
+        locked.note = f"{locked.note}；{note}" if locked.note else note
+    locked.save(update_fields=["state", "note"])
+    return locked
+
+
+@transaction.atomic
+def purchase_request_receive(
+    *, request: PurchaseRequest, warehouse: Warehouse, quantity: int, user=None, batch_no: str = ""
+) -> StockBatch:
+    """Goods bought for a request arrive: a new batch, the request closes, and waiting
+    orders (this one first if it has the highest priority) are allocated."""
+    locked = PurchaseRequest.objects.select_for_update().get(pk=request.pk)
+    if not locked.is_open:
+        raise InvalidInput(f"采购申请 {locked.number} 已{locked.get_state_display()}，不能再入库")
+    batch = stock_receive(
+        product=locked.product, warehouse=warehouse, quantity=quantity, user=user, batch_no=batch_no,
+        reason=f"采购申请 {locked.number} 到货",
+    )
+    locked.state = PurchaseRequest.State.RECEIVED
+    locked.received_batch = batch
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["state", "received_batch", "closed_at"])
+    return batch
+
+
+@transaction.atomic
+def purchase_request_cancel(*, request: PurchaseRequest, user, reason: str) -> PurchaseRequest:
+    if not (reason or "").strip():
+        raise InvalidInput("取消采购申请必须填写原因")
+    locked = PurchaseRequest.objects.select_for_update().get(pk=request.pk)
+    if not locked.is_open:
+        raise InvalidInput(f"采购申请 {locked.number} 已{locked.get_state_display()}")
+    locked.state = PurchaseRequest.State.CANCELLED
+    locked.closed_at = timezone.now()
+    locked.note = f"{locked.note}；取消：{reason.strip()}" if locked.note else f"取消：{reason.strip()}"
+    locked.save(update_fields=["state", "closed_at", "note"])
+    return locked

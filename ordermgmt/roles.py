@@ -23,6 +23,15 @@ _VIEW_BASICS = [
     "inventory.view_product",
 ]
 
+# Sales, service and reviewers see the price rules that explain an order's prices.
+_PRICE_RULES_READ = [
+    "orders.view_contractprice",
+    "orders.view_leveldiscount",
+    "orders.view_quantitybreak",
+    "orders.view_promotion",
+    "orders.view_freightrule",
+]
+
 _ORDER_ENTRY = [
     "orders.add_order",
     "orders.change_order",
@@ -36,6 +45,9 @@ _ORDER_ENTRY = [
     "customers.change_address",
 ]
 
+# Excel batch import (and export, so that an export can be edited and re-imported).
+_BATCH_ENTRY = ["orders.import_orders", "orders.export_orders"]
+
 _STOCK_KEEPING = [
     "inventory.view_stockbatch",
     "inventory.add_stockbatch",
@@ -45,6 +57,8 @@ _STOCK_KEEPING = [
     "inventory.view_stockmovement",
     "inventory.add_product",
     "inventory.change_product",
+    "inventory.view_purchaserequest",
+    "inventory.change_purchaserequest",
 ]
 
 # Fulfillment: who sees shipments, their proof of delivery and the customer notices.
@@ -52,10 +66,12 @@ _SEE_SHIPMENTS = ["fulfillment.view_shipment", "fulfillment.view_carrier"]
 _CUSTOMER_NOTICES = ["fulfillment.view_notificationmessage", "fulfillment.resend_notification"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order"],
-    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales"]
+    SALES: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ + ["orders.cancel_order", "inventory.view_purchaserequest"],
+    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
+    + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales", "orders.add_payment",
+       "orders.view_payment", "orders.view_refund"]
     + _SEE_SHIPMENTS + _CUSTOMER_NOTICES + ["fulfillment.view_deliveryproof"],
-    REVIEWER: _VIEW_BASICS + ["orders.review_order", "customers.view_contact", "customers.view_address"],
+    REVIEWER: _VIEW_BASICS + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"],
     WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"]
     + _SEE_SHIPMENTS + ["fulfillment.view_picklist", "fulfillment.manage_picking", "fulfillment.view_productionorder"],
     PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"]
@@ -63,15 +79,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"]
     + _SEE_SHIPMENTS + _CUSTOMER_NOTICES
     + ["fulfillment.manage_shipments", "fulfillment.view_deliveryproof", "fulfillment.view_picklist"],
-    AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address"]
+    AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",
+                                 "orders.add_refund", "orders.view_refund", "orders.view_payment"]
     + _SEE_SHIPMENTS + ["fulfillment.view_deliveryproof", "aftersales.view_aftersalescase",
                         "aftersales.add_aftersalescase", "aftersales.change_aftersalescase"],
-    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "fulfillment.view_shipment", "fulfillment.view_productionorder"],
+    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders",
+                             "reports.view_report", "reports.add_report", "reports.view_dashboard"]
+    + ["fulfillment.view_shipment", "fulfillment.view_productionorder"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }
 
-MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "reports"]
+MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "reports", "ordermgmt"]
 
 
 def sync_roles(apps=None, *, strict: bool = False) -> None:

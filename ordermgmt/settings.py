@@ -9,6 +9,7 @@ in-process, e-mail printed to the console — no other service needed.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,8 +145,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Synced into django-celery-beat's tables when beat starts; intervals stay editable in the admin.
 CELERY_BEAT_SCHEDULE: dict = {
+    # Last month's order review, built, stored and mailed to 主管 and 数据分析师.
+    "monthly-order-report": {
+        "task": "reports.tasks.send_monthly_report",
+        "schedule": crontab(minute=0, hour=8, day_of_month=1),
+    },
+    # Fulfillment: flag late or silent shipments, poll carriers, resend overdue notices.
+    # Synced into django-celery-beat's tables when beat starts; intervals stay editable in the admin.
     "fulfillment-detect-shipment-exceptions": {
         "task": "fulfillment.tasks.detect_shipment_exceptions",
         "schedule": 30 * 60,

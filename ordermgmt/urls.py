@@ -7,7 +7,13 @@ from . import views
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
 admin.site.site_title = "订单平台管理"
 
-portal_patterns = ([path("", views.home, name="home")], "portal")
+portal_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("settings/policies/", views.policy_settings, name="policies"),
+    ],
+    "portal",
+)
 
 urlpatterns = [
     path("", include(portal_patterns)),
@@ -18,6 +24,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("fulfillment/", include("fulfillment.urls")),
     path("", include("fulfillment.public_urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,12 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+
+from . import policies
+from .errors import BusinessError
+from .models import PolicyChange
 
 from orders.selectors import order_queue_for_user
 
@@ -10,4 +16,42 @@ def home(request):
     """My queue: the orders waiting for an action of my roles, 加急 and oldest first."""
     queue = order_queue_for_user(request.user)
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/home.html", {"page": page})
+    context = {"page": page}
+    if request.user.has_perm("reports.view_dashboard"):
+        from reports.selectors import dashboard
+
+        context["dashboard"] = dashboard()
+    return render(request, "portal/home.html", context)
+
+
+@login_required
+def policy_settings(request):
+    """业务规则设置: 主管 change the values the services read (e.g. the manual-review threshold)."""
+    if not request.user.has_perm("ordermgmt.view_policyvalue"):
+        raise PermissionDenied("只有主管可以查看业务规则")
+    can_change = request.user.has_perm("ordermgmt.change_policyvalue")
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied("只有主管可以修改业务规则")
+        definition = policies.REGISTRY.get(request.POST.get("key", ""))
+        if definition is None:
+            messages.error(request, "未知的业务规则")
+        else:
+            try:
+                policies.policy_update(
+                    user=request.user, definition=definition, value=request.POST.get("value", ""),
+                    reason=request.POST.get("reason", ""),
+                )
+            except BusinessError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"“{definition.label}”已更新")
+        return redirect("portal:policies")
+    rows = [(definition, policies.get_policy(definition)) for definition in policies.REGISTRY.values()]
+    changes = Paginator(PolicyChange.objects.select_related("changed_by"), 20).get_page(request.GET.get("page"))
+    labels = {key: definition.label for key, definition in policies.REGISTRY.items()}
+    return render(
+        request,
+        "portal/policies.html",
+        {"rows": rows, "page": changes, "labels": labels, "can_change": can_change},
+    )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Order, OrderEvent, OrderLine
+from .models import ImportJob, Order, OrderEvent, OrderLine
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -40,4 +40,21 @@ class OrderAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Import history, read-only: imports run only through the portal and the command."""
+
+    list_display = ["id", "original_name", "created_by", "created_at", "status", "row_count", "created_order_count"]
+    list_filter = ["status", "source"]
+    search_fields = ["original_name", "created_by__username", "sha256"]
+    readonly_fields = [field.name for field in ImportJob._meta.fields] + ["problems"]
+    exclude = ["preview"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

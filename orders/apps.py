@@ -1,6 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrdersConfig(AppConfig):
     name = "orders"
-    verbose_name = "订单"
+    verbose_name = _("订单")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the signal handlers)

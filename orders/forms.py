@@ -28,6 +28,8 @@ _DETAIL_FORM_FIELDS = [
     "invoice_title",
     "payment_method",
     "external_ref",
+    "freight_waived",
+    "freight_waiver_reason",
 ]
 
 
@@ -64,6 +66,8 @@ class OrderForm(forms.Form):
     invoice_title = forms.CharField(label="发票抬头", max_length=200, required=False)
     payment_method = forms.ChoiceField(label="付款方式", choices=PaymentMethod.choices)
     external_ref = forms.CharField(label="外部单号", max_length=50, required=False)
+    freight_waived = forms.BooleanField(label="免收运费", required=False)
+    freight_waiver_reason = forms.CharField(label="免运费原因", max_length=200, required=False)
 
     def __init__(self, *args, order: Order | None = None, **kwargs):
         self.order = order
@@ -96,6 +100,8 @@ class OrderForm(forms.Form):
             self.add_error("customer", "请选择客户，或勾选“新客户”并填写资料")
         if data.get("invoice_type") and data["invoice_type"] != InvoiceType.NONE and not data.get("invoice_title"):
             self.add_error("invoice_title", "开具发票时必须填写发票抬头")
+        if data.get("freight_waived") and not (data.get("freight_waiver_reason") or "").strip():
+            self.add_error("freight_waiver_reason", "免收运费必须填写原因")
         return data
 
     def to_details(self) -> OrderDetails:
@@ -104,6 +110,7 @@ class OrderForm(forms.Form):
         for name, value in values.items():
             if value is None and name != "requested_delivery_date":
                 values[name] = ""
+        values["freight_waived"] = bool(data.get("freight_waived"))
         return OrderDetails(customer=data.get("customer"), **values)
 
     def new_customer(self) -> NewCustomer | None:
@@ -130,8 +137,11 @@ class LineForm(forms.Form):
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0"),
+        required=False,
         error_messages={"max_decimal_places": "单价最多两位小数"},
+        help_text="留空按价格规则自动定价",
     )
+    override_reason = forms.CharField(label="改价原因", max_length=200, required=False)
 
 
 class BaseLineFormSet(forms.BaseFormSet):
@@ -148,7 +158,8 @@ class BaseLineFormSet(forms.BaseFormSet):
             LineInput(
                 product=form.cleaned_data["product"],
                 quantity=form.cleaned_data["quantity"],
-                unit_price=form.cleaned_data["unit_price"],
+                unit_price=form.cleaned_data.get("unit_price"),
+                override_reason=form.cleaned_data.get("override_reason") or "",
             )
             for form in self.forms
             if form.cleaned_data and not self._should_delete_form(form)
@@ -161,8 +172,15 @@ LineFormSet = forms.formset_factory(
 
 
 def line_initial(order: Order) -> list[dict]:
+    """Rule-priced lines are shown without a price (re-priced by the rules on save);
+    manual prices keep their price and reason."""
     return [
-        {"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price}
+        {
+            "product": line.product_id,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price if line.price_source == "manual" else None,
+            "override_reason": line.override_reason,
+        }
         for line in order.lines.all()
     ]
 

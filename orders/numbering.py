@@ -27,3 +27,24 @@ def next_order_number(day: date) -> str:
         cursor.execute(_UPSERT, [day.isoformat()])
         (serial,) = cursor.fetchone()
     return f"{day:%Y%m%d}{serial:04d}"
+
+
+_RESERVE = (
+    f"INSERT INTO {_TABLE} (day, last_serial) VALUES (%s, %s) "
+    f"ON CONFLICT (day) DO UPDATE SET last_serial = {_TABLE}.last_serial + %s "
+    f"RETURNING last_serial"
+)
+
+
+def reserve_order_numbers(day: date, count: int) -> list[str]:
+    """``count`` consecutive numbers of ``day`` in one statement (batch import).
+
+    Same guarantees as ``next_order_number``: the upsert moves the day's counter by
+    ``count`` atomically, so concurrent creators get disjoint ranges.
+    """
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_RESERVE, [day.isoformat(), count, count])
+        (last,) = cursor.fetchone()
+    return [f"{day:%Y%m%d}{serial:04d}" for serial in range(last - count + 1, last + 1)]

@@ -1,10 +1,13 @@
 """Reads of orders shared by the views (and later by reports and exports)."""
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 
 from inventory.models import Product
 
-from .models import Order, OrderEvent, OrderStatus, Priority
+from inventory.models import PurchaseRequest
+from inventory.services import order_shortages
+
+from .models import CheckResult, Order, OrderEvent, OrderStatus
 from .workflow import QUEUE_RULES
 
 
@@ -13,28 +16,35 @@ def order_list_queryset() -> QuerySet[Order]:
 
 
 def order_search(queryset: QuerySet[Order], query: str) -> QuerySet[Order]:
-    """Search by order number, customer name (or its pinyin / initials / code) and phone."""
+    """Search by order number, customer name (or its pinyin / initials / code), phone or
+    外部单号. Every branch uses an index: a number or phone is matched from its start, a
+    name is looked up among customers (a small table) and then their orders."""
     query = (query or "").strip()
     if not query:
         return queryset
-    if query.isdigit() and len(query) >= 8:
-        return queryset.filter(Q(number__startswith=query) | Q(contact_phone__contains=query))
-    lowered = query.lower()
+    digits = query.replace("-", "").replace(" ", "")
+    if digits.isdigit() and len(digits) >= 7:
+        return queryset.filter(
+            Q(number__startswith=digits) | Q(contact_phone__startswith=query) | Q(external_ref=query)
+        )
+    from customers.selectors import customer_search
+
+    customer_ids = list(customer_search(query).values_list("pk", flat=True)[:200])
     return queryset.filter(
-        Q(number__startswith=query)
-        | Q(customer__name__icontains=query)
-        | Q(customer__search_key__contains=lowered)
-        | Q(contact_phone__contains=query)
-        | Q(contact_name__icontains=query)
-        | Q(external_ref=query)
+        Q(customer_id__in=customer_ids) | Q(number__startswith=query) | Q(external_ref=query) | Q(contact_name=query)
     )
 
 
 def with_queue_order(queryset: QuerySet[Order]) -> QuerySet[Order]:
-    """加急 first, then the order that has waited longest in its current state."""
-    return queryset.annotate(
-        urgent_rank=Case(When(priority=Priority.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("urgent_rank", "status_changed_at", "id")
+    """Highest priority score first (加急, customer level, amount), then the longest waiting."""
+    return queryset.order_by("-priority_score", "status_changed_at", "id")
+
+
+QUEUE_EXTRA_FILTERS = {
+    # Orders held by a credit block or overdue debt wait for a 主管 before a reviewer.
+    "reviewable": Q(awaiting_manager=False),
+    "held": Q(awaiting_manager=True),
+}
 
 
 def queue_filter_for_user(user) -> Q | None:
@@ -46,6 +56,8 @@ def queue_filter_for_user(user) -> Q | None:
         part = Q(status__in=rule.statuses)
         if rule.order_type:
             part &= Q(order_type=rule.order_type)
+        if rule.extra:
+            part &= QUEUE_EXTRA_FILTERS[rule.extra]
         if rule.own_only:
             part &= Q(owner=user) | Q(created_by=user)
         condition = part if condition is None else condition | part
@@ -62,7 +74,7 @@ def order_queue_for_user(user) -> QuerySet[Order]:
 def order_detail(number: str) -> Order:
     return (
         Order.objects.select_related("customer", "owner", "created_by")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "adjustments")
         .get(number=number)
     )
 
@@ -85,3 +97,68 @@ def status_counts() -> dict[str, int]:
     counts = {status: 0 for status in OrderStatus.values}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+_WAITING_FOR = {
+    OrderStatus.ALLOCATED: "库存已锁定，等待仓库拣货、打包、出库",
+    OrderStatus.IN_PRODUCTION: "生产中，等待生产完成并入库",
+    OrderStatus.SHIPPED: "已出库，等待物流揽收和运输",
+    OrderStatus.IN_TRANSIT: "配送中，等待客户签收",
+    OrderStatus.DELIVERED: "已交付，等待客服确认完成",
+    OrderStatus.AFTER_SALES: "售后处理中，等待售后专员处理完毕",
+}
+
+
+def order_waiting_reason(order: Order) -> str:
+    """One sentence answering “why is this order waiting?” ('' when it waits for nobody)."""
+    status = order.status
+    if status == OrderStatus.PENDING_REVIEW:
+        checks = list(order.checks.all())
+        if not checks:
+            return "已提交，等待系统自动审核"
+        blocking = [c for c in checks if c.is_blocking]
+        credit = next((c for c in blocking if c.name == "credit"), None)
+        if credit is not None:
+            return credit.message
+        if blocking:
+            return "审核被拦截：" + "；".join(c.message for c in blocking)
+        warnings = [c.message for c in checks if c.result == CheckResult.WARN and not c.overridden_at]
+        from .review import manual_review_reason
+
+        reasons = [r for r in [manual_review_reason(order)] + warnings if r]
+        return "等待审核员人工审核：" + "；".join(reasons) if reasons else "等待审核员审核"
+    if status == OrderStatus.REJECTED:
+        event = order.events.filter(action="reject").order_by("-id").first()
+        return "已驳回，等待录入人修改后重新提交" + (f"：{event.reason}" if event and event.reason else "")
+    if status == OrderStatus.APPROVED:
+        if order.is_custom:
+            return "已审核，等待生产调度员安排生产"
+        shortages = order_shortages(order=order)
+        if shortages:
+            requests = list(order.purchase_requests.filter(state__in=["open", "ordered"]))
+            text = "已审核，库存不足，等待到货后自动分配：" + "；".join(str(s) for s in shortages)
+            if requests:
+                text += "（采购申请 " + "、".join(f"{r.number} {r.get_state_display()}" for r in requests) + "）"
+            return text
+        return "已审核，等待仓库分配库存"
+    return _WAITING_FOR.get(status, "")
+
+
+def order_purchase_requests(order: Order) -> QuerySet[PurchaseRequest]:
+    return order.purchase_requests.select_related("product").order_by("-created_at")
+
+
+def tax_by_rate(order: Order) -> list[dict]:
+    """VAT per rate: the base (net of discounts) and the tax, goods and freight together."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    rates = defaultdict(lambda: {"base": Decimal("0.00"), "tax": Decimal("0.00")})
+    for line in order.lines.all():
+        rates[line.vat_rate]["base"] += line.net_amount
+        rates[line.vat_rate]["tax"] += line.tax_amount
+    for adjustment in order.adjustments.all():
+        if adjustment.kind == "freight" and adjustment.amount:
+            rates[adjustment.vat_rate]["base"] += adjustment.amount
+            rates[adjustment.vat_rate]["tax"] += adjustment.tax_amount
+    return [{"rate": rate, **values} for rate, values in sorted(rates.items(), reverse=True)]

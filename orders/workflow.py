@@ -19,15 +19,22 @@ class ActionSpec:
     confirm: str = ""
     style: str = "primary"
     condition_hint: str = ""
+    reason_codes: tuple[str, ...] = ()
+    # Shown on the order page as a button (False: fired by the system or another page).
+    in_portal: bool = True
 
 
 ACTIONS: dict[str, ActionSpec] = {
     spec.name: spec
     for spec in [
         ActionSpec("approve", "审核通过"),
-        ActionSpec("reject", "驳回", needs_reason=True, style="danger", confirm="确定驳回该订单？订单将退回给录入人修改。"),
+        ActionSpec(
+            "reject", "驳回", needs_reason=True, style="danger", confirm="确定驳回该订单？订单将退回给录入人修改。",
+            reason_codes=("地址模糊", "商品缺货", "信用不足", "价格有误", "其他"),
+        ),
         ActionSpec("resubmit", "重新提交审核"),
         ActionSpec("allocate", "分配库存", condition_hint="所有商品行的可用库存必须足够"),
+        ActionSpec("return_to_review", "退回重新审核", needs_reason=True, in_portal=False),
         ActionSpec("start_production", "安排生产", condition_hint="只有定制订单需要生产"),
         ActionSpec("finish_production", "生产完成入库", condition_hint="成品入库后才能完成生产"),
         ActionSpec("ship", "确认出库"),
@@ -40,6 +47,10 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         ActionSpec("open_after_sales", "发起售后", needs_reason=True, style="secondary"),
         ActionSpec("close_after_sales", "结束售后"),
+        ActionSpec(
+            "close", "关闭订单", needs_reason=True, style="danger",
+            confirm="确定关闭该订单？关闭后订单归档为只读，不能再处理。",
+        ),
     ]
 }
 
@@ -52,10 +63,14 @@ class QueueRule:
     statuses: tuple[str, ...]
     order_type: str | None = None
     own_only: bool = False
+    extra: str = ""  # name of an extra filter in orders.selectors.QUEUE_EXTRA_FILTERS
 
 
+# 审核员 see orders that need a person; those still held by a credit block or overdue debt
+# wait for a 主管 first (the manager's queue below).
 QUEUE_RULES = [
-    QueueRule("orders.review_order", (OrderStatus.PENDING_REVIEW,)),
+    QueueRule("orders.review_order", (OrderStatus.PENDING_REVIEW,), extra="reviewable"),
+    QueueRule("orders.override_review_check", (OrderStatus.PENDING_REVIEW,), extra="held"),
     QueueRule("orders.allocate_order", (OrderStatus.APPROVED,), order_type=OrderType.STOCK),
     QueueRule("orders.produce_order", (OrderStatus.APPROVED, OrderStatus.IN_PRODUCTION), order_type=OrderType.CUSTOM),
     QueueRule("orders.ship_order", (OrderStatus.ALLOCATED,)),

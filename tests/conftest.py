@@ -151,6 +151,7 @@ def celery_worker_process(redis_url, settings, transactional_db):
                 break
         else:
             raise RuntimeError("Celery worker did not answer within 60 s")
+        process.log_path = log.name
         yield process
     finally:
         process.terminate()

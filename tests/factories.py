@@ -77,7 +77,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"商品{n}")
     spec = "标准"
     unit = "件"
-    list_price = Decimal("100.00")
+    list_price = Decimal("1.00")
     vat_rate = Decimal("0.13")
     stock_type = StockType.STOCK
 
@@ -109,15 +109,20 @@ def make_order(*, user=None, customer=None, lines=None, **overrides) -> Order:
     """An order in 待审核 entered through ``order_create``.
 
     ``lines`` is a list of ``(product, quantity, unit_price)``; by default one line of a new
-    product, 2 × ¥100.00.
+    product, 2 × ¥100.00. A price other than the product's rule price is entered as a
+    manual price (with a reason); ``None`` prices the line by the rules.
     """
     customer = customer or CustomerFactory()
     if lines is None:
-        lines = [(ProductFactory(), 2, Decimal("100.00"))]
+        lines = [(ProductFactory(list_price=Decimal("100.00")), 2, Decimal("100.00"))]
     return order_create(
         user=user,
         details=details_for(customer, **overrides),
-        lines=[LineInput(product=p, quantity=q, unit_price=Decimal(price)) for p, q, price in lines],
+        lines=[
+            LineInput(product=p, quantity=q, unit_price=None if price is None else Decimal(price),
+                      override_reason="测试指定价格")
+            for p, q, price in lines
+        ],
     )
 
 

@@ -62,3 +62,10 @@ def person(user):
     if not user:
         return "—"
     return (user.get_full_name() or "").strip() or user.get_username()
+
+
+@register.filter
+def days_since(value):
+    if not value:
+        return ""
+    return (timezone.now() - value).days

@@ -8,7 +8,7 @@ from ordermgmt.errors import ActionForbidden, BusinessError
 
 from ..forms import ActionForm
 from ..models import Order
-from ..services import SERVICES
+from ..services import SERVICES, order_auto_review, order_copy, order_override_check
 from ..workflow import ACTIONS, transition_permission
 
 
@@ -24,8 +24,11 @@ def order_action(request, number: str, action: str):
         raise ActionForbidden(f"您的角色没有权限执行“{spec.label}”")
     form = ActionForm(request.POST)
     form.is_valid()
+    extra = {}
+    if spec.reason_codes:
+        extra["reason_code"] = request.POST.get("reason_code", "")
     try:
-        SERVICES[action](order=order, user=request.user, reason=form.cleaned_data.get("reason", ""))
+        SERVICES[action](order=order, user=request.user, reason=form.cleaned_data.get("reason", ""), **extra)
     except ActionForbidden:
         raise
     except BusinessError as error:
@@ -33,3 +36,55 @@ def order_action(request, number: str, action: str):
     else:
         messages.success(request, f"订单 {order.number}：{spec.label}成功")
     return redirect("orders:detail", number=number)
+
+
+@login_required
+@require_POST
+def order_override_check_view(request, number: str, check: str):
+    """A 主管 releases a check that holds the order (信用冻结, 逾期欠款, 价格)."""
+    if not request.user.has_perm("orders.override_review_check"):
+        raise ActionForbidden("只有主管可以放行审核检查")
+    order = get_object_or_404(Order, number=number)
+    try:
+        order = order_override_check(order=order, user=request.user, check_name=check, reason=request.POST.get("reason", ""))
+    except ActionForbidden:
+        raise
+    except BusinessError as error:
+        messages.error(request, str(error))
+        return redirect("orders:detail", number=number)
+    messages.success(request, "已放行，订单" + ("仍有其他检查待处理" if order.review_blockers else "可以继续审核"))
+    return redirect("orders:detail", number=number)
+
+
+@login_required
+@require_POST
+def order_rerun_review_view(request, number: str):
+    if not (request.user.has_perm("orders.review_order") or request.user.has_perm("orders.change_order")):
+        raise ActionForbidden("您的角色没有权限重新运行自动审核")
+    order = get_object_or_404(Order, number=number)
+    try:
+        order = order_auto_review(order=order, user=request.user)
+    except ActionForbidden:
+        raise
+    except BusinessError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"自动审核已重新运行，订单当前状态：{order.get_status_display()}")
+    return redirect("orders:detail", number=number)
+
+
+@login_required
+@require_POST
+def order_copy_view(request, number: str):
+    if not request.user.has_perm("orders.add_order"):
+        raise ActionForbidden("您的角色没有权限新建订单")
+    source = get_object_or_404(Order, number=number)
+    try:
+        copy = order_copy(order=source, user=request.user)
+    except ActionForbidden:
+        raise
+    except BusinessError as error:
+        messages.error(request, str(error))
+        return redirect("orders:detail", number=number)
+    messages.success(request, f"已复制为新订单 {copy.number}，需重新审核")
+    return redirect("orders:detail", number=copy.number)

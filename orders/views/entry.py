@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 
 from customers.models import Customer
@@ -9,22 +9,37 @@ from ordermgmt.errors import BusinessError
 
 from ..forms import LineFormSet, OrderForm, line_initial
 from ..models import Order
+from ..pricing import PriceBook
+from .browse import EDITABLE_BEFORE_PRODUCTION
 from ..services import order_place, order_update
 
 
-def _product_catalogue() -> dict:
-    """Price and unit of each active product, for filling in a line when a product is picked."""
-    return {
-        str(p.pk): {"price": str(p.list_price), "unit": p.unit, "custom": p.is_custom}
-        for p in Product.objects.filter(is_active=True).only("pk", "list_price", "unit", "stock_type")
-    }
+@login_required
+@permission_required("orders.add_order", raise_exception=True)
+def price_preview(request):
+    """The rule price of one line, with its explanation, for the entry form."""
+    customer = Customer.objects.filter(pk=request.GET.get("customer") or 0).first()
+    product = Product.objects.filter(pk=request.GET.get("product") or 0, is_active=True).first()
+    try:
+        quantity = max(int(request.GET.get("quantity") or 1), 1)
+    except ValueError:
+        quantity = 1
+    if product is None:
+        return JsonResponse({"error": "商品不存在"}, status=404)
+    if customer is None:
+        # A new customer is an ordinary one: level rules for 普通 still apply.
+        customer = Customer(level=request.GET.get("level") or "normal")
+    rule = PriceBook(customers=[customer] if customer.pk else [], products=[product]).rule_price(
+        customer=customer, product=product, quantity=quantity
+    )
+    return JsonResponse({"unit_price": str(rule.unit_price), "source": rule.source, "explanation": rule.explanation})
 
 
 def _render_form(request, form, formset, order=None):
     return render(
         request,
         "orders/order_form.html",
-        {"form": form, "formset": formset, "order": order, "catalogue": _product_catalogue()},
+        {"form": form, "formset": formset, "order": order},
     )
 
 
@@ -79,7 +94,7 @@ def order_edit_view(request, number: str):
     order = Order.objects.filter(number=number).select_related("customer").first()
     if order is None:
         raise Http404("订单不存在")
-    if not order.is_editable:
+    if order.status not in EDITABLE_BEFORE_PRODUCTION:
         messages.error(request, f"订单当前状态为“{order.get_status_display()}”，不能修改")
         return redirect("orders:detail", number=number)
     if request.method == "POST":

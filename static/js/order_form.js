@@ -5,7 +5,6 @@
   "use strict";
   const form = document.getElementById("order-form");
   if (!form) return;
-  const catalogue = JSON.parse(document.getElementById("product-catalogue").textContent);
   const tbody = document.querySelector("#line-table tbody");
   const template = document.getElementById("line-template");
   const totalForms = form.querySelector("input[name='lines-TOTAL_FORMS']");
@@ -19,7 +18,8 @@
     tbody.querySelectorAll("tr.line-row").forEach(function (row) {
       const deleted = row.querySelector("input[type=checkbox][name$='-DELETE']");
       const qty = parseInt((row.querySelector("input[name$='-quantity']") || {}).value || "0", 10);
-      const price = parseFloat((row.querySelector("input[name$='-unit_price']") || {}).value || "0");
+      const priceInput = row.querySelector("input[name$='-unit_price']") || {};
+      const price = parseFloat(priceInput.value || row.dataset.rulePrice || "0");
       const cell = row.querySelector(".line-amount");
       row.classList.toggle("deleted", !!(deleted && deleted.checked));
       if (qty > 0 && price >= 0 && !(deleted && deleted.checked)) {
@@ -33,16 +33,40 @@
     document.getElementById("lines-total").textContent = money(total);
   }
 
+  // Ask the server for the rule price of a line and show how it was found. The price
+  // field is left empty (= priced by the rules on save) unless the clerk types one.
+  function previewPrice(row) {
+    const product = row.querySelector("select[name$='-product']");
+    const qty = row.querySelector("input[name$='-quantity']");
+    const note = row.querySelector(".rule-explanation");
+    const price = row.querySelector("input[name$='-unit_price']");
+    if (!product || !product.value) { if (note) note.textContent = ""; return; }
+    const customer = form.querySelector("select[name='customer']");
+    const level = form.querySelector("select[name='new_customer_level']");
+    const params = new URLSearchParams({
+      product: product.value, quantity: (qty && qty.value) || "1",
+      customer: customer ? customer.value : (form.querySelector("input[name='customer']") || {}).value || "",
+      level: level ? level.value : "",
+    });
+    fetch(form.dataset.priceUrl + "?" + params.toString(), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (!data.unit_price) return;
+        row.dataset.rulePrice = data.unit_price;
+        if (note) note.textContent = data.explanation;
+        if (price) price.placeholder = data.unit_price;
+        recompute();
+      });
+  }
+
   tbody.addEventListener("change", function (event) {
     const target = event.target;
+    const row = target.closest("tr");
     if (target.name && target.name.endsWith("-product")) {
-      const row = target.closest("tr");
-      const price = row.querySelector("input[name$='-unit_price']");
-      const info = catalogue[target.value];
-      if (info && price) price.value = info.price;
       const qty = row.querySelector("input[name$='-quantity']");
       if (qty && !qty.value) qty.value = 1;
     }
+    if (target.name && (target.name.endsWith("-product") || target.name.endsWith("-quantity"))) previewPrice(row);
     recompute();
   });
   tbody.addEventListener("input", recompute);
@@ -117,5 +141,7 @@
       });
     });
   }
+  tbody.querySelectorAll("tr.line-row").forEach(previewPrice);
+  if (select) select.addEventListener("change", function () { tbody.querySelectorAll("tr.line-row").forEach(previewPrice); });
   recompute();
 })();

@@ -26,12 +26,15 @@ def test_sales_enters_an_order_and_reviewer_approves_it(page, live_server, shop)
     page.click("#add-line")
     page.select_option("select[name='lines-1-product']", str(desk.pk))
     page.fill("input[name='lines-1-quantity']", "2")
-    expect(page.locator("input[name='lines-1-unit_price']")).to_have_value("100.00")
+    # The price is left to the rules; the page shows which rule priced the line.
+    expect(page.locator("input[name='lines-1-unit_price']")).to_have_attribute("placeholder", "12000.00")
+    expect(page.locator("tr.line-row").nth(1).locator(".rule-explanation")).to_have_text("标准价 ¥12,000.00")
     page.click("#submit-order")
 
     expect(page.locator("[data-testid=order-status]")).to_have_text("待审核")
     number = re.search(r"/orders/(\d+)/", page.url).group(1)
-    expect(page.locator("[data-testid=order-total]")).to_have_text("¥565.00")  # 5 × 100 + 13%
+    expect(page.locator("[data-testid=order-total]")).to_have_text("¥67,800.00")  # 5 × 12,000 + 13%
+    expect(page.locator("[data-testid=waiting-reason]")).to_contain_text("超过人工审核阈值")
     logout(page)
 
     login(page, live_server, "zhaolei")
@@ -40,10 +43,14 @@ def test_sales_enters_an_order_and_reviewer_approves_it(page, live_server, shop)
     page.fill("form[action$='/do/approve/'] input[name=reason]", "资料齐全，同意")
     page.click("button[data-action=approve]")
 
-    expect(page.locator("[data-testid=order-status]")).to_have_text("已审核")
+    # Approval locks the stock at once (现货): the system allocates it.
+    expect(page.locator("[data-testid=order-status]")).to_have_text("已分配")
     timeline = page.locator("[data-testid=timeline] li")
-    expect(timeline).to_have_count(2)
+    expect(timeline).to_have_count(4)
     expect(timeline.nth(0)).to_contain_text("提交审核")
-    expect(timeline.nth(1)).to_contain_text("审核通过")
-    expect(timeline.nth(1)).to_contain_text("资料齐全，同意")
-    assert Order.objects.get(number=number).status == OrderStatus.APPROVED
+    expect(timeline.nth(0)).to_contain_text("王")
+    expect(timeline.nth(1)).to_contain_text("超过人工审核阈值")
+    expect(timeline.nth(2)).to_contain_text("审核通过")
+    expect(timeline.nth(2)).to_contain_text("资料齐全，同意")
+    expect(timeline.nth(3)).to_contain_text("系统")
+    assert Order.objects.get(number=number).status == OrderStatus.ALLOCATED

@@ -8,7 +8,7 @@ from fulfillment.models import DeliveryProof
 from ordermgmt import roles
 from orders import services as order_services
 from orders.models import OrderStatus
-from tests.browser.conftest import login
+from tests.browser.conftest import login, ready_to_ship
 from tests.factories import CarrierFactory, ProductFactory, make_order, receive, user_with_role
 
 pytestmark = [pytest.mark.browser]
@@ -22,8 +22,7 @@ def shipment_in_transit(transactional_db, reference_data, chromium_available, se
     product = ProductFactory()
     receive(product, 5)
     order = make_order(user=user_with_role(roles.SALES), lines=[(product, 2, "100.00")])
-    order_services.order_approve(order=order, user=user_with_role(roles.REVIEWER))
-    order_services.order_allocate(order=order, user=warehouse)
+    ready_to_ship(order, reviewer=user_with_role(roles.REVIEWER), warehouse=warehouse)
     pick_list = ff.pick_list_create(order=order, user=warehouse)
     ff.pick_list_mark_picked(pick_list=pick_list, user=warehouse)
     ff.pick_list_mark_packed(pick_list=pick_list, user=warehouse)

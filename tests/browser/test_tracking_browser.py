@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from fulfillment import services as ff
 from fulfillment.models import EventKind
 from ordermgmt import roles
-from orders import services as order_services
+from tests.browser.conftest import ready_to_ship
 from tests.factories import CarrierFactory, CustomerFactory, ProductFactory, make_order, receive, user_with_role
 
 pytestmark = [pytest.mark.browser]
@@ -24,8 +24,7 @@ def order_on_its_way(transactional_db, reference_data, chromium_available, setti
     order = make_order(user=user_with_role(roles.SALES), customer=CustomerFactory(), lines=[(chair, 3, "300.00")],
                        contact_name="王小明", contact_phone="13987654321", ship_province="浙江省", ship_city="杭州市",
                        ship_district="西湖区", ship_address="文三路90号")
-    order_services.order_approve(order=order, user=user_with_role(roles.REVIEWER))
-    order_services.order_allocate(order=order, user=warehouse)
+    ready_to_ship(order, reviewer=user_with_role(roles.REVIEWER), warehouse=warehouse)
     pick_list = ff.pick_list_create(order=order, user=warehouse)
     ff.pick_list_mark_picked(pick_list=pick_list, user=warehouse)
     ff.pick_list_mark_packed(pick_list=pick_list, user=warehouse)

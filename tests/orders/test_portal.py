@@ -49,8 +49,9 @@ def test_sales_creates_an_order_and_amounts_are_computed_on_the_server(client):
     payload = _order_post(
         customer,
         lines=[
-            {"product": chair.pk, "quantity": "3", "unit_price": "33.33", "amount": "1.00"},
-            {"product": desk.pk, "quantity": "2", "unit_price": "800.00"},
+            {"product": chair.pk, "quantity": "3", "unit_price": "33.33", "amount": "1.00",
+             "override_reason": "样品价"},
+            {"product": desk.pk, "quantity": "2", "unit_price": ""},
         ],
         total="0.01",
         subtotal="0.01",
@@ -66,12 +67,14 @@ def test_sales_creates_an_order_and_amounts_are_computed_on_the_server(client):
     assert order.subtotal == Decimal("1699.99")
     assert order.tax_amount == Decimal("221.00")
     assert order.total == Decimal("1920.99")
-    assert order.created_by == sales and order.events.get().actor == sales
+    assert order.created_by == sales and order.events.get(action="create").actor == sales
+    override = order.events.get(action="price_override")
+    assert "样品价" in override.reason and override.actor == sales
 
 
 def test_new_customer_is_created_with_the_order(client):
     client.force_login(user_with_role(roles.SERVICE))
-    product = ProductFactory()
+    product = ProductFactory(list_price="10.00")
     response = client.post(
         reverse("orders:create"),
         _order_post(None, lines=[{"product": product.pk, "quantity": "1", "unit_price": "10.00"}],
@@ -112,13 +115,13 @@ def test_an_order_without_lines_is_refused(client):
 
 def test_edit_after_rejection_and_timeline_on_the_page(client):
     sales, reviewer = user_with_role(roles.SALES), user_with_role(roles.REVIEWER)
-    product = ProductFactory()
-    order = make_order(user=sales, lines=[(product, 1, "10.00")])
+    product = ProductFactory(list_price="12.00")
+    order = make_order(user=sales, lines=[(product, 1, None)])
     services.order_reject(order=order, user=reviewer, reason="价格有误：请按合同价")
     client.force_login(sales)
     page = client.get(reverse("orders:edit", args=[order.number]))
     assert page.status_code == 200
-    payload = _order_post(order.customer, lines=[{"product": product.pk, "quantity": "5", "unit_price": "12.00"}])
+    payload = _order_post(order.customer, lines=[{"product": product.pk, "quantity": "5", "unit_price": ""}])
     response = client.post(reverse("orders:edit", args=[order.number]), payload)
     assert response.status_code == 302
     order.refresh_from_db()

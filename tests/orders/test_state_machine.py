@@ -30,8 +30,15 @@ def staff(db):
     }
 
 
+def walk(order, steps, user):
+    for step in steps:
+        services.SERVICES[step](order=order, user=user)
+    order.refresh_from_db()
+    return order
+
+
 def _stocked_order(staff, quantity=2, stock=10):
-    product = ProductFactory()
+    product = ProductFactory(list_price=Decimal("100.00"))
     receive(product, stock)
     return make_order(user=staff["sales"], lines=[(product, quantity, "100.00")]), product
 
@@ -39,7 +46,7 @@ def _stocked_order(staff, quantity=2, stock=10):
 def test_happy_path_from_entry_to_completion_records_every_step(staff):
     order, product = _stocked_order(staff)
     order = services.order_approve(order=order, user=staff["reviewer"])
-    order = services.order_allocate(order=order, user=staff["warehouse"])
+    assert order.status == OrderStatus.ALLOCATED, "a 现货 order gets its stock locked on approval"
     order = services.order_ship(order=order, user=staff["warehouse"])
     order = services.order_start_transit(order=order, user=staff["logistics"])
     order = services.order_deliver(order=order, user=staff["logistics"])
@@ -57,7 +64,7 @@ def test_happy_path_from_entry_to_completion_records_every_step(staff):
         ("delivered", "completed"),
     ]
     assert [e.actor for e in events] == [
-        staff["sales"], staff["reviewer"], staff["warehouse"], staff["warehouse"],
+        staff["sales"], staff["reviewer"], None, staff["warehouse"],
         staff["logistics"], staff["logistics"], staff["service"],
     ]
     batch = StockBatch.objects.get(product=product)
@@ -80,10 +87,11 @@ def test_custom_order_goes_through_production(staff):
 def test_stock_order_cannot_enter_production(staff):
     order, _ = _stocked_order(staff)
     order = services.order_approve(order=order, user=staff["reviewer"])
+    assert order.status == OrderStatus.ALLOCATED
     with pytest.raises(InvalidTransition):
         services.order_start_production(order=order, user=staff["manager"])
     order.refresh_from_db()
-    assert order.status == OrderStatus.APPROVED
+    assert order.status == OrderStatus.ALLOCATED
 
 
 @pytest.mark.parametrize("action", ALL_ACTIONS)
@@ -93,8 +101,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(staff, action):
     legal_from_pending = {"approve", "reject", "cancel"}
     if action in legal_from_pending:
         # Walk it to 已完成, where these are illegal.
-        for step in ["approve", "allocate", "ship", "start_transit", "deliver", "complete"]:
-            services.SERVICES[step](order=order, user=staff["manager"])
+        walk(order, ["approve", "ship", "start_transit", "deliver", "complete"], staff["manager"])
         order.refresh_from_db()
     before_status = order.status
     before_events = OrderEvent.objects.filter(order=order).count()
@@ -122,20 +129,21 @@ def test_reject_needs_reason_then_edit_and_resubmit(staff):
         user=staff["sales"],
         order=order,
         details=details_for(order.customer, ship_address="张江路100号3号楼201室"),
-        lines=[services.LineInput(product=product, quantity=4, unit_price=Decimal("90.00"))],
+        lines=[services.LineInput(product=product, quantity=4, unit_price=Decimal("90.00"), override_reason="老客户让利")],
     )
     assert order.ship_address == "张江路100号3号楼201室"
     assert order.total == Decimal("406.80")  # 4 × 90 = 360 + 13% VAT 46.80
     order = services.order_resubmit(order=order, user=staff["sales"])
     assert order.status == OrderStatus.PENDING_REVIEW
     kinds = list(order.events.order_by("id").values_list("action", flat=True))
-    assert kinds == ["create", "reject", "edit", "resubmit"]
+    assert kinds == ["create", "reject", "edit", "price_override", "resubmit"]
+    assert "老客户让利" in order.events.get(action="price_override").reason
     assert order.events.get(action="reject").reason == "地址模糊：缺门牌号"
 
 
-def test_approved_order_cannot_be_edited(staff):
+def test_shipped_order_cannot_be_edited(staff):
     order, product = _stocked_order(staff)
-    services.order_approve(order=order, user=staff["reviewer"])
+    walk(order, ["approve", "ship"], staff["manager"])
     from tests.factories import details_for
 
     with pytest.raises(InvalidTransition):
@@ -148,7 +156,6 @@ def test_approved_order_cannot_be_edited(staff):
 def test_cancel_releases_locked_stock(staff):
     order, product = _stocked_order(staff, quantity=6, stock=10)
     services.order_approve(order=order, user=staff["reviewer"])
-    services.order_allocate(order=order, user=staff["warehouse"])
     assert StockBatch.objects.get(product=product).quantity_allocated == 6
 
     order = services.order_cancel(order=order, user=staff["sales"], reason="客户取消采购")
@@ -161,8 +168,7 @@ def test_cancel_releases_locked_stock(staff):
 
 def test_cancel_is_impossible_once_shipped(staff):
     order, product = _stocked_order(staff)
-    for step in ["approve", "allocate", "ship"]:
-        services.SERVICES[step](order=order, user=staff["manager"])
+    walk(order, ["approve", "ship"], staff["manager"])
     with pytest.raises(InvalidTransition):
         services.order_cancel(order=order, user=staff["manager"], reason="太晚了")
     assert StockBatch.objects.get(product=product).quantity_remaining == 8
@@ -170,8 +176,7 @@ def test_cancel_is_impossible_once_shipped(staff):
 
 def test_after_sales_returns_to_previous_state(staff):
     order, _ = _stocked_order(staff)
-    for step in ["approve", "allocate", "ship", "start_transit", "deliver", "complete"]:
-        services.SERVICES[step](order=order, user=staff["manager"])
+    walk(order, ["approve", "ship", "start_transit", "deliver", "complete"], staff["manager"])
     order = services.order_open_after_sales(order=order, user=staff["aftersales"], reason="外包装破损")
     assert order.status == OrderStatus.AFTER_SALES
     order = services.order_close_after_sales(order=order, user=staff["aftersales"])
@@ -189,9 +194,12 @@ def test_after_sales_returns_to_previous_state(staff):
     ],
 )
 def test_wrong_role_is_refused_by_the_service(staff, role, action):
-    order, _ = _stocked_order(staff)
     if action == "allocate":
-        order = services.order_approve(order=order, user=staff["reviewer"])
+        # Without stock the approved order waits in 已审核 for a manual allocation.
+        order = services.order_approve(order=make_order(user=staff["sales"]), user=staff["reviewer"])
+        assert order.status == OrderStatus.APPROVED
+    else:
+        order, _ = _stocked_order(staff)
     before = order.status
     with pytest.raises(ActionForbidden):
         services.SERVICES[action](order=order, user=user_with_role(role), reason="试试")

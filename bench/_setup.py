@@ -1,0 +1,45 @@
+"""Shared set-up for the benchmarks: Django on the configured database server, inside a
+scratch database (``test_<name>``) created for the run and dropped afterwards, so that a
+benchmark never writes into real data."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordermgmt.settings")
+
+
+def start(keepdb: bool = False):
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Measure the application, not Django's debug query log.
+    settings.DEBUG = False
+    import logging
+
+    logging.getLogger("celery").setLevel(logging.WARNING)
+    from ordermgmt.celery import app
+
+    app.conf.task_always_eager = True
+    setup_test_environment()
+    if connection.vendor == "sqlite":
+        # A file, not the default in-memory test database, so that it behaves like the real one.
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(ROOT / "bench-scratch.sqlite3")
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb)
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']} (scratch copy of {old_name})")
+    return old_name
+
+
+def finish(old_name, keepdb: bool = False):
+    from django.db import connection
+
+    if not keepdb:
+        connection.creation.destroy_test_db(old_name, verbosity=0)

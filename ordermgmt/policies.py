@@ -1,0 +1,104 @@
+"""Business rules that a 主管 can change in the portal without a deployment.
+
+Each policy is declared here with its label, type, default and bounds; its current value is
+stored in the database (``ordermgmt.PolicyValue``) and every change is logged
+(``ordermgmt.PolicyChange``: who, when, old, new, why).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from .errors import ActionForbidden, InvalidInput
+
+
+@dataclass(frozen=True)
+class PolicyDef:
+    key: str
+    label: str
+    kind: type  # Decimal or int
+    default: Decimal | int
+    minimum: Decimal | int = 0
+    maximum: Decimal | int | None = None
+    help_text: str = ""
+    group: str = "审核"
+
+    def parse(self, raw) -> Decimal | int:
+        try:
+            value = self.kind(str(raw).strip().replace(",", ""))
+        except (InvalidOperation, ValueError) as error:
+            raise InvalidInput(f"“{self.label}”必须是{'整数' if self.kind is int else '数字'}") from error
+        if self.kind is Decimal:
+            value = value.quantize(Decimal("0.01"))
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            bounds = f"{self.minimum} 到 {self.maximum}" if self.maximum is not None else f"不小于 {self.minimum}"
+            raise InvalidInput(f"“{self.label}”必须{bounds}")
+        return value
+
+
+REGISTRY: dict[str, PolicyDef] = {}
+
+
+def register(definition: PolicyDef) -> PolicyDef:
+    REGISTRY[definition.key] = definition
+    return definition
+
+
+MANUAL_REVIEW_THRESHOLD = register(
+    PolicyDef(
+        "manual_review_threshold",
+        "人工审核金额阈值(元)",
+        Decimal,
+        Decimal("50000.00"),
+        help_text="价税合计超过此金额的订单必须由审核员人工审核",
+    )
+)
+DUPLICATE_WINDOW_HOURS = register(
+    PolicyDef(
+        "duplicate_window_hours",
+        "重复订单检查时间窗(小时)",
+        int,
+        24,
+        minimum=1,
+        maximum=24 * 30,
+        help_text="同一客户、相同商品和数量的订单在此时间内重复出现时提示",
+    )
+)
+
+
+def get_policy(definition: PolicyDef):
+    from .models import PolicyValue
+
+    stored = PolicyValue.objects.filter(key=definition.key).values_list("value", flat=True).first()
+    return definition.default if stored is None else definition.parse(stored)
+
+
+@transaction.atomic
+def policy_update(*, user, definition: PolicyDef, value, reason: str) -> None:
+    from .models import PolicyChange, PolicyValue
+
+    if user is not None and not user.has_perm("ordermgmt.change_policyvalue"):
+        raise ActionForbidden("只有主管可以修改业务规则")
+    if not (reason or "").strip():
+        raise InvalidInput("修改业务规则必须填写原因")
+    new_value = definition.parse(value)
+    row = PolicyValue.objects.select_for_update().filter(key=definition.key).first()
+    old_value = definition.default if row is None else definition.parse(row.value)
+    if new_value == old_value:
+        return
+    PolicyValue.objects.update_or_create(key=definition.key, defaults={"value": str(new_value), "updated_by": user})
+    PolicyChange.objects.create(
+        key=definition.key, old_value=str(old_value), new_value=str(new_value), changed_by=user, reason=reason.strip()
+    )
+MAX_MANUAL_DISCOUNT_PERCENT = register(
+    PolicyDef(
+        "max_manual_discount_percent",
+        "手工改价最大让利(%)",
+        Decimal,
+        Decimal("10.00"),
+        maximum=Decimal("100"),
+        help_text="手工价比规则价低出此比例（或低于商品最低售价）时，需主管在审核中批准",
+        group="价格",
+    )
+)

@@ -1,0 +1,17 @@
+from django.db import migrations
+
+
+def sync(apps, schema_editor):
+    from ordermgmt.roles import create_all_permissions, sync_roles
+
+    create_all_permissions(apps)
+    sync_roles(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("ordermgmt", "0002_calendar_days"),
+        ("orders", "0007_settlement_and_close"),
+    ]
+
+    operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

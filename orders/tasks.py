@@ -1,0 +1,52 @@
+"""Celery tasks of the orders app: they take ids and call services."""
+
+from celery import shared_task
+
+from .models import ImportJob, Order
+
+
+@shared_task(acks_late=True)
+def run_auto_review(order_id: int) -> str:
+    from .services import order_auto_review
+
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return "missing"
+    return order_auto_review(order=order, user=None).status
+
+
+@shared_task(acks_late=True)
+def run_auto_review_many(order_ids: list[int]) -> int:
+    """The review of a whole batch (an Excel import) as one message; each order in its
+    own transaction, so one order's problem does not hold back the others."""
+    from .services import order_auto_review
+
+    reviewed = 0
+    for order in Order.objects.filter(pk__in=order_ids).order_by("pk"):
+        order_auto_review(order=order, user=None)
+        reviewed += 1
+    return reviewed
+
+
+@shared_task(acks_late=True)
+def allocate_waiting_orders(product_ids: list[int]) -> list[str]:
+    """Stock arrived for these products: allocate the orders waiting for it, by priority."""
+    from .services import orders_allocate_waiting
+
+    return orders_allocate_waiting(product_ids=product_ids)
+
+
+@shared_task(acks_late=True)
+def import_validate(job_id: int) -> str:
+    from .importing.services import import_job_validate, run_with
+
+    job = ImportJob.objects.get(pk=job_id)
+    return run_with(job, import_job_validate).status
+
+
+@shared_task(acks_late=True)
+def import_run(job_id: int) -> str:
+    from .importing.services import import_job_run, run_with
+
+    job = ImportJob.objects.get(pk=job_id)
+    return run_with(job, import_job_run).status

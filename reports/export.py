@@ -1,0 +1,75 @@
+"""The report as an .xlsx workbook: one sheet per table, including the charts' data."""
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from ordermgmt.spreadsheets import neutralise
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+
+
+def _sheet(workbook, title: str, headers: list[str], rows: list[list]) -> None:
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for row in rows:
+        sheet.append([_cell(value) for value in row])
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(str(header)) * 2 + 2)
+
+
+def _cell(value):
+    if isinstance(value, str):
+        try:
+            if value and value.replace(".", "", 1).replace("-", "", 1).isdigit():
+                return Decimal(value)
+        except ArithmeticError:
+            pass
+        return neutralise(value)
+    return value
+
+
+def report_workbook(report) -> bytes:
+    data = report.data
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    head = data["headline"]
+    _sheet(workbook, "概览", ["指标", "数值"], [
+        ["统计期间", f"{data['period'][0]} 至 {data['period'][1]}"],
+        ["订单量", head["orders"]], ["成交额(元)", head["revenue"]], ["客单价(元)", head["average_order_value"]],
+        ["取消订单", head["cancelled"]], ["取消率", head["cancellation_rate"]],
+        ["退货订单", head["returned"]], ["退货率", head["return_rate"]],
+        ["准时交付率", head["on_time_rate"]], ["平均履约时效(小时)", head["lead_time_avg_hours"]],
+    ])
+    if "comparison" in data:
+        _sheet(workbook, "同比环比", ["指标", "本期", "上月", "环比", "去年同月", "同比"], [
+            [c["label"], c["current"], c["previous_month"], c["change_vs_previous"], c["same_month_last_year"],
+             c["change_vs_last_year"]] for c in data["comparison"]
+        ])
+    lead = data["lead_times"]
+    _sheet(workbook, "履约时效", ["阶段", "订单数", "平均(小时)", "中位数(小时)", "P90(小时)"],
+           [["全流程（下单→交付）", lead["overall"]["n"], lead["overall"]["avg"], lead["overall"]["p50"], lead["overall"]["p90"]]]
+           + [[s["label"], s["n"], s["avg"], s["p50"], s["p90"]] for s in lead["stages"]])
+    on_time = data["on_time"]
+    _sheet(workbook, "准时交付", ["有期望日期的交付订单", "准时交付", "准时交付率"],
+           [[on_time["delivered_with_date"], on_time["on_time"], on_time["rate"]]])
+    _sheet(workbook, "异常", ["异常类型", "订单数", "占本期订单比例"],
+           [[r["label"], r["orders"], r["rate"]] for r in data["exceptions"]["rows"]])
+    _sheet(workbook, "缺货商品TOP10", ["商品编码", "商品名称", "规格型号", "缺货次数", "缺货数量", "涉及订单"],
+           [[p["sku"], p["name"], p["spec"], p["times"], p["quantity"], p["orders"]] for p in data["short_products"]])
+    names = {"channel": "按渠道", "customer_level": "按客户等级", "owner": "按销售负责人"}
+    for key, title in names.items():
+        _sheet(workbook, title, ["分组", "订单数", "成交额(元)"],
+               [[r["label"], r["orders"], r["revenue"]] for r in data["breakdowns"][key]])
+    _sheet(workbook, "按商品", ["商品", "订单数", "数量", "成交额(元)"],
+           [[r["label"], r["orders"], r["quantity"], r["revenue"]] for r in data["breakdowns"]["product"]])
+    _sheet(workbook, "月度趋势", ["月份", "订单量", "成交额(元)", "取消订单"],
+           [[t["month"], t["orders"], t["revenue"], t["cancelled"]] for t in data["trend"]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,299 @@
+"""The monthly order review: every figure is a database aggregation over a period.
+
+Periods are calendar days in Asia/Shanghai, start and end both included. Definitions:
+
+- 订单量: orders placed in the period (created_at), any status.
+- 成交额: Σ total of the orders placed in the period that are not cancelled, less the value of
+  returned goods (``returned_amount``) and less compensation refunds — i.e. net of refunds.
+- 客单价: 成交额 / number of those orders.
+- 履约时效: hours from created to delivered, over the orders delivered in the period; per stage
+  over the same orders: review (created → approved), allocation (approved → allocated),
+  warehouse (allocated → shipped), transit (shipped → delivered). Average, median, P90.
+- 准时交付率: orders delivered in the period on or before their requested date, over those
+  delivered in the period that had a requested date.
+- 异常率: of the orders placed in the period, those with a logistics exception, those rejected
+  (驳回) at least once, those with an after-sales case — each counted on its own.
+- 取消率 / 退货率: cancelled orders / orders placed; orders with returned goods / orders placed.
+- 缺货商品: purchase requests raised in the period (shortage at allocation), by product.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from inventory.models import PurchaseRequest
+from ordermgmt.money import to_money
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Refund
+
+from . import sources
+from .aggregates import duration_stats
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, day after end 00:00) in the project's time zone."""
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.combine(start, time.min), tz),
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz),
+    )
+
+
+def month_range(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    next_first = (first + timedelta(days=32)).replace(day=1)
+    return first, next_first - timedelta(days=1)
+
+
+def previous_month(day: date) -> tuple[date, date]:
+    return month_range(day.replace(day=1) - timedelta(days=1))
+
+
+def same_month_last_year(start: date) -> tuple[date, date]:
+    return month_range(start.replace(year=start.year - 1, day=1))
+
+
+def _money(value) -> str:
+    return str(to_money(value or ZERO))
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def placed(start: date, end: date):
+    low, high = bounds(start, end)
+    return Order.objects.filter(created_at__gte=low, created_at__lt=high)
+
+
+def delivered(start: date, end: date):
+    low, high = bounds(start, end)
+    return Order.objects.filter(delivered_at__gte=low, delivered_at__lt=high)
+
+
+NET_ORDER_VALUE = ExpressionWrapper(F("total") - F("returned_amount"), output_field=MONEY)
+
+
+def headline(start: date, end: date) -> dict:
+    orders = placed(start, end)
+    counts = orders.aggregate(
+        orders=Count("id"),
+        cancelled=Count("id", filter=Q(status=OrderStatus.CANCELLED)),
+        returned=Count("id", filter=Q(returned_amount__gt=0)),
+        gross=Coalesce(Sum(NET_ORDER_VALUE, filter=~Q(status=OrderStatus.CANCELLED)), Value(ZERO), output_field=MONEY),
+    )
+    compensation = Refund.objects.filter(
+        order__in=orders.exclude(status=OrderStatus.CANCELLED), source=Refund.Source.COMPENSATION
+    ).aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY))["total"]
+    revenue = counts["gross"] - compensation
+    sold = counts["orders"] - counts["cancelled"]
+    on_time = on_time_delivery(start, end)
+    lead = duration_stats(delivered(start, end), F("delivered_at") - F("created_at"))
+    return {
+        "orders": counts["orders"],
+        "revenue": _money(revenue),
+        "average_order_value": _money(revenue / sold) if sold else _money(ZERO),
+        "cancelled": counts["cancelled"],
+        "cancellation_rate": _rate(counts["cancelled"], counts["orders"]),
+        "returned": counts["returned"],
+        "return_rate": _rate(counts["returned"], counts["orders"]),
+        "on_time_rate": on_time["rate"],
+        "lead_time_avg_hours": lead["avg"],
+    }
+
+
+def on_time_delivery(start: date, end: date) -> dict:
+    tz = timezone.get_current_timezone()
+    rows = (
+        delivered(start, end)
+        .filter(requested_delivery_date__isnull=False)
+        .annotate(delivered_day=TruncDate("delivered_at", tzinfo=tz))
+        .aggregate(total=Count("id"), on_time=Count("id", filter=Q(delivered_day__lte=F("requested_delivery_date"))))
+    )
+    return {"delivered_with_date": rows["total"], "on_time": rows["on_time"], "rate": _rate(rows["on_time"], rows["total"])}
+
+
+STAGES = [
+    ("review", "审核", "approved_at", "created_at"),
+    ("allocation", "分配", "allocated_at", "approved_at"),
+    ("warehouse", "仓库", "shipped_at", "allocated_at"),
+    ("transit", "运输", "delivered_at", "shipped_at"),
+]
+
+
+def lead_times(start: date, end: date) -> dict:
+    orders = delivered(start, end)
+    overall = duration_stats(orders, F("delivered_at") - F("created_at"))
+    stages = []
+    for key, label, finish, begin in STAGES:
+        stats = duration_stats(orders, F(finish) - F(begin))
+        stages.append({"key": key, "label": label, **stats})
+    return {"overall": overall, "stages": stages}
+
+
+def exceptions(start: date, end: date) -> dict:
+    orders = placed(start, end)
+    total = orders.count()
+    order_ids = orders.values("pk")
+    rejected = OrderEvent.objects.filter(order__in=order_ids, action="reject").values("order").distinct().count()
+    after_sales = sources.after_sales_order_ids(order_ids).count()
+    logistics = sources.logistics_exception_order_ids(order_ids).count()
+    rows = [
+        {"key": "logistics", "label": "物流异常", "orders": logistics, "rate": _rate(logistics, total)},
+        {"key": "rejected", "label": "审核驳回", "orders": rejected, "rate": _rate(rejected, total)},
+        {"key": "after_sales", "label": "售后", "orders": after_sales, "rate": _rate(after_sales, total)},
+    ]
+    return {"orders": total, "rows": rows}
+
+
+def short_products(start: date, end: date, limit: int = 10) -> list[dict]:
+    low, high = bounds(start, end)
+    rows = (
+        PurchaseRequest.objects.filter(created_at__gte=low, created_at__lt=high)
+        .values("product__sku", "product__name", "product__spec")
+        .annotate(times=Count("id"), quantity=Sum("quantity"), orders=Count("order", distinct=True))
+        .order_by("-times", "-quantity", "product__sku")[:limit]
+    )
+    return [
+        {"sku": r["product__sku"], "name": r["product__name"], "spec": r["product__spec"], "times": r["times"],
+         "quantity": r["quantity"], "orders": r["orders"]}
+        for r in rows
+    ]
+
+
+def _breakdown(queryset, key: str, label_of: Callable[[dict], str]) -> list[dict]:
+    rows = (
+        queryset.exclude(status=OrderStatus.CANCELLED)
+        .values(key)
+        .annotate(orders=Count("id"), revenue=Coalesce(Sum(NET_ORDER_VALUE), Value(ZERO), output_field=MONEY))
+        .order_by("-revenue")
+    )
+    return [{"label": label_of(r), "orders": r["orders"], "revenue": _money(r["revenue"])} for r in rows]
+
+
+def breakdowns(start: date, end: date) -> dict:
+    from customers.models import CustomerLevel
+    from orders.models import Channel
+
+    orders = placed(start, end)
+    channels = dict(Channel.choices)
+    levels = dict(CustomerLevel.choices)
+    owners = _breakdown(
+        orders.annotate(owner_name=Coalesce(F("owner__first_name"), F("owner__username"))), "owner_name",
+        lambda r: r["owner_name"] or "（无负责人）",
+    )
+    products = (
+        OrderLine.objects.filter(order__in=orders.exclude(status=OrderStatus.CANCELLED).values("pk"))
+        .values("product_sku", "product_name")
+        .annotate(
+            quantity=Sum("quantity"),
+            revenue=Coalesce(Sum(ExpressionWrapper(F("amount") - F("discount"), output_field=MONEY)), Value(ZERO),
+                             output_field=MONEY),
+            orders=Count("order", distinct=True),
+        )
+        .order_by("-revenue")[:20]
+    )
+    return {
+        "channel": _breakdown(orders, "channel", lambda r: str(channels.get(r["channel"], r["channel"]))),
+        "customer_level": _breakdown(orders, "customer__level", lambda r: str(levels.get(r["customer__level"], ""))),
+        "owner": owners,
+        "product": [
+            {"label": f"{p['product_sku']} {p['product_name']}", "orders": p["orders"], "quantity": p["quantity"],
+             "revenue": _money(p["revenue"])}
+            for p in products
+        ],
+    }
+
+
+def monthly_trend(end: date, months: int = 12) -> list[dict]:
+    """Orders and revenue per month for the ``months`` months ending with ``end``'s month."""
+    first = end.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    rows = (
+        placed(first, month_range(end)[1])
+        .annotate(month=TruncMonth("created_at", tzinfo=tz))
+        .values("month")
+        .annotate(
+            orders=Count("id"),
+            revenue=Coalesce(Sum(NET_ORDER_VALUE, filter=~Q(status=OrderStatus.CANCELLED)), Value(ZERO),
+                             output_field=MONEY),
+            cancelled=Count("id", filter=Q(status=OrderStatus.CANCELLED)),
+        )
+        .order_by("month")
+    )
+    by_month = {timezone.localtime(r["month"]).date() if isinstance(r["month"], datetime) else r["month"]: r for r in rows}
+    trend, current = [], first
+    while current <= end:
+        row = by_month.get(current, {"orders": 0, "revenue": ZERO, "cancelled": 0})
+        trend.append({"month": f"{current:%Y-%m}", "orders": row["orders"], "revenue": _money(row["revenue"]),
+                      "cancelled": row["cancelled"]})
+        current = (current + timedelta(days=32)).replace(day=1)
+    return trend
+
+
+def _change(current, previous) -> float | None:
+    try:
+        current, previous = Decimal(str(current)), Decimal(str(previous))
+    except Exception:
+        return None
+    if not previous:
+        return None
+    return round(float((current - previous) / previous), 4)
+
+
+def compute_report(start: date, end: date, *, monthly: bool, progress: Callable[[int], None] | None = None) -> dict:
+    """Every figure of the report for [start, end]; ``progress`` is told the percentage done."""
+    steps = [
+        ("headline", lambda: headline(start, end)),
+        ("lead_times", lambda: lead_times(start, end)),
+        ("on_time", lambda: on_time_delivery(start, end)),
+        ("exceptions", lambda: exceptions(start, end)),
+        ("short_products", lambda: short_products(start, end)),
+        ("breakdowns", lambda: breakdowns(start, end)),
+        ("trend", lambda: monthly_trend(end)),
+    ]
+    if monthly:
+        previous = previous_month(start)
+        last_year = same_month_last_year(start)
+        steps += [
+            ("previous_month", lambda: {"period": [str(previous[0]), str(previous[1])], **headline(*previous)}),
+            ("same_month_last_year", lambda: {"period": [str(last_year[0]), str(last_year[1])], **headline(*last_year)}),
+        ]
+    data: dict = {"period": [str(start), str(end)], "monthly": monthly}
+    for index, (key, compute) in enumerate(steps, start=1):
+        data[key] = compute()
+        if progress:
+            progress(int(index * 100 / len(steps)))
+    if monthly:
+        data["comparison"] = [
+            {
+                "key": key,
+                "label": label,
+                "current": data["headline"][key],
+                "previous_month": data["previous_month"][key],
+                "change_vs_previous": _change(data["headline"][key], data["previous_month"][key]),
+                "same_month_last_year": data["same_month_last_year"][key],
+                "change_vs_last_year": _change(data["headline"][key], data["same_month_last_year"][key]),
+            }
+            for key, label in COMPARED
+        ]
+    return data
+
+
+COMPARED = [
+    ("orders", "订单量"),
+    ("revenue", "成交额"),
+    ("average_order_value", "客单价"),
+    ("cancellation_rate", "取消率"),
+    ("return_rate", "退货率"),
+    ("on_time_rate", "准时交付率"),
+    ("lead_time_avg_hours", "平均履约时效(小时)"),
+]

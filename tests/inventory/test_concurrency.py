@@ -1,0 +1,150 @@
+"""Stock allocation under real concurrency on PostgreSQL: separate connections, row locks.
+
+Each worker thread has its own database connection (Django opens one per thread), so the
+row locks taken by ``select_for_update`` are really contended.
+"""
+
+import random
+import threading
+from collections import defaultdict
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from inventory.models import StockAllocation, StockBatch
+from inventory.services import stock_receive
+from orders import services
+from orders.models import Order, OrderStatus
+from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory, make_order
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_concurrently(jobs):
+    """Start every job at the same moment, each in its own thread; collect errors."""
+    barrier = threading.Barrier(len(jobs))
+    errors = []
+
+    def run(job):
+        try:
+            barrier.wait(timeout=60)
+            job()
+        except Exception as error:  # reported by the assertion of the caller
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung (deadlock?)"
+    return errors
+
+
+def waiting_orders(products_per_order, count, quantity):
+    """Approved orders with nothing allocated: created while there is no stock."""
+    customer = CustomerFactory(credit_limit=10**9)
+    orders = []
+    for index in range(count):
+        lines = [(product, quantity(index), "1.00") for product in products_per_order(index)]
+        order = services.order_approve(order=make_order(customer=customer, lines=lines), user=None)
+        assert order.status == OrderStatus.APPROVED
+        orders.append(order)
+    return orders
+
+
+def three_batches(product, sizes=(20, 20, 10)):
+    warehouse = WarehouseFactory(code="WH-CONC")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return [
+        stock_receive(product=product, warehouse=warehouse, quantity=size, notify=False,
+                      received_at=timezone.now() - timedelta(days=30 - index))
+        for index, size in enumerate(sizes)
+    ]
+
+
+def assert_batches_consistent():
+    for batch in StockBatch.objects.all():
+        active = StockAllocation.objects.filter(batch=batch, state="active").aggregate(n=Sum("quantity"))["n"] or 0
+        assert batch.quantity_allocated == active, batch.batch_no
+        assert 0 <= batch.quantity_allocated <= batch.quantity_remaining, batch.batch_no
+
+
+def try_allocate(order):
+    return lambda: services.order_try_allocate(order=Order.objects.get(pk=order.pk), user=None)
+
+
+def test_200_concurrent_allocations_of_one_unit_allocate_exactly_the_50_in_stock(on_postgres):
+    product = ProductFactory()
+    orders = waiting_orders(lambda i: [product], 200, lambda i: 1)
+    three_batches(product)
+
+    errors = run_concurrently([try_allocate(order) for order in orders])
+
+    assert errors == []
+    allocated = Order.objects.filter(pk__in=[o.pk for o in orders], status=OrderStatus.ALLOCATED)
+    assert allocated.count() == 50
+    assert StockAllocation.objects.filter(state="active").aggregate(n=Sum("quantity"))["n"] == 50
+    assert_batches_consistent()
+    assert set(StockBatch.objects.values_list("quantity_allocated", "quantity_remaining")) == {(20, 20), (10, 10)}
+
+
+def test_200_concurrent_allocations_of_mixed_sizes_never_oversell(on_postgres):
+    product = ProductFactory()
+    sizes = random.Random(7).choices([1, 2, 3, 5], k=200)
+    orders = waiting_orders(lambda i: [product], 200, lambda i: sizes[i])
+    three_batches(product)
+
+    errors = run_concurrently([try_allocate(order) for order in orders])
+
+    assert errors == []
+    assert_batches_consistent()
+    total_allocated = StockAllocation.objects.filter(state="active").aggregate(n=Sum("quantity"))["n"] or 0
+    left = 50 - total_allocated
+    assert 0 <= left
+    by_order = defaultdict(int)
+    for allocation in StockAllocation.objects.filter(state="active").select_related("order_line"):
+        by_order[allocation.order_line.order_id] += allocation.quantity
+    for order, size in zip(orders, sizes):
+        order.refresh_from_db()
+        if order.status == OrderStatus.ALLOCATED:
+            assert by_order[order.pk] == size, "an allocated order has all of its quantity"
+        else:
+            assert by_order[order.pk] == 0, "a refused order holds nothing"
+            assert size > left, "an order that would still fit was refused"
+
+
+def test_concurrent_release_and_reallocation_across_two_products_stay_consistent(on_postgres):
+    chairs, desks = ProductFactory(), ProductFactory()
+    # Lines in both orders (chairs, desks) and (desks, chairs): locking by primary key
+    # must prevent the classic deadlock.
+    pairs = lambda i: [chairs, desks] if i % 2 else [desks, chairs]  # noqa: E731
+    holders = waiting_orders(pairs, 50, lambda i: 1)
+    three_batches(chairs)
+    three_batches(desks)
+    for order in holders:
+        assert services.order_try_allocate(order=order, user=None).allocated
+    waiting = waiting_orders(pairs, 100, lambda i: 1)
+
+    jobs = [lambda o=o: services.order_cancel(order=Order.objects.get(pk=o.pk), user=None, reason="并发释放") for o in holders]
+    jobs += [try_allocate(order) for order in waiting]
+    random.Random(11).shuffle(jobs)
+    errors = run_concurrently(jobs)
+
+    assert errors == []
+    assert_batches_consistent()
+    assert Order.objects.filter(pk__in=[o.pk for o in holders], status=OrderStatus.CANCELLED).count() == 50
+    allocated = Order.objects.filter(pk__in=[o.pk for o in waiting], status=OrderStatus.ALLOCATED).count()
+    active = StockAllocation.objects.filter(state="active")
+    assert active.count() == allocated * 2
+    assert allocated <= 50
+    # Every unit is either allocated or available again: nothing lost, nothing created.
+    for product in (chairs, desks):
+        totals = StockBatch.objects.filter(product=product).aggregate(on_hand=Sum("quantity_remaining"), allocated=Sum("quantity_allocated"))
+        assert totals["on_hand"] == 50 and totals["allocated"] == allocated

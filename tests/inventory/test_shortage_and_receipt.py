@@ -1,0 +1,128 @@
+"""Shortage → purchase request → receipt → waiting orders allocated by priority."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from customers.models import CustomerLevel
+from inventory.models import PurchaseRequest, StockBatch, StockMovement
+from inventory.services import purchase_request_receive, stock_adjust, stock_receive
+from ordermgmt import roles
+from ordermgmt.errors import InsufficientStock, InvalidInput
+from orders import services
+from orders.models import OrderStatus
+from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory, make_order, receive, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def approved(product, quantity, **kwargs):
+    order = make_order(lines=[(product, quantity, "10.00")], **kwargs)
+    return services.order_approve(order=order, user=None)
+
+
+def test_shortage_keeps_the_order_approved_and_raises_a_purchase_request():
+    product = ProductFactory()
+    receive(product, 3)
+    order = approved(product, 5, priority="urgent")
+    assert order.status == OrderStatus.APPROVED
+    request = PurchaseRequest.objects.get()
+    assert (request.product, request.quantity, request.order, request.is_urgent) == (product, 2, order, True)
+    assert order.events.get(action="shortage").reason.startswith("库存不足")
+    assert sum(StockBatch.objects.values_list("quantity_allocated", flat=True)) == 0
+
+    # Trying again does not raise a second request.
+    with pytest.raises(InsufficientStock) as error:
+        services.order_allocate(order=order, user=user_with_role(roles.WAREHOUSE))
+    assert "缺 2" in str(error.value)
+    assert PurchaseRequest.objects.count() == 1
+
+
+def test_receipt_allocates_waiting_orders_in_priority_order(django_capture_on_commit_callbacks):
+    product = ProductFactory()
+    normal = approved(product, 4)
+    vip = approved(product, 4, customer=CustomerFactory(level=CustomerLevel.VIP))
+    urgent = approved(product, 4, priority="urgent")
+    assert PurchaseRequest.objects.count() == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_receive(product=product, warehouse=WarehouseFactory(code="WH-A"), quantity=8)
+
+    for order in (normal, vip, urgent):
+        order.refresh_from_db()
+    assert (urgent.status, vip.status, normal.status) == ("allocated", "allocated", "approved")
+    assert urgent.events.get(action="allocate").reason == "到货后自动分配"
+    assert set(PurchaseRequest.objects.filter(state="cancelled").values_list("order", flat=True)) == {urgent.pk, vip.pk}
+
+
+def test_receiving_against_a_request_closes_it_and_allocates(django_capture_on_commit_callbacks):
+    product = ProductFactory()
+    order = approved(product, 5)
+    request = PurchaseRequest.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = purchase_request_receive(request=request, warehouse=WarehouseFactory(code="WH-B"), quantity=5)
+    request.refresh_from_db()
+    order.refresh_from_db()
+    assert request.state == "received" and request.received_batch == batch
+    assert order.status == OrderStatus.ALLOCATED
+    with pytest.raises(InvalidInput):
+        purchase_request_receive(request=request, warehouse=batch.warehouse, quantity=1)
+
+
+def test_stock_count_adjustment_is_logged_and_cannot_take_allocated_goods():
+    product = ProductFactory()
+    batch = receive(product, 10)
+    make_order_allocated = approved(product, 6)
+    assert make_order_allocated.status == OrderStatus.ALLOCATED
+    with pytest.raises(InvalidInput):
+        stock_adjust(batch=batch, counted_quantity=5, reason="盘亏")
+    with pytest.raises(InvalidInput):
+        stock_adjust(batch=batch, counted_quantity=8, reason="")
+    movement = stock_adjust(batch=batch, counted_quantity=8, reason="月末盘点盘亏2件", user=None)
+    batch.refresh_from_db()
+    assert (batch.quantity_remaining, batch.quantity_allocated, movement.quantity) == (8, 6, -2)
+    assert StockMovement.objects.filter(kind="adjustment").get().reason == "月末盘点盘亏2件"
+
+
+def test_inventory_pages_for_the_warehouse(client, django_capture_on_commit_callbacks):
+    product = ProductFactory(safety_stock=20)
+    receive(product, 5, days_ago=40)
+    order = approved(product, 8)
+    request = PurchaseRequest.objects.get()
+    client.force_login(user_with_role(roles.WAREHOUSE))
+
+    low = client.get(reverse("inventory:stock"), {"low": "1"}).content.decode()
+    assert product.sku in low and "低库存" in low
+    detail = client.get(reverse("inventory:product", args=[product.pk])).content.decode()
+    assert request.number in detail and "40" in detail  # batch age in days
+    batches = client.get(reverse("inventory:batches")).content.decode()
+    assert product.sku in batches
+    assert request.number in client.get(reverse("inventory:purchase_requests")).content.decode()
+
+    warehouse = WarehouseFactory(code="WH-C")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("inventory:receive"), {
+            "product": product.pk, "warehouse": warehouse.pk, "quantity": "10", "purchase_request": request.pk,
+        })
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ALLOCATED
+
+
+def test_receipt_form_refuses_a_request_of_another_product(client):
+    product, other = ProductFactory(), ProductFactory()
+    approved(product, 3)
+    request = PurchaseRequest.objects.get()
+    client.force_login(user_with_role(roles.WAREHOUSE))
+    response = client.post(reverse("inventory:receive"), {
+        "product": other.pk, "warehouse": WarehouseFactory(code="WH-D").pk, "quantity": "3", "purchase_request": request.pk,
+    })
+    assert response.status_code == 200 and "与所选商品不一致" in response.content.decode()
+    assert not StockBatch.objects.filter(product=other).exists()
+
+
+def test_only_stock_keepers_receive_goods(client):
+    client.force_login(user_with_role(roles.SALES))
+    assert client.get(reverse("inventory:receive")).status_code == 403
+    assert client.post(reverse("inventory:receive"), {}).status_code == 403
