@@ -98,7 +98,7 @@ class FulfillmentDemo:
             if shortage.line_no not in custom_lines:
                 line = order.lines.get(line_no=shortage.line_no)
                 stock_receive(product=line.product, warehouse=warehouses[0], quantity=shortage.missing + 50,
-                              reason="补货入库")
+                              reason="补货入库", notify=False)
         for production in ProductionOrder.objects.filter(order=order).open():
             ff.production_order_pass_qc(production_order=production, user=self.user("production"), note="抽检合格")
             ff.production_order_stock(production_order=production, user=self.user("production"),

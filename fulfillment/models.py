@@ -47,8 +47,10 @@ class ProductionOrder(FSMModelMixin, models.Model):
     order = models.ForeignKey(
         "orders.Order", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="production_orders"
     )
+    # SET_NULL: editing an approved order rewrites its lines; the cancelled production order stays as history.
     order_line = models.ForeignKey(
-        "orders.OrderLine", verbose_name=_("订单行"), on_delete=models.PROTECT, related_name="production_orders"
+        "orders.OrderLine", verbose_name=_("订单行"), null=True, on_delete=models.SET_NULL,
+        related_name="production_orders",
     )
     product = models.ForeignKey("inventory.Product", verbose_name=_("商品"), on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
@@ -201,9 +203,14 @@ class PickListLine(models.Model):
     """One allocation (a batch quantity reserved for an order line) taken in full."""
 
     pick_list = models.ForeignKey(PickList, verbose_name=_("拣货单"), on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey("orders.OrderLine", verbose_name=_("订单行"), on_delete=models.PROTECT, related_name="+")
+    # SET_NULL: a pick list withdrawn when its order is edited keeps its history; lines of a
+    # shipped pick list never go away (an order with shipments cannot be edited).
+    order_line = models.ForeignKey(
+        "orders.OrderLine", verbose_name=_("订单行"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     allocation = models.ForeignKey(
-        "inventory.StockAllocation", verbose_name=_("库存分配"), on_delete=models.PROTECT, related_name="pick_lines"
+        "inventory.StockAllocation", verbose_name=_("库存分配"), null=True, on_delete=models.SET_NULL,
+        related_name="pick_lines",
     )
     batch = models.ForeignKey("inventory.StockBatch", verbose_name=_("批次"), on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])

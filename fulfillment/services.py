@@ -245,6 +245,7 @@ def production_order_stock(*, production_order: ProductionOrder, user, warehouse
         quantity=locked.quantity,
         user=user,
         reason=f"生产单 {locked.number} 完工入库（订单 {order.number}）",
+        notify=False,  # the batch is for this order, not for orders waiting for stock
     )
     line = locked.order_line
     outstanding = line.quantity - _covered_by_line(order).get(line.pk, 0)
@@ -288,6 +289,37 @@ def production_order_cancel(*, production_order: ProductionOrder, user, reason: 
         reason=f"生产单 {locked.number} 已取消：{locked.cancel_reason}",
     )
     return locked
+
+
+@transaction.atomic
+def fulfillment_withdraw(*, order: Order, user) -> None:
+    """An approved order is being edited and goes back to review: what was planned for it
+    (production orders not started, pick lists not shipped) is cancelled; approval raises
+    new ones. Once anything has shipped, the order can no longer be changed this way."""
+    shipments = list(Shipment.objects.filter(order=order).select_related("carrier"))
+    if shipments:
+        raise InvalidTransition(
+            f"订单 {order.number} 已有商品出库（{shipments[0]}），不能再修改商品、客户或地址；请走售后或取消流程"
+        )
+    reason = "订单修改后需重新审核"
+    withdrawn = []
+    for production in ProductionOrder.objects.select_for_update().filter(order=order).open():
+        if production.status != "planned":
+            raise InvalidTransition(f"生产单 {production.number} 已开工，订单不能再修改")
+        production.cancel()
+        production.cancel_reason = reason
+        production.save()
+        withdrawn.append(f"生产单 {production.number}")
+    for pick_list in PickList.objects.select_for_update().filter(order=order, status__in=PICK_LIST_OPEN):
+        pick_list.cancel()
+        pick_list.cancel_reason = reason
+        pick_list.save()
+        withdrawn.append(f"拣货单 {pick_list.number}")
+    if withdrawn:
+        record_event(
+            order=order, user=user, kind=OrderEvent.Kind.NOTE, action="fulfillment_withdrawn",
+            reason=f"{reason}，已作废：" + "、".join(withdrawn),
+        )
 
 
 # =========================================================================================

@@ -529,6 +529,11 @@ def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[L
     material = lines_changed or bool(MATERIAL_FIELDS & set(changed_fields))
 
     if locked.status in EDITABLE_AFTER_APPROVAL and material:
+        # Production orders and pick lists made for the approved content are withdrawn
+        # (refused once something has shipped).
+        from fulfillment.services import fulfillment_withdraw
+
+        fulfillment_withdraw(order=locked, user=user)
         stock_release_order(order=locked)
     # Before approval every edit re-prices the order by today's rules; after approval the
     # prices are frozen unless the edit itself changes what was approved.
@@ -618,6 +623,10 @@ def order_approve(*, order: Order, user, reason: str = "") -> Order:
 
 def _after_approval(order: Order) -> Order:
     if order.is_custom:
+        # 定制 goods are made for the order: production orders for what stock does not cover.
+        from fulfillment.services import production_order_raise
+
+        production_order_raise(order=order, user=None)
         return order
     return order_try_allocate(order=order, user=None).order
 

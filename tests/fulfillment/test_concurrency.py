@@ -7,7 +7,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from fulfillment import services as ff
-from fulfillment.models import EventKind, ShipmentEvent
+from fulfillment.models import EventKind, ProductionOrder, ShipmentEvent
 from inventory.models import StockAllocation, StockType
 from orders import services as order_services
 from orders.models import OrderEvent, OrderStatus
@@ -84,7 +84,7 @@ def test_last_two_production_orders_received_at_once_finish_the_order_once(on_po
     first, second = ProductFactory(stock_type=StockType.CUSTOM), ProductFactory(stock_type=StockType.CUSTOM)
     order = make_order(user=staff["sales"], lines=[(first, 1, "100"), (second, 1, "100")])
     order_services.order_approve(order=order, user=staff["reviewer"])
-    productions = ff.production_order_raise(order=order, user=None)
+    productions = list(ProductionOrder.objects.filter(order=order))
     for production in productions:
         ff.production_order_start(production_order=production, user=staff["production"])
         ff.production_order_pass_qc(production_order=production, user=staff["production"])

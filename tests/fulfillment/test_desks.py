@@ -65,9 +65,15 @@ def test_production_desk_runs_a_custom_order(client, staff):
     order = make_order(user=staff["sales"], lines=[(custom, 2, "900")])
     order_services.order_approve(order=order, user=staff["reviewer"])
     client.force_login(staff["production"])
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    first = ProductionOrder.objects.get()
+    assert first.number in page, "approval raised it; the order page lists it"
+    assert 'data-action="raise-production"' not in page
+    # Cancelled by mistake: the button raises a new one.
+    ff.production_order_cancel(production_order=first, user=staff["production"], reason="录错")
     assert 'data-action="raise-production"' in client.get(f"/orders/{order.number}/").content.decode()
     client.post(f"/fulfillment/production/raise/{order.number}/")
-    production = ProductionOrder.objects.get()
+    production = ProductionOrder.objects.exclude(pk=first.pk).get()
     url = f"/fulfillment/production/{production.pk}/"
     today = timezone.localdate()
     response = client.post(f"{url}plan/", {"owner": staff["production"].pk, "planned_start": f"{today}",

@@ -79,8 +79,10 @@ def test_custom_order_is_produced_received_into_its_own_batch_and_shipped(staff,
     order = make_order(user=staff["sales"], lines=[(custom, 3, "5000.00"), (chair, 2, "300.00")])
     order_services.order_approve(order=order, user=staff["reviewer"])
 
-    raised = ff.production_order_raise(order=order, user=staff["reviewer"])
+    # Approval raised the production orders for the 定制 line.
+    raised = list(ProductionOrder.objects.filter(order=order))
     assert [(p.order_line.product, p.quantity) for p in raised] == [(custom, 3)]
+    assert order.events.get(action="production_raised").actor_name == "系统"
     assert ff.production_order_raise(order=order, user=staff["reviewer"]) == [], "raising is idempotent"
     production = raised[0]
     assert production.planned_finish > timezone.localdate()
@@ -116,7 +118,7 @@ def test_custom_order_waits_for_every_production_order(staff):
     first, second = ProductFactory(stock_type=StockType.CUSTOM), ProductFactory(stock_type=StockType.CUSTOM)
     order = make_order(user=staff["sales"], lines=[(first, 1, "100"), (second, 2, "100")])
     order_services.order_approve(order=order, user=staff["reviewer"])
-    a, b = ff.production_order_raise(order=order, user=None)
+    a, b = ProductionOrder.objects.filter(order=order).order_by("id")
     for production in (a, b):
         ff.production_order_start(production_order=production, user=staff["production"])
         ff.production_order_pass_qc(production_order=production, user=staff["production"])
@@ -134,7 +136,7 @@ def test_production_stock_keeps_receipt_when_other_lines_lack_stock(staff):
     receive(scarce, 5)
     order = make_order(user=staff["sales"], lines=[(custom, 1, "100"), (scarce, 5, "10")])
     order_services.order_approve(order=order, user=staff["reviewer"])
-    (production,) = ff.production_order_raise(order=order, user=None)
+    (production,) = ProductionOrder.objects.filter(order=order)
     ff.production_order_start(production_order=production, user=staff["production"])
     ff.production_order_pass_qc(production_order=production, user=staff["production"])
     # Someone else takes the stock of the other line meanwhile (approval allocates it).
@@ -155,7 +157,7 @@ def test_late_production_orders_are_listed_first_with_their_reason(staff, client
     custom = ProductFactory(stock_type=StockType.CUSTOM)
     order = make_order(user=staff["sales"], lines=[(custom, 1, "100")])
     order_services.order_approve(order=order, user=staff["reviewer"])
-    (production,) = ff.production_order_raise(order=order, user=None)
+    (production,) = ProductionOrder.objects.filter(order=order)
     today = timezone.localdate()
     ff.production_order_plan(production_order=production, user=staff["production"], owner=staff["production"],
                              planned_start=today - timedelta(days=5), planned_finish=today - timedelta(days=2))
@@ -171,7 +173,7 @@ def test_production_steps_are_refused_out_of_order_and_without_the_role(staff):
     custom = ProductFactory(stock_type=StockType.CUSTOM)
     order = make_order(user=staff["sales"], lines=[(custom, 1, "100")])
     order_services.order_approve(order=order, user=staff["reviewer"])
-    (production,) = ff.production_order_raise(order=order, user=None)
+    (production,) = ProductionOrder.objects.filter(order=order)
     with pytest.raises(InvalidTransition):
         ff.production_order_stock(production_order=production, user=staff["production"],
                                   warehouse=WarehouseFactory(code="W1"))
