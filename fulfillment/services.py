@@ -156,7 +156,11 @@ def production_order_raise(*, order: Order, user) -> list[ProductionOrder]:
 
 
 def _lock_production(production_order: ProductionOrder) -> ProductionOrder:
-    return ProductionOrder.objects.select_for_update().select_related("order_line", "product").get(pk=production_order.pk)
+    return (
+        ProductionOrder.objects.select_for_update(of=("self",))
+        .select_related("order_line", "product")
+        .get(pk=production_order.pk)
+    )
 
 
 def _check_production_step(locked: ProductionOrder, method, label: str) -> None:
@@ -647,7 +651,7 @@ def shipment_event_record(
         raise InvalidInput("请填写物流时间")
     if occurred_at > timezone.now() + timedelta(hours=1):
         raise InvalidInput("物流时间不能晚于当前时间")
-    locked = Shipment.objects.select_for_update().select_related("carrier", "order").get(pk=shipment.pk)
+    locked = Shipment.objects.select_for_update(of=("self",)).select_related("carrier", "order").get(pk=shipment.pk)
     if occurred_at < locked.shipped_at - timedelta(days=1):
         raise InvalidInput(f"物流时间早于发货时间（{timezone.localtime(locked.shipped_at):%Y-%m-%d %H:%M}）")
     external_id = (external_id or "").strip()
@@ -797,7 +801,7 @@ def shipment_sign(
     checked_photos = [read_upload(f, label=f"签收照片 {getattr(f, 'name', '')}".strip()) for f in photos]
     checked_abnormal = [read_upload(f, label=f"异常照片 {getattr(f, 'name', '')}".strip()) for f in abnormal_photos]
 
-    locked = Shipment.objects.select_for_update().select_related("carrier", "order").get(pk=shipment.pk)
+    locked = Shipment.objects.select_for_update(of=("self",)).select_related("carrier", "order").get(pk=shipment.pk)
     if DeliveryProof.objects.filter(shipment=locked).exists():
         raise InvalidTransition(f"运单 {locked} 已登记过签收")
     signed_at = signed_at or timezone.now()
@@ -850,7 +854,7 @@ def shipment_exceptions_detect(*, now: datetime | None = None) -> list[ShipmentE
     )
     for shipment in late:
         with transaction.atomic():
-            locked = Shipment.objects.select_for_update().select_related("carrier", "order").get(pk=shipment.pk)
+            locked = Shipment.objects.select_for_update(of=("self",)).select_related("carrier", "order").get(pk=shipment.pk)
             if not locked.is_active or locked.exceptions.filter(kind=ExceptionKind.DELAYED).exists():
                 continue
             days = (today - locked.expected_delivery_date).days
@@ -875,7 +879,7 @@ def shipment_exceptions_detect(*, now: datetime | None = None) -> list[ShipmentE
     )
     for shipment in silent:
         with transaction.atomic():
-            locked = Shipment.objects.select_for_update().select_related("carrier", "order").get(pk=shipment.pk)
+            locked = Shipment.objects.select_for_update(of=("self",)).select_related("carrier", "order").get(pk=shipment.pk)
             if not locked.is_active or locked.last_activity_at >= cutoff:
                 continue
             last = locked.events.order_by("-occurred_at", "-id").first()
@@ -915,7 +919,7 @@ def shipment_exception_resolve(
     flag = ShipmentException.objects.select_for_update().get(pk=exception.pk)
     if not flag.is_open:
         raise InvalidTransition("该物流异常已经处理过了")
-    shipment = Shipment.objects.select_for_update().select_related("carrier", "order").get(pk=flag.shipment_id)
+    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("carrier", "order").get(pk=flag.shipment_id)
     note = (note or "").strip()
     if resolution == Resolution.RESHIP:
         if shipment.status == ShipmentStatus.DELIVERED:
