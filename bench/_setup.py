@@ -1,5 +1,5 @@
 """Shared set-up for the benchmarks: Django on the configured database server, inside a
-scratch database (``test_<name>``) created for the run and dropped afterwards, so that a
+scratch database (``bench_<name>``) created for the run and dropped afterwards, so that a
 benchmark never writes into real data."""
 
 import os
@@ -32,6 +32,9 @@ def start(keepdb: bool = False):
     if connection.vendor == "sqlite":
         # A file, not the default in-memory test database, so that it behaves like the real one.
         connection.settings_dict.setdefault("TEST", {})["NAME"] = str(ROOT / "bench-scratch.sqlite3")
+    else:
+        # Not test_<name>: a test run on the same server would drop it.
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{connection.settings_dict['NAME']}"
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']} (scratch copy of {old_name})")

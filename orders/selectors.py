@@ -24,15 +24,16 @@ def order_search(queryset: QuerySet[Order], query: str) -> QuerySet[Order]:
         return queryset
     digits = query.replace("-", "").replace(" ", "")
     if digits.isdigit() and len(digits) >= 7:
+        # Digit strings: a range on the unique order number (a prefix that any collation
+        # can answer from the index), or the whole phone number.
         return queryset.filter(
-            Q(number__startswith=digits) | Q(contact_phone__startswith=query) | Q(external_ref=query)
+            Q(number__gte=digits, number__lt=digits + "~") | Q(contact_phone=query) | Q(contact_phone=digits)
+            | Q(external_ref=query)
         )
     from customers.selectors import customer_search
 
     customer_ids = list(customer_search(query).values_list("pk", flat=True)[:200])
-    return queryset.filter(
-        Q(customer_id__in=customer_ids) | Q(number__startswith=query) | Q(external_ref=query) | Q(contact_name=query)
-    )
+    return queryset.filter(Q(customer_id__in=customer_ids) | Q(external_ref=query))
 
 
 def with_queue_order(queryset: QuerySet[Order]) -> QuerySet[Order]:
