@@ -1,0 +1,539 @@
+"""Entering and editing orders: details, lines priced by the rules, copies and batches."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from customers.models import Customer, CustomerLevel
+from customers.phones import normalize_phone
+from customers.services import AddressInput, ContactInput, customer_create
+from customers.validators import special_invoice_problems
+from inventory.models import Product
+from inventory.services import (
+    stock_release_order,
+)
+from ordermgmt.errors import (
+    InvalidInput,
+    InvalidTransition,
+)
+from ordermgmt.money import to_money
+
+from ..events import actor_display_name, record_event
+from ..models import (
+    Channel,
+    InvoiceType,
+    Order,
+    OrderAdjustment,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    OrderType,
+    PaymentMethod,
+    Priority,
+)
+from ..numbering import next_order_number, reserve_order_numbers
+from ..pricing import FREIGHT_VAT_RATE, PriceBook, PricedOrder, price_order
+from .common import check_permission, fire_transition, priority_score, queue_auto_review
+
+
+@dataclass
+class LineInput:
+    """One line as entered. ``unit_price`` None means “price it by the rules”; a price that
+    differs from the rule price is a manual override and needs ``override_reason``."""
+
+    product: Product
+    quantity: int
+    unit_price: Decimal | None = None
+    override_reason: str = ""
+
+
+@dataclass
+class OrderDetails:
+    """Header of an order as entered by a clerk (everything but the lines)."""
+
+    customer: Customer | None
+    contact_name: str
+    contact_phone: str
+    ship_province: str
+    ship_city: str
+    ship_address: str
+    ship_district: str = ""
+    contact_email: str = ""
+    channel: str = Channel.PHONE
+    order_type: str = OrderType.STOCK
+    priority: str = Priority.NORMAL
+    owner: object = None
+    requested_delivery_date: date | None = None
+    packaging_note: str = ""
+    notes: str = ""
+    invoice_type: str = InvoiceType.NONE
+    invoice_title: str = ""
+    payment_method: str = PaymentMethod.BANK_TRANSFER
+    external_ref: str = ""
+    freight_waived: bool = False
+    freight_waiver_reason: str = ""
+    # How the order came in beyond its channel (e.g. "导入记录 #12《orders.xlsx》第3–5行");
+    # shown on the order's creation event so its timeline names the source.
+    entry_note: str = ""
+
+
+_DETAIL_FIELDS = [
+    "customer",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "ship_province",
+    "ship_city",
+    "ship_district",
+    "ship_address",
+    "channel",
+    "order_type",
+    "priority",
+    "owner",
+    "requested_delivery_date",
+    "packaging_note",
+    "notes",
+    "invoice_type",
+    "invoice_title",
+    "payment_method",
+    "external_ref",
+    "freight_waived",
+    "freight_waiver_reason",
+]
+
+
+def _clean_details(details: OrderDetails) -> OrderDetails:
+    problems = []
+    for name, label in [
+        ("contact_name", "联系人"),
+        ("contact_phone", "联系电话"),
+        ("ship_province", "省"),
+        ("ship_city", "市"),
+        ("ship_address", "详细地址"),
+    ]:
+        value = (getattr(details, name) or "").strip()
+        setattr(details, name, value)
+        if not value:
+            problems.append(f"{label}不能为空")
+    if details.contact_phone:
+        try:
+            details.contact_phone = normalize_phone(details.contact_phone)
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if details.invoice_type != InvoiceType.NONE and not details.invoice_title.strip():
+        problems.append("开具发票时必须填写发票抬头")
+    if details.invoice_type == InvoiceType.SPECIAL and details.customer is not None:
+        missing = special_invoice_problems(details.customer)
+        if missing:
+            problems.append("开具专票需要客户的" + "、".join(missing) + "，请先在客户资料中补全")
+    if details.freight_waived and not details.freight_waiver_reason.strip():
+        problems.append("免收运费必须填写原因")
+    if not details.freight_waived:
+        details.freight_waiver_reason = ""
+    if problems:
+        raise InvalidInput("；".join(problems))
+    return details
+
+
+def _clean_lines(lines: Sequence[LineInput]) -> list[LineInput]:
+    if not lines:
+        raise InvalidInput("订单至少需要一行商品")
+    problems = []
+    for index, line in enumerate(lines, start=1):
+        if not isinstance(line.quantity, int) or line.quantity < 1:
+            problems.append(f"第{index}行：数量必须是正整数")
+        if line.unit_price is not None:
+            price = Decimal(line.unit_price)
+            if price < 0 or price != price.quantize(Decimal("0.01")):
+                problems.append(f"第{index}行：单价必须是不小于0、最多两位小数的金额")
+        if not line.product.is_active:
+            problems.append(f"第{index}行：商品 {line.product.sku} 已停售")
+    if problems:
+        raise InvalidInput("；".join(problems))
+    return list(lines)
+
+
+def _build_priced_rows(
+    order: Order, lines: Sequence[LineInput], *, book: PriceBook | None = None
+) -> tuple[PricedOrder, list[OrderLine], list[OrderAdjustment]]:
+    """Price the order by the rules (orders/pricing.py): its lines, promotion lines and
+    freight line as unsaved rows, and its totals set on ``order``.
+
+    Tax is rounded per line; the order totals are the sums of the rounded line figures,
+    so the lines always add up to the total to the cent.
+    """
+    priced = price_order(
+        customer=order.customer,
+        lines=lines,
+        province=order.ship_province,
+        city=order.ship_city,
+        freight_waived=order.freight_waived,
+        freight_waiver_reason=order.freight_waiver_reason,
+        book=book,
+    )
+    line_rows = [
+        OrderLine(
+            order=order,
+            line_no=line_no,
+            product=line.product,
+            product_sku=line.product.sku,
+            product_name=line.product.name,
+            product_spec=line.product.spec,
+            unit=line.product.unit,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            vat_rate=line.vat_rate,
+            amount=line.amount,
+            discount=line.discount,
+            tax_amount=line.tax_amount,
+            list_price=line.rule.list_price,
+            rule_price=line.rule.unit_price,
+            price_source=line.source,
+            price_explanation=line.explanation[:300],
+            override_reason=line.override_reason,
+        )
+        for line_no, line in enumerate(priced.lines, start=1)
+    ]
+    adjustment_rows = [
+        OrderAdjustment(order=order, kind=OrderAdjustment.Kind.PROMOTION, label=applied.promotion.name,
+                        amount=-applied.amount, promotion=applied.promotion, explanation=applied.explanation[:300])
+        for applied in priced.promotions
+    ]
+    adjustment_rows.append(
+        OrderAdjustment(order=order, kind=OrderAdjustment.Kind.FREIGHT, label="运费", amount=priced.freight.amount,
+                        vat_rate=FREIGHT_VAT_RATE, tax_amount=priced.freight.tax_amount,
+                        explanation=priced.freight.explanation[:300])
+    )
+    order.goods_amount = priced.goods_amount
+    order.discount_amount = priced.discount_amount
+    order.freight_amount = priced.freight.amount
+    order.subtotal = priced.subtotal
+    order.tax_amount = priced.tax_amount
+    order.total = priced.total
+    return priced, line_rows, adjustment_rows
+
+
+def _write_lines(order: Order, lines: Sequence[LineInput], *, book: PriceBook | None = None) -> PricedOrder:
+    """Price the order and store every figure with its explanation (replacing old lines)."""
+    priced, line_rows, adjustment_rows = _build_priced_rows(order, lines, book=book)
+    order.lines.all().delete()
+    order.adjustments.all().delete()
+    OrderLine.objects.bulk_create(line_rows)
+    OrderAdjustment.objects.bulk_create(adjustment_rows)
+    return priced
+
+
+def _price_override_text(priced: PricedOrder) -> str:
+    return "；".join(
+        f"第{n}行 {line.product.sku}：{line.explanation}" for n, line in enumerate(priced.lines, start=1)
+        if line.source == "manual"
+    )
+
+
+def _record_price_overrides(order: Order, priced: PricedOrder, user, at=None) -> None:
+    overrides = _price_override_text(priced)
+    if overrides:
+        record_event(order=order, user=user, kind=OrderEvent.Kind.NOTE, action="price_override",
+                     reason=overrides, at=at)
+
+
+def _apply_details(order: Order, details: OrderDetails, lines: Sequence[LineInput]) -> None:
+    for name in _DETAIL_FIELDS:
+        setattr(order, name, getattr(details, name))
+    if any(line.product.is_custom for line in lines):
+        order.order_type = OrderType.CUSTOM
+    if order.invoice_type == InvoiceType.NONE:
+        order.invoice_title = ""
+
+
+def _new_order(*, user, details: OrderDetails, lines: Sequence[LineInput], number: str, placed_at: datetime) -> Order:
+    """An unsaved order, checked and filled in exactly as ``order_create`` stores it."""
+    order = Order(number=number, created_by=user, created_at=placed_at, status_changed_at=placed_at)
+    _apply_details(order, details, lines)
+    if order.owner is None:
+        order.owner_id = details.customer.owner_id or (user.pk if user is not None else None)
+    return order
+
+
+def _creation_event(order: Order, *, note: str, source: dict | None, line_count: int) -> dict:
+    reason = f"通过“{order.get_channel_display()}”录入，提交审核" + (f"（{note}）" if note else "")
+    return dict(
+        kind=OrderEvent.Kind.CREATED,
+        action="create",
+        to_status=order.status,
+        reason=reason,
+        data={"total": str(order.total), "lines": line_count, **({"source": source} if source else {})},
+    )
+
+
+@transaction.atomic
+def order_create(
+    *,
+    user,
+    details: OrderDetails,
+    lines: Sequence[LineInput],
+    placed_at: datetime | None = None,
+    note: str = "",
+    source: dict | None = None,
+    auto_review: bool = True,
+    price_book: PriceBook | None = None,
+) -> Order:
+    """Enter a new order; it is submitted for review at once (status 待审核) and the
+    automatic review is queued for when the transaction commits.
+
+    ``placed_at`` backdates an order (demo data, migrations from a previous system); it
+    also decides the date part of the order number. ``note`` and ``source`` describe where
+    the order came from on its first timeline event (e.g. the import that created it).
+    ``price_book`` lets a caller that enters many orders load the price rules once.
+    """
+    check_permission(user, "orders.add_order", "新建订单")
+    details = _clean_details(details)
+    lines = _clean_lines(lines)
+    placed_at = placed_at or timezone.now()
+    order = _new_order(
+        user=user, details=details, lines=lines,
+        number=next_order_number(timezone.localdate(placed_at)), placed_at=placed_at,
+    )
+    order.save()
+    priced = _write_lines(order, lines, book=price_book)
+    order.priority_score = priority_score(order)
+    order.save(update_fields=[
+        "goods_amount", "discount_amount", "freight_amount", "subtotal", "tax_amount", "total", "priority_score",
+    ])
+    record_event(
+        order=order, user=user, at=placed_at,
+        **_creation_event(order, note=note or details.entry_note, source=source, line_count=len(lines)),
+    )
+    _record_price_overrides(order, priced, user, at=placed_at)
+    if auto_review:
+        queue_auto_review(order)
+    return order
+
+
+@dataclass
+class NewOrder:
+    """One order of a batch for ``order_create_many``."""
+
+    details: OrderDetails
+    lines: Sequence[LineInput]
+
+
+@transaction.atomic
+def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime | None = None) -> list[Order]:
+    """Enter many orders at once (Excel batch import), all or none.
+
+    The same checks, numbers, prices (one price book for the whole batch), totals,
+    priority, owner and timeline events per order as ``order_create`` — it shares its
+    helpers — but written with a handful of bulk statements, so thousands of orders take
+    seconds. The automatic review of the whole batch is queued as one task on commit.
+    Whatever is added to ``order_create`` must be added here too.
+    """
+    check_permission(user, "orders.add_order", "新建订单")
+    placed_at = placed_at or timezone.now()
+    problems = []
+    cleaned: list[tuple[OrderDetails, list[LineInput]]] = []
+    for index, entry in enumerate(orders, start=1):
+        try:
+            cleaned.append((_clean_details(entry.details), _clean_lines(entry.lines)))
+        except InvalidInput as error:
+            label = entry.details.external_ref or f"第{index}个订单"
+            problems.append(f"{label}：{error}")
+    if problems:
+        raise InvalidInput("；".join(problems[:20]) + ("……" if len(problems) > 20 else ""))
+    book = PriceBook(
+        customers={details.customer for details, _ in cleaned},
+        products={line.product for _, lines in cleaned for line in lines},
+        on=timezone.localdate(placed_at),
+    )
+    numbers = reserve_order_numbers(timezone.localdate(placed_at), len(cleaned))
+    created: list[Order] = []
+    built = []
+    for (details, lines), number in zip(cleaned, numbers):
+        order = _new_order(user=user, details=details, lines=lines, number=number, placed_at=placed_at)
+        try:
+            priced, line_rows, adjustment_rows = _build_priced_rows(order, lines, book=book)
+        except InvalidInput as error:
+            problems.append(f"{details.external_ref or number}：{error}")
+            continue
+        order.priority_score = priority_score(order)
+        created.append(order)
+        built.append((details, lines, priced, line_rows, adjustment_rows))
+    if problems:
+        raise InvalidInput("；".join(problems[:20]) + ("……" if len(problems) > 20 else ""))
+    Order.objects.bulk_create(created)
+    line_rows, adjustment_rows, events = [], [], []
+    actor_name = actor_display_name(user)
+    for order, (details, lines, priced, lines_of_order, adjustments_of_order) in zip(created, built):
+        for row in lines_of_order + adjustments_of_order:
+            row.order = order  # assigns the primary key bulk_create has just returned
+        line_rows.extend(lines_of_order)
+        adjustment_rows.extend(adjustments_of_order)
+        events.append(OrderEvent(order=order, actor=user, actor_name=actor_name, created_at=placed_at,
+                                 **_creation_event(order, note=details.entry_note, source=None, line_count=len(lines))))
+        overrides = _price_override_text(priced)
+        if overrides:
+            events.append(OrderEvent(order=order, actor=user, actor_name=actor_name, created_at=placed_at,
+                                     kind=OrderEvent.Kind.NOTE, action="price_override", reason=overrides))
+    OrderLine.objects.bulk_create(line_rows)
+    OrderAdjustment.objects.bulk_create(adjustment_rows)
+    OrderEvent.objects.bulk_create(events)
+    from ..tasks import run_auto_review_many
+
+    order_ids = [order.pk for order in created]
+    transaction.on_commit(partial(run_auto_review_many.delay, order_ids))
+    return created
+
+
+@dataclass
+class NewCustomer:
+    """A customer entered together with their first order."""
+
+    name: str
+    level: str = CustomerLevel.NORMAL
+
+
+@transaction.atomic
+def order_place(
+    *, user, details: OrderDetails, lines: Sequence[LineInput], new_customer: NewCustomer | None = None
+) -> Order:
+    """Enter an order, creating its customer first when it is a new one.
+
+    The new customer's primary contact and default address are the ones typed on the order.
+    """
+    if new_customer is not None:
+        details.customer = customer_create(
+            user=user,
+            name=new_customer.name,
+            level=new_customer.level,
+            contact=ContactInput(
+                name=details.contact_name, phone=details.contact_phone, email=details.contact_email
+            ),
+            address=AddressInput(
+                province=details.ship_province,
+                city=details.ship_city,
+                district=details.ship_district,
+                detail=details.ship_address,
+            ),
+        )
+    if details.customer is None:
+        raise InvalidInput("请选择客户，或填写新客户的资料")
+    return order_create(user=user, details=details, lines=lines)
+
+
+def _line_inputs_differ(old_lines, inputs: Sequence[LineInput]) -> bool:
+    """Did the clerk change the goods, quantities or prices? A line entered without a price
+    keeps a rule-priced line as it is; a typed price must equal the stored manual price."""
+    if len(old_lines) != len(inputs):
+        return True
+    for old, new in zip(old_lines, inputs):
+        if old.product_id != new.product.pk or old.quantity != new.quantity:
+            return True
+        if new.unit_price is None:
+            if old.price_source == "manual":
+                return True
+        elif to_money(new.unit_price) != old.unit_price:
+            return True
+    return False
+
+
+# Changes to these send an approved order back to review (they change what was approved).
+MATERIAL_FIELDS = {
+    "customer", "contact_name", "contact_phone", "ship_province", "ship_city", "ship_district", "ship_address",
+    "invoice_type", "invoice_title", "order_type", "freight_waived",
+}
+
+
+EDITABLE_AFTER_APPROVAL = {OrderStatus.APPROVED, OrderStatus.ALLOCATED}
+
+
+@transaction.atomic
+def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[LineInput]) -> Order:
+    """Edit an order before it goes into production or leaves the warehouse.
+
+    Waiting (待审核) or rejected (已驳回) orders are simply edited. Editing the lines, prices,
+    customer, address or invoice of an approved or allocated order sends it back to 待审核
+    (its stock is released and it is reviewed again); notes and packaging can change freely.
+    """
+    check_permission(user, "orders.change_order", "修改订单")
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if not (locked.is_editable or locked.status in EDITABLE_AFTER_APPROVAL):
+        raise InvalidTransition(
+            f"订单 {locked.number} 当前状态为“{locked.get_status_display()}”，不能再修改"
+            "（只有出库前、生产前的订单可以修改）"
+        )
+    details = _clean_details(details)
+    lines = _clean_lines(lines)
+    before = {name: getattr(locked, name) for name in _DETAIL_FIELDS}
+    old_lines = list(locked.lines.all())
+    old_total = locked.total
+    _apply_details(locked, details, lines)
+    after = {name: getattr(locked, name) for name in _DETAIL_FIELDS}
+    changed_fields = [name for name in _DETAIL_FIELDS if before.get(name) != after.get(name)]
+    lines_changed = _line_inputs_differ(old_lines, lines)
+    material = lines_changed or bool(MATERIAL_FIELDS & set(changed_fields))
+
+    if locked.status in EDITABLE_AFTER_APPROVAL and material:
+        # Production orders and pick lists made for the approved content are withdrawn
+        # (refused once something has shipped).
+        from fulfillment.services import fulfillment_withdraw
+
+        fulfillment_withdraw(order=locked, user=user)
+        stock_release_order(order=locked)
+    # Before approval every edit re-prices the order by today's rules; after approval the
+    # prices are frozen unless the edit itself changes what was approved.
+    priced = None
+    if material or locked.status not in EDITABLE_AFTER_APPROVAL:
+        priced = _write_lines(locked, lines)
+    if material:
+        # Whatever was checked or overridden was about the old content.
+        locked.checks.all().delete()
+        locked.review_blockers = []
+        locked.awaiting_manager = False
+    locked.priority_score = priority_score(locked)
+    locked.save()
+    labels = [str(Order._meta.get_field(name).verbose_name) for name in changed_fields]
+    if lines_changed:
+        labels.append("商品明细")
+    record_event(
+        order=locked,
+        user=user,
+        kind=OrderEvent.Kind.EDITED,
+        action="edit",
+        reason="修改了：" + ("、".join(labels) if labels else "无实质变化"),
+        data={"old_total": str(old_total), "new_total": str(locked.total), "material": material},
+    )
+    if priced is not None and lines_changed:
+        _record_price_overrides(locked, priced, user)
+    if locked.status in EDITABLE_AFTER_APPROVAL and material:
+        locked = fire_transition(
+            order=locked, user=None, action="return_to_review",
+            reason="已审核的订单被修改（商品、价格、客户或地址），需重新审核；已锁定的库存已释放",
+        )
+    if locked.status == OrderStatus.PENDING_REVIEW and material:
+        queue_auto_review(locked)
+    order.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def order_copy(*, order: Order, user) -> Order:
+    """A new order with the same customer, delivery details and lines — and no approval:
+    it starts at 待审核 and goes through the automatic review like any new order."""
+    check_permission(user, "orders.add_order", "复制订单")
+    details = OrderDetails(customer=order.customer, **{name: getattr(order, name) for name in _DETAIL_FIELDS if name != "customer"})
+    details.external_ref = ""
+    details.channel = order.channel if order.channel != Channel.IMPORT else Channel.PHONE
+    lines = [
+        LineInput(product=line.product, quantity=line.quantity,
+                  unit_price=line.unit_price if line.price_source == "manual" else None,
+                  override_reason=line.override_reason)
+        for line in order.lines.all()
+    ]
+    return order_create(user=user, details=details, lines=lines, note=f"复制自订单 {order.number}",
+                        source={"copied_from": order.number})

@@ -1,0 +1,62 @@
+"""The steps after shipping, cancellation, after-sales and closing."""
+
+from django.db import transaction
+
+from inventory.services import (
+    stock_release_order,
+)
+
+from ..models import (
+    Order,
+    PaymentMethod,
+)
+from .common import fire_transition
+from .settlement import payment_record
+
+
+@transaction.atomic
+def order_start_transit(*, order: Order, user, reason: str = "") -> Order:
+    return fire_transition(order=order, user=user, action="start_transit", reason=reason)
+
+
+@transaction.atomic
+def order_deliver(*, order: Order, user, reason: str = "") -> Order:
+    """已交付. For 货到付款 the money collected at the door is recorded with it."""
+    delivered = fire_transition(order=order, user=user, action="deliver", reason=reason)
+    if delivered.payment_method == PaymentMethod.CASH_ON_DELIVERY and delivered.balance_due > 0:
+        payment_record(order=delivered, user=None, amount=delivered.balance_due,
+                       method=PaymentMethod.CASH_ON_DELIVERY, reference="货到付款，签收时代收")
+        delivered.refresh_from_db()
+    return delivered
+
+
+@transaction.atomic
+def order_complete(*, order: Order, user, reason: str = "") -> Order:
+    return fire_transition(order=order, user=user, action="complete", reason=reason)
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, user, reason: str) -> Order:
+    """Cancel before the goods leave the warehouse; any locked stock is released.
+
+    The release and the transition share one transaction: if the transition is refused
+    the release is rolled back with it.
+    """
+    released = stock_release_order(order=order)
+    return fire_transition(order=order, user=user, action="cancel", reason=reason, data={"released_quantity": released})
+
+
+@transaction.atomic
+def order_open_after_sales(*, order: Order, user, reason: str) -> Order:
+    return fire_transition(order=order, user=user, action="open_after_sales", reason=reason)
+
+
+@transaction.atomic
+def order_close_after_sales(*, order: Order, user, reason: str = "") -> Order:
+    return fire_transition(order=order, user=user, action="close_after_sales", reason=reason)
+
+
+@transaction.atomic
+def order_close(*, order: Order, user, reason: str) -> Order:
+    """已关闭: a 主管 ends an order that cannot finish normally; it is archived read-only."""
+    return fire_transition(order=order, user=user, action="close", reason=reason)
