@@ -25,10 +25,14 @@ VAT_RATE_CHOICES = [
 
 class ProductQuerySet(models.QuerySet):
     def with_stock(self):
-        """Annotate on_hand / allocated / available from the batches in one query."""
+        """Annotate on_hand / allocated / available from the batches in one query.
+
+        Goods in a quarantine warehouse (failed inspection) are not stock a customer can have.
+        """
+        usable = Q(batches__warehouse__is_quarantine=False)
         return self.annotate(
-            on_hand=Coalesce(Sum("batches__quantity_remaining"), 0),
-            allocated=Coalesce(Sum("batches__quantity_allocated"), 0),
+            on_hand=Coalesce(Sum("batches__quantity_remaining", filter=usable), 0),
+            allocated=Coalesce(Sum("batches__quantity_allocated", filter=usable), 0),
         ).annotate(available=F("on_hand") - F("allocated"))
 
 
@@ -95,6 +99,10 @@ class Warehouse(models.Model):
     name = models.CharField(_("仓库名称"), max_length=60)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    is_quarantine = models.BooleanField(
+        _("隔离仓"), default=False,
+        help_text=_("检验不合格的退货存放于此：不计入可用库存，不参与分配"),
+    )
 
     class Meta:
         verbose_name = _("仓库")

@@ -34,7 +34,7 @@ def shipped_quantities_by_line(order) -> dict[int, int]:
 def stock_by_warehouse(product: Product) -> list[dict]:
     return list(
         StockBatch.objects.filter(product=product)
-        .values("warehouse__code", "warehouse__name")
+        .values("warehouse__code", "warehouse__name", "warehouse__is_quarantine")
         .annotate(
             on_hand=Coalesce(Sum("quantity_remaining"), 0),
             allocated=Coalesce(Sum("quantity_allocated"), 0),

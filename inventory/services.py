@@ -81,9 +81,11 @@ def stock_receive(
 
 
 def _lock_batches(*, product_ids=None, batch_ids=None) -> list[StockBatch]:
-    queryset = StockBatch.objects.select_for_update()
+    queryset = StockBatch.objects.select_for_update(of=("self",))
     if product_ids is not None:
-        queryset = queryset.filter(product_id__in=product_ids, quantity_remaining__gt=0)
+        # Allocation takes from sellable stock only: never from a quarantine warehouse.
+        queryset = queryset.filter(product_id__in=product_ids, quantity_remaining__gt=0,
+                                   warehouse__is_quarantine=False)
     if batch_ids is not None:
         queryset = queryset.filter(pk__in=batch_ids)
     return list(queryset.order_by("pk"))

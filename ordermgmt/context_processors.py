@@ -16,6 +16,7 @@ def portal(request):
     nav.append(("fulfillment:shipments", _("物流"), user.has_perm("fulfillment.view_shipment")))
     nav.append(("fulfillment:outbox", _("通知"), user.has_perm("fulfillment.view_notificationmessage")))
     nav.append(("inventory:purchase_requests", _("采购申请"), user.has_perm("inventory.view_purchaserequest")))
+    nav.append(("aftersales:list", _("售后"), user.has_perm("aftersales.view_aftersalescase")))
     nav.append(("reports:list", _("报表"), user.has_perm("reports.view_report")))
     nav.append(("orders:price_rules_home", _("价格规则"), user.has_perm("orders.view_promotion")))
     nav.append(("portal:policies", _("业务规则"), user.has_perm("ordermgmt.view_policyvalue")))

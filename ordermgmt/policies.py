@@ -102,3 +102,27 @@ MAX_MANUAL_DISCOUNT_PERCENT = register(
         group="价格",
     )
 )
+SUPPORT_DAYS = register(PolicyDef(
+    "after_sales_support_days", "售后服务期(天)", int, 30, minimum=1, maximum=365,
+    help_text="交付后多少天内客户可以在查询页自助申请售后", group="售后",
+))
+RETURN_SLA_WORKING_DAYS = register(PolicyDef(
+    "return_sla_working_days", "退货处理时限(工作日)", int, 7, minimum=1, maximum=60,
+    help_text="退货退款、维修工单从登记起的处理时限", group="售后",
+))
+EXCHANGE_SLA_WORKING_DAYS = register(PolicyDef(
+    "exchange_sla_working_days", "换货送达时限(工作日)", int, 3, minimum=1, maximum=60,
+    help_text="换货工单从登记起到换货送达的时限", group="售后",
+))
+CANCEL_REFUND_PERCENT_SHIPPED = register(PolicyDef(
+    "cancel_refund_percent_shipped", "已出库后取消退款比例(%)", Decimal, Decimal("100.00"), maximum=Decimal("100"),
+    help_text="订单已出库、尚未揽收时取消，退还货款的比例", group="取消",
+))
+CANCEL_REFUND_PERCENT_IN_TRANSIT = register(PolicyDef(
+    "cancel_refund_percent_in_transit", "配送中取消退款比例(%)", Decimal, Decimal("95.00"), maximum=Decimal("100"),
+    help_text="订单配送途中取消，退还货款的比例", group="取消",
+))
+RETURN_FREIGHT_FEE = register(PolicyDef(
+    "cancel_return_freight_fee", "发货后取消由客户承担的退货运费(元)", Decimal, Decimal("20.00"),
+    help_text="发货后取消时从退款中扣除", group="取消",
+))

@@ -66,7 +66,9 @@ _SEE_SHIPMENTS = ["fulfillment.view_shipment", "fulfillment.view_carrier"]
 _CUSTOMER_NOTICES = ["fulfillment.view_notificationmessage", "fulfillment.resend_notification"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ + ["orders.cancel_order", "inventory.view_purchaserequest"],
+    SALES: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
+    + ["orders.cancel_order", "inventory.view_purchaserequest", "aftersales.view_aftersalescase",
+       "aftersales.view_feedback"],
     SERVICE: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales", "orders.add_payment",
        "orders.view_payment", "orders.view_refund"]
@@ -82,10 +84,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",
                                  "orders.add_refund", "orders.view_refund", "orders.view_payment"]
     + _SEE_SHIPMENTS + ["fulfillment.view_deliveryproof", "aftersales.view_aftersalescase",
-                        "aftersales.add_aftersalescase", "aftersales.change_aftersalescase"],
+                        "aftersales.add_aftersalescase", "aftersales.change_aftersalescase",
+                        "aftersales.handle_case", "aftersales.view_feedback"],
     ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders",
                              "reports.view_report", "reports.add_report", "reports.view_dashboard"]
-    + ["fulfillment.view_shipment", "fulfillment.view_productionorder"],
+    + ["fulfillment.view_shipment", "fulfillment.view_productionorder", "aftersales.view_aftersalescase",
+       "aftersales.view_feedback"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }

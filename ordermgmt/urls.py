@@ -25,6 +25,7 @@ urlpatterns = [
     path("fulfillment/", include("fulfillment.urls")),
     path("", include("fulfillment.public_urls")),
     path("reports/", include("reports.urls")),
+    path("aftersales/", include("aftersales.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,14 @@ def home(request):
     queue = order_queue_for_user(request.user)
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
     context = {"page": page}
+    if request.user.has_perm("aftersales.handle_case"):
+        from aftersales.selectors import case_queue
+
+        context["cases"] = list(case_queue()[:15])
+    if request.user.has_perm("orders.change_order"):
+        from aftersales.selectors import feedback_to_follow_up
+
+        context["feedback_to_follow_up"] = list(feedback_to_follow_up(request.user)[:15])
     if request.user.has_perm("reports.view_dashboard"):
         from reports.selectors import dashboard
 

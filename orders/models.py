@@ -98,6 +98,10 @@ class Order(models.Model):
         "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="orders"
     )
     external_ref = models.CharField(_("外部单号"), max_length=50, blank=True)
+    replaces_order = models.ForeignKey(
+        "self", verbose_name=_("换货原订单"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="replacement_orders", help_text=_("换货补发订单：不另收费，免信用检查，优先分配"),
+    )
 
     # Snapshot of who receives the goods and where: a later edit of the customer's
     # master data must not rewrite the history of orders already placed.
@@ -232,6 +236,10 @@ class Order(models.Model):
         return self.order_type == OrderType.CUSTOM
 
     @property
+    def is_replacement(self) -> bool:
+        return self.replaces_order_id is not None
+
+    @property
     def is_urgent(self) -> bool:
         return self.priority == Priority.URGENT
 
@@ -334,8 +342,16 @@ class Order(models.Model):
         _require_reason(reason)
         self.status_before_after_sales = self.status
 
+    @transition(field=status, source=[OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT],
+                target=OrderStatus.AFTER_SALES, permission="orders.cancel_order")
+    def cancel_after_shipping(self, *, reason: str) -> None:
+        """Cancelled once the goods have left: the order becomes a return, and ends 已关闭
+        when the return is processed."""
+        _require_reason(reason)
+        self.status_before_after_sales = OrderStatus.CLOSED
+
     @transition(field=status, source=OrderStatus.AFTER_SALES,
-                target=RETURN_VALUE(OrderStatus.DELIVERED, OrderStatus.COMPLETED),
+                target=RETURN_VALUE(OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.CLOSED),
                 permission="orders.handle_after_sales")
     def close_after_sales(self) -> str:
         return self.status_before_after_sales or OrderStatus.DELIVERED

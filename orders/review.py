@@ -78,6 +78,8 @@ def open_receivables(customer, *, exclude_order: Order | None = None) -> Decimal
 
 
 def check_credit(order: Order) -> CheckOutcome:
+    if order.is_replacement:
+        return CheckOutcome(Name.CREDIT, CheckResult.PASS, f"换货订单（原订单 {order.replaces_order.number}），不另收费，免信用检查")
     customer = order.customer
     receivables = open_receivables(customer, exclude_order=order)
     exposure = receivables + order.balance_due
@@ -158,6 +160,8 @@ def line_signature(order: Order) -> tuple:
 
 def check_duplicate(order: Order) -> CheckOutcome:
     hours = get_policy(DUPLICATE_WINDOW_HOURS)
+    if order.is_replacement:
+        return CheckOutcome(Name.DUPLICATE, CheckResult.PASS, "换货订单")
     window = timedelta(hours=hours)
     signature = line_signature(order)
     if not signature:
@@ -194,6 +198,8 @@ def check_duplicate(order: Order) -> CheckOutcome:
 def check_price(order: Order) -> CheckOutcome:
     from .pricing import price_check_problems
 
+    if order.is_replacement:
+        return CheckOutcome(Name.PRICE, CheckResult.PASS, "换货订单，不另收费")
     limit = get_policy(MAX_MANUAL_DISCOUNT_PERCENT)
     problems = price_check_problems(order, max_discount_percent=limit)
     manual = sum(1 for line in order.lines.all() if line.price_source == "manual")
@@ -214,6 +220,8 @@ def run_checks(order: Order) -> list[CheckOutcome]:
 
 def manual_review_reason(order: Order) -> str:
     """Why a person must look at this order even if every check passes ('' if nobody must)."""
+    if order.is_replacement:
+        return ""
     threshold = get_policy(MANUAL_REVIEW_THRESHOLD)
     reasons = []
     if order.total > threshold:

@@ -45,8 +45,10 @@ ACTIONS: dict[str, ActionSpec] = {
             "cancel", "取消订单", needs_reason=True, style="danger",
             confirm="确定取消该订单？已锁定的库存将被释放，此操作不可撤销。",
         ),
-        ActionSpec("open_after_sales", "发起售后", needs_reason=True, style="secondary"),
-        ActionSpec("close_after_sales", "结束售后"),
+        # After-sales cases open and close these (aftersales/services.py), not a button.
+        ActionSpec("open_after_sales", "发起售后", needs_reason=True, style="secondary", in_portal=False),
+        ActionSpec("cancel_after_shipping", "发货后取消", needs_reason=True, in_portal=False),
+        ActionSpec("close_after_sales", "结束售后", in_portal=False),
         ActionSpec(
             "close", "关闭订单", needs_reason=True, style="danger",
             confirm="确定关闭该订单？关闭后订单归档为只读，不能再处理。",

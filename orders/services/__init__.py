@@ -36,6 +36,7 @@ from .entry import (
 )
 from .lifecycle import (
     order_cancel,
+    order_cancel_after_shipping,
     order_close,
     order_close_after_sales,
     order_complete,
@@ -75,7 +76,7 @@ SERVICES = {
 __all__ = [
     "AllocationOutcome", "EDITABLE_AFTER_APPROVAL", "LineInput", "MATERIAL_FIELDS", "NewCustomer", "NewOrder",
     "OrderDetails", "REJECTION_REASONS", "SERVICES", "STAGE_TIMESTAMPS", "order_allocate", "order_approve",
-    "order_auto_review", "order_cancel", "order_close", "order_close_after_sales", "order_complete", "order_copy",
+    "order_auto_review", "order_cancel", "order_cancel_after_shipping", "order_close", "order_close_after_sales", "order_complete", "order_copy",
     "order_create", "order_create_many", "order_deliver", "order_finish_production", "order_open_after_sales",
     "order_override_check", "order_place", "order_reject", "order_resubmit", "order_ship", "order_start_production",
     "order_start_transit", "order_try_allocate", "order_update", "orders_allocate_waiting", "payment_record", "price_rule_deactivate",

@@ -36,9 +36,13 @@ def priority_score(order: Order) -> int:
     """Queue priority: 加急 outweighs everything, then customer level, then amount.
 
     加急 1,000 points; VIP 300, 重要 150; one point per ¥1,000 of the order, at most 200 —
-    so a large order of an ordinary customer never overtakes an urgent one.
+    so a large order of an ordinary customer never overtakes an urgent one. Exchange orders
+    (换货) get 2,000 more.
     """
     score = 1000 if order.priority == Priority.URGENT else 0
+    if order.replaces_order_id:
+        # An exchange makes good on a promise already broken once: ahead of everything.
+        score += 2000
     score += LEVEL_POINTS.get(order.customer.level, 0)
     score += min(int(order.total // 1000), 200)
     return score

@@ -283,6 +283,7 @@ def order_create(
     source: dict | None = None,
     auto_review: bool = True,
     price_book: PriceBook | None = None,
+    replaces_order: Order | None = None,
 ) -> Order:
     """Enter a new order; it is submitted for review at once (status 待审核) and the
     automatic review is queued for when the transaction commits.
@@ -291,6 +292,7 @@ def order_create(
     also decides the date part of the order number. ``note`` and ``source`` describe where
     the order came from on its first timeline event (e.g. the import that created it).
     ``price_book`` lets a caller that enters many orders load the price rules once.
+    ``replaces_order`` marks an exchange (换货) order sent for an after-sales case.
     """
     check_permission(user, "orders.add_order", "新建订单")
     details = _clean_details(details)
@@ -300,6 +302,7 @@ def order_create(
         user=user, details=details, lines=lines,
         number=next_order_number(timezone.localdate(placed_at)), placed_at=placed_at,
     )
+    order.replaces_order = replaces_order
     order.save()
     priced = _write_lines(order, lines, book=price_book)
     order.priority_score = priority_score(order)

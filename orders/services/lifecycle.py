@@ -9,9 +9,10 @@ from inventory.services import (
 from ..models import (
     Order,
     PaymentMethod,
+    Refund,
 )
 from .common import fire_transition
-from .settlement import payment_record
+from .settlement import payment_record, refund_record
 
 
 @transaction.atomic
@@ -37,13 +38,30 @@ def order_complete(*, order: Order, user, reason: str = "") -> Order:
 
 @transaction.atomic
 def order_cancel(*, order: Order, user, reason: str) -> Order:
-    """Cancel before the goods leave the warehouse; any locked stock is released.
+    """Cancel before the goods leave the warehouse: locked stock is released and whatever
+    the customer paid is refunded in full.
 
-    The release and the transition share one transaction: if the transition is refused
-    the release is rolled back with it.
+    Release, transition and refund share one transaction: if the transition is refused the
+    release is rolled back with it.
     """
     released = stock_release_order(order=order)
-    return fire_transition(order=order, user=user, action="cancel", reason=reason, data={"released_quantity": released})
+    cancelled = fire_transition(order=order, user=user, action="cancel", reason=reason,
+                                data={"released_quantity": released})
+    paid = cancelled.paid_amount - cancelled.refunded_amount
+    if paid > 0:
+        refund_record(
+            order=cancelled, user=None, amount=paid, reason=f"订单取消：{reason}", source=Refund.Source.CANCELLATION,
+            computation=f"出库前取消，已付 ¥{paid:,.2f} 全额退款",
+        )
+        cancelled.refresh_from_db()
+    return cancelled
+
+
+@transaction.atomic
+def order_cancel_after_shipping(*, order: Order, user, reason: str) -> Order:
+    """The order turns into a return (售后中); aftersales.services.order_cancel_after_shipping
+    opens the return case with the cancellation's refund rule."""
+    return fire_transition(order=order, user=user, action="cancel_after_shipping", reason=reason)
 
 
 @transaction.atomic

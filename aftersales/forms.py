@@ -1,0 +1,66 @@
+from django import forms
+
+from .models import CaseType, Feedback, Service
+
+CUSTOMER_CASE_TYPES = [(value, label) for value, label in CaseType.choices if value != CaseType.CANCELLED_AFTER_SHIPPING]
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each is checked by content in the service."""
+
+    widget = MultipleImageInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, (list, tuple)) else [data]
+        if len(files) > 6:
+            raise forms.ValidationError("最多上传 6 张照片")
+        return [super(PhotosField, self).clean(item, initial) for item in files]
+
+
+class CaseOpenForm(forms.Form):
+    service = forms.ChoiceField(label="处理方式", choices=Service.choices)
+    case_type = forms.ChoiceField(label="问题类型", choices=CUSTOMER_CASE_TYPES)
+    description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    photos = PhotosField(label="照片（可多选，最多 6 张）")
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_lines = list(lines)
+        for line, available in self.order_lines:
+            self.fields[f"qty_{line.pk}"] = forms.IntegerField(
+                label=f"{line.product_sku} {line.product_name} {line.product_spec}（最多 {available}）",
+                min_value=0, max_value=available, initial=0, required=False,
+            )
+
+    def line_quantities(self):
+        return [(line, self.cleaned_data.get(f"qty_{line.pk}") or 0) for line, _ in self.order_lines]
+
+
+class ApproveForm(forms.Form):
+    service = forms.ChoiceField(label="处理方式", choices=Service.choices)
+    note = forms.CharField(label="审核意见", required=False, max_length=500)
+
+
+class ReceiveForm(forms.Form):
+    intact = forms.BooleanField(label="商品完好", required=False)
+    accessories_complete = forms.BooleanField(label="配件齐全", required=False)
+    note = forms.CharField(label="检验记录", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.ChoiceField(label="评价", choices=Feedback.Rating.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label="意见和建议", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
