@@ -1,0 +1,165 @@
+"""Customer notifications: editing the templates, writing the outbox, sending and resending."""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from ordermgmt.errors import InvalidInput, InvalidTransition
+from orders.models import OrderEvent
+
+from ..models import Channel, MessageStatus, NotificationMessage, NotificationTemplate
+from ..notifications.render import fill, notice_values, unknown_placeholders
+from ..notifications.sms import get_sms_backend
+from .common import check_permission
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def notification_template_update(
+    *, template: NotificationTemplate, user, subject: str, body: str, is_active: bool
+) -> NotificationTemplate:
+    check_permission(user, "fulfillment.change_notificationtemplate", "修改通知模板")
+    subject, body = (subject or "").strip(), (body or "").strip()
+    problems = []
+    if not body:
+        problems.append("内容不能为空")
+    if template.channel == Channel.EMAIL and not subject:
+        problems.append("邮件标题不能为空")
+    unknown = unknown_placeholders(subject + body)
+    if unknown:
+        problems.append("未知的占位符：" + "、".join("{" + name + "}" for name in unknown))
+    if template.channel == Channel.SMS and len(body) > 300:
+        problems.append("短信内容最多 300 字")
+    if problems:
+        raise InvalidInput("；".join(problems))
+    locked = NotificationTemplate.objects.select_for_update().get(pk=template.pk)
+    locked.subject, locked.body, locked.is_active, locked.updated_by = subject, body, is_active, user
+    locked.save()
+    return locked
+
+
+def _mobile_number(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    return digits if len(digits) == 11 and digits.startswith("1") else ""
+
+
+def notifications_create_for_event(*, event: OrderEvent, key: str) -> list[NotificationMessage]:
+    """Write the outbox rows for one timeline event (inside the event's transaction).
+
+    One message per active template channel. A customer without an e-mail address or a
+    mobile number gets a 未发送 row saying so, so that staff can see who was not told.
+    """
+    existing = list(NotificationMessage.objects.filter(event=event))
+    if existing:
+        return existing
+    order = event.order
+    templates = {t.channel: t for t in NotificationTemplate.objects.filter(key=key, is_active=True)}
+    if not templates:
+        return []
+    values = notice_values(order, event)
+    messages = []
+    for channel, template in sorted(templates.items()):
+        recipient = order.contact_email.strip() if channel == Channel.EMAIL else _mobile_number(order.contact_phone)
+        message = NotificationMessage(
+            order=order, event=event, key=key, channel=channel, recipient=recipient,
+            subject=fill(template.subject, values)[:200], body=fill(template.body, values),
+        )
+        if not recipient:
+            message.status = MessageStatus.SKIPPED
+            message.last_error = "订单没有电子邮箱" if channel == Channel.EMAIL else "联系电话不是手机号，无法发短信"
+        else:
+            message.next_attempt_at = timezone.now()
+        messages.append(message)
+    return NotificationMessage.objects.bulk_create(messages)
+
+
+@dataclass
+class DeliveryOutcome:
+    status: str
+    retry_in: float | None = None
+
+
+def _send(message: NotificationMessage) -> str:
+    if message.channel == Channel.EMAIL:
+        EmailMessage(
+            subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[message.recipient]
+        ).send(fail_silently=False)
+        return ""
+    return get_sms_backend().send(phone=message.recipient, text=message.body, reference=f"notice-{message.pk}")
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds to wait after the ``attempts``-th failure: base, 2×base, 4×base… capped."""
+    return min(settings.NOTIFY_RETRY_BASE_SECONDS * (2 ** max(attempts - 1, 0)), settings.NOTIFY_RETRY_MAX_SECONDS)
+
+
+@transaction.atomic
+def notification_deliver(*, message_id: int) -> DeliveryOutcome:
+    """One attempt to send an outbox message.
+
+    The row stays locked during the attempt, so two workers never send it twice. A failure
+    schedules the next attempt (``retry_in``); after ``NOTIFY_MAX_ATTEMPTS`` the message is
+    marked 发送失败 and shows up for staff.
+    """
+    message = NotificationMessage.objects.select_for_update().filter(pk=message_id).first()
+    if message is None or message.status != MessageStatus.PENDING:
+        return DeliveryOutcome(message.status if message else "missing")
+    now = timezone.now()
+    # Early by more than a little: another task owns this attempt.
+    if message.next_attempt_at and message.next_attempt_at > now + timedelta(seconds=30):
+        return DeliveryOutcome(message.status)
+    message.attempts += 1
+    message.last_attempt_at = now
+    try:
+        provider_id = _send(message)
+    except Exception as error:  # noqa: BLE001 - any backend failure is recorded and retried
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            message.status = MessageStatus.FAILED
+            message.failed_at = now
+            message.next_attempt_at = None
+            message.save()
+            logger.error(
+                "Notification %s to %s failed after %s attempts: %s",
+                message.pk, message.recipient, message.attempts, message.last_error,
+            )
+            return DeliveryOutcome(MessageStatus.FAILED)
+        delay = retry_delay(message.attempts)
+        message.next_attempt_at = now + timedelta(seconds=delay)
+        message.save()
+        logger.warning("Notification %s attempt %s failed (%s); retry in %ss",
+                       message.pk, message.attempts, message.last_error, delay)
+        return DeliveryOutcome(MessageStatus.PENDING, retry_in=delay)
+    message.status = MessageStatus.SENT
+    message.sent_at = now
+    message.provider_message_id = (provider_id or "")[:100]
+    message.next_attempt_at = None
+    message.save()
+    return DeliveryOutcome(MessageStatus.SENT)
+
+
+@transaction.atomic
+def notification_resend(*, message: NotificationMessage, user) -> NotificationMessage:
+    """Staff send a failed (or stuck) message again, with a fresh series of attempts."""
+    check_permission(user, "fulfillment.resend_notification", "重新发送通知")
+    from ..notifications.triggers import dispatch_after_commit
+
+    locked = NotificationMessage.objects.select_for_update().get(pk=message.pk)
+    if locked.status not in (MessageStatus.FAILED, MessageStatus.PENDING):
+        raise InvalidTransition(f"该通知状态为“{locked.get_status_display()}”，不需要重新发送")
+    if not locked.recipient:
+        raise InvalidInput("该通知没有收件人")
+    locked.status = MessageStatus.PENDING
+    locked.attempts = 0
+    locked.failed_at = None
+    locked.next_attempt_at = timezone.now()
+    locked.save()
+    dispatch_after_commit([locked.pk])
+    return locked
