@@ -161,8 +161,8 @@ class AfterSalesCase(models.Model):
 
     @transition(field=status, source=CaseStatus.INSPECTED, target=CaseStatus.RESOLVED,
                 permission="aftersales.handle_case", conditions=[lambda case: case.service == Service.REPAIR])
-    def finish_repair(self, *, note: str) -> None:
-        _require(note, "维修说明")
+    def finish_repair(self, *, resolution: str) -> None:
+        _require(resolution, "维修说明")
 
     @transition(field=status, source=CaseStatus.RESOLVED, target=CaseStatus.CLOSED,
                 permission="aftersales.handle_case")

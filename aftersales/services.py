@@ -409,7 +409,7 @@ def case_finish_repair(*, case: AfterSalesCase, user, note: str) -> AfterSalesCa
     locked = AfterSalesCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     locked.resolution_note = (note or "").strip()
     locked.save(update_fields=["resolution_note"])
-    return _fire(case=locked, user=user, action="finish_repair", note=note)
+    return _fire(case=locked, user=user, action="finish_repair", note=note, resolution=note)
 
 
 @transaction.atomic
@@ -525,7 +525,9 @@ def feedback_submit(*, order: Order, rating: str, comment: str = "") -> Feedback
         raise InvalidInput("请选择评价：满意、一般或需改进")
     try:
         with transaction.atomic():
-            feedback = Feedback.objects.create(order=order, rating=rating, comment=(comment or "").strip()[:1000])
+            # order_id, not order: a refused second rating must not leave an unsaved Feedback
+            # cached on the caller's order object.
+            feedback = Feedback.objects.create(order_id=order.pk, rating=rating, comment=(comment or "").strip()[:1000])
     except IntegrityError as error:
         raise InvalidInput("该订单已经评价过了，感谢您的反馈") from error
     record_event(order=order, user=None, kind=OrderEvent.Kind.NOTE, action="feedback",

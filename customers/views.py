@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from aftersales.models import Feedback
 from ordermgmt.errors import BusinessError
 from orders.selectors import order_list_queryset
 
@@ -69,6 +70,7 @@ def customer_detail(request, pk: int):
             "page": page,
             "contact_form": ContactForm(),
             "address_form": AddressForm(),
+            "ratings": Feedback.objects.filter(order__customer=customer).select_related("order")[:20],
         },
     )
 

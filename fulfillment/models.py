@@ -495,6 +495,9 @@ class NoticeKey(models.TextChoices):
     ORDER_DELIVERED = "order_delivered", _("订单已签收")
     SHIPMENT_EXCEPTION = "shipment_exception", _("物流异常")
     EXCEPTION_RESOLVED = "exception_resolved", _("物流异常处理结果")
+    ORDER_CANCELLED = "order_cancelled", _("订单已取消")
+    AFTER_SALES_OPENED = "after_sales_opened", _("售后已受理")
+    ORDER_REFUNDED = "order_refunded", _("退款已办理")
 
 
 class Channel(models.TextChoices):

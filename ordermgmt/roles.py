@@ -72,7 +72,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     SERVICE: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales", "orders.add_payment",
        "orders.view_payment", "orders.view_refund"]
-    + _SEE_SHIPMENTS + _CUSTOMER_NOTICES + ["fulfillment.view_deliveryproof"],
+    + _SEE_SHIPMENTS + _CUSTOMER_NOTICES + ["fulfillment.view_deliveryproof"]
+    + ["aftersales.add_aftersalescase", "aftersales.view_aftersalescase", "aftersales.view_feedback"],
     REVIEWER: _VIEW_BASICS + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"],
     WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"]
     + _SEE_SHIPMENTS + ["fulfillment.view_picklist", "fulfillment.manage_picking", "fulfillment.view_productionorder"],

@@ -167,6 +167,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "fulfillment.tasks.requeue_notifications",
         "schedule": 5 * 60,
     },
+    # After-sales cases past their due time (7 / 3 working days) are flagged for the queue.
+    "aftersales-flag-overdue-cases": {
+        "task": "aftersales.tasks.flag_overdue_cases",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- E-mail ------------------------------------------------------------------

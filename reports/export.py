@@ -58,8 +58,10 @@ def report_workbook(report) -> bytes:
     on_time = data["on_time"]
     _sheet(workbook, "准时交付", ["有期望日期的交付订单", "准时交付", "准时交付率"],
            [[on_time["delivered_with_date"], on_time["on_time"], on_time["rate"]]])
+    cases = data["exceptions"].get("after_sales_cases") or {"opened": 0, "overdue": 0}
     _sheet(workbook, "异常", ["异常类型", "订单数", "占本期订单比例"],
-           [[r["label"], r["orders"], r["rate"]] for r in data["exceptions"]["rows"]])
+           [[r["label"], r["orders"], r["rate"]] for r in data["exceptions"]["rows"]]
+           + [["售后工单（本期登记）", cases["opened"], None], ["其中超过处理时限", cases["overdue"], None]])
     _sheet(workbook, "缺货商品TOP10", ["商品编码", "商品名称", "规格型号", "缺货次数", "缺货数量", "涉及订单"],
            [[p["sku"], p["name"], p["spec"], p["times"], p["quantity"], p["orders"]] for p in data["short_products"]])
     names = {"channel": "按渠道", "customer_level": "按客户等级", "owner": "按销售负责人"}

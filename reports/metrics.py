@@ -153,7 +153,7 @@ def exceptions(start: date, end: date) -> dict:
         {"key": "rejected", "label": "审核驳回", "orders": rejected, "rate": _rate(rejected, total)},
         {"key": "after_sales", "label": "售后", "orders": after_sales, "rate": _rate(after_sales, total)},
     ]
-    return {"orders": total, "rows": rows}
+    return {"orders": total, "rows": rows, "after_sales_cases": sources.after_sales_cases_in(start, end)}
 
 
 def short_products(start: date, end: date, limit: int = 10) -> list[dict]:

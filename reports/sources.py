@@ -7,8 +7,13 @@ from orders.models import OrderEvent
 
 
 def after_sales_order_ids(order_ids):
-    """Orders (among ``order_ids``, a values('pk') queryset) that entered 售后中."""
-    return OrderEvent.objects.filter(order__in=order_ids, to_status="after_sales").values("order").distinct()
+    """Orders (among ``order_ids``, a values('pk') queryset) with an after-sales case — or,
+    for history from before cases existed, that entered 售后中."""
+    from aftersales.models import AfterSalesCase
+
+    with_case = AfterSalesCase.objects.filter(order__in=order_ids).order_by().values("order")
+    entered = OrderEvent.objects.filter(order__in=order_ids, to_status="after_sales").order_by().values("order")
+    return with_case.union(entered)
 
 
 def logistics_exception_order_ids(order_ids):
@@ -26,7 +31,22 @@ def late_shipments(today):
 
 
 def overdue_after_sales(now):
-    """After-sales work past its service-level due time (none tracked yet: an empty list)."""
-    from orders.models import Order
+    """Open after-sales cases past their working-day due time."""
+    from aftersales.selectors import overdue_cases
 
-    return Order.objects.none()
+    return overdue_cases(now)
+
+
+def after_sales_cases_in(start, end) -> dict:
+    """After-sales cases opened in the period, and how many ran past their due time."""
+    from django.db.models import Count, Q
+
+    from aftersales.models import AfterSalesCase
+
+    from .metrics import bounds
+
+    low, high = bounds(start, end)
+    row = AfterSalesCase.objects.filter(created_at__gte=low, created_at__lt=high).aggregate(
+        opened=Count("id"), overdue=Count("id", filter=Q(overdue_since__isnull=False)),
+    )
+    return {"opened": row["opened"], "overdue": row["overdue"]}

@@ -135,3 +135,18 @@ class CarrierFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"c{n}")
     tracking_url_pattern = "https://carrier.example.com/track?no={tracking_number}"
     default_transit_days = 3
+
+
+def delivered_order(*, quantity: int = 4, price: str = "100.00", stock: int = 50, customer=None, **overrides) -> Order:
+    """A 现货 order walked by the system to 已交付: approved, allocated, shipped, delivered."""
+    from orders import services
+
+    product = ProductFactory(list_price=Decimal(price))
+    receive(product, stock)
+    order = make_order(customer=customer, lines=[(product, quantity, None)], **overrides)
+    order.refresh_from_db()
+    if order.status == "pending_review":  # in a transactional test the automatic review already ran
+        order = services.order_approve(order=order, user=None)
+    for step in (services.order_ship, services.order_start_transit, services.order_deliver):
+        order = step(order=order, user=None)
+    return order

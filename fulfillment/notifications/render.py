@@ -20,6 +20,8 @@ PLACEHOLDERS = {
     "异常类型": "延误、疑似丢件或物流异常",
     "异常说明": "异常的具体原因",
     "处理结果": "异常的处理方式（补发、赔偿金额等）",
+    "原因": "取消、售后等操作的原因或说明",
+    "退款金额": "本次退款金额",
     "查询链接": "免验证的订单跟踪链接",
 }
 _PATTERN = re.compile(r"\{([^{}\s]{1,20})\}")
@@ -50,6 +52,9 @@ def notice_values(order, event) -> dict:
     )
     if event is not None and event.reason:
         values["驳回原因"] = event.reason
+        values["原因"] = event.reason
+    if data.get("amount"):
+        values["退款金额"] = f"¥{data['amount']}"
     shipment = None
     if data.get("shipment_id"):
         shipment = Shipment.objects.select_related("carrier").filter(pk=data["shipment_id"]).first()

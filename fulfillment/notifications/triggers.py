@@ -16,6 +16,7 @@ NOTE_ACTIONS = {
     "reship_shipped": "order_shipped",
     "shipment_exception": "shipment_exception",
     "exception_resolved": "exception_resolved",
+    "refund": "order_refunded",
 }
 # The states the customer hears about, whichever step led there…
 STATUS_NOTICES = {
@@ -23,6 +24,8 @@ STATUS_NOTICES = {
     "rejected": "order_rejected",
     "shipped": "order_shipped",
     "delivered": "order_delivered",
+    "cancelled": "order_cancelled",
+    "after_sales": "after_sales_opened",
 }
 # …except going back to a state they were already told about (closing an after-sales case).
 SILENT_FROM = {"after_sales"}
