@@ -416,7 +416,25 @@ class DemoBuilder:
         if action in ("allocate", "finish_production"):
             self._ensure_stock(order, warehouses)
         reason = self.random.choice(REASONS[action]) if action in REASONS else ""
+        if action == "open_after_sales":
+            self._open_case(order, user, reason)
+            return
         order_services.SERVICES[action](order=order, user=user, reason=reason)
+
+    def _open_case(self, order: Order, user, reason: str) -> None:
+        """An after-sales case as the customer would ask for it; some already being handled."""
+        from aftersales import services as after_sales
+        from aftersales.models import Service
+
+        line = order.lines.first()
+        service = self.random.choice([Service.RETURN_REFUND, Service.EXCHANGE, Service.REPAIR])
+        case = after_sales.case_open(
+            order=order, user=self.users["service"], service=service,
+            case_type=self.random.choice(["damaged", "quality", "wrong_item"]), description=reason,
+            lines=[after_sales.CaseLineInput(order_line=line, quantity=1)], source="客户来电",
+        )
+        if self.random.random() < 0.5:
+            after_sales.case_approve(case=case, user=user)
 
     def _ensure_stock(self, order: Order, warehouses) -> None:
         from inventory.services import order_shortages
@@ -431,7 +449,14 @@ class DemoBuilder:
             )
 
     def _settle(self, order: Order, placed_at, now) -> None:
-        """Most finished orders have been paid; a few old ones are overdue (逾期欠款)."""
+        """Most finished orders have been paid; a few old ones are overdue (逾期欠款). About a
+        third of the delivered ones were rated by the customer."""
+        if order.status in (OrderStatus.COMPLETED, OrderStatus.DELIVERED) and self.random.random() < 0.35:
+            from aftersales.services import feedback_submit
+
+            rating = self.random.choice(["satisfied"] * 6 + ["neutral"] * 2 + ["needs_improvement"])
+            comment = {"satisfied": "发货快，包装好", "neutral": "", "needs_improvement": "送货比约定晚了两天"}[rating]
+            feedback_submit(order=order, rating=rating, comment=comment)
         if order.status in (OrderStatus.COMPLETED, OrderStatus.DELIVERED, OrderStatus.AFTER_SALES):
             if self.random.random() < 0.97:
                 if order.balance_due > 0:
