@@ -22,7 +22,16 @@ class ActionSpec:
     reason_codes: tuple[str, ...] = ()
     # Shown on the order page as a button (False: fired by the system or another page).
     in_portal: bool = True
+    # Normally done on the fulfillment desks (production orders, pick lists, shipments); the
+    # button on the order page is a 主管's override, e.g. for a customer who collects.
+    override_only: bool = False
 
+
+OVERRIDE_CONFIRM = (
+    "此操作跳过生产单 / 拣货单 / 运单，订单将没有物流单号和签收凭证。"
+    "仅用于客户自提等特殊情况，确定继续？"
+)
+OVERRIDE_PERMISSION = "orders.close_order"  # held by 主管 only
 
 ACTIONS: dict[str, ActionSpec] = {
     spec.name: spec
@@ -35,11 +44,13 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec("resubmit", "重新提交审核"),
         ActionSpec("allocate", "分配库存", condition_hint="所有商品行的可用库存必须足够"),
         ActionSpec("return_to_review", "退回重新审核", needs_reason=True, in_portal=False),
-        ActionSpec("start_production", "安排生产", condition_hint="只有定制订单需要生产"),
-        ActionSpec("finish_production", "生产完成入库", condition_hint="成品入库后才能完成生产"),
-        ActionSpec("ship", "确认出库"),
-        ActionSpec("start_transit", "开始配送"),
-        ActionSpec("deliver", "确认交付"),
+        ActionSpec("start_production", "安排生产（主管直接操作）", condition_hint="只有定制订单需要生产",
+                   override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("finish_production", "生产完成入库（主管直接操作）", condition_hint="成品入库后才能完成生产",
+                   override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("ship", "确认出库（主管直接操作）", override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("start_transit", "开始配送（主管直接操作）", override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("deliver", "确认交付（主管直接操作）", override_only=True, confirm=OVERRIDE_CONFIRM),
         ActionSpec("complete", "确认完成"),
         ActionSpec(
             "cancel", "取消订单", needs_reason=True, style="danger",

@@ -9,7 +9,7 @@ from ordermgmt.errors import ActionForbidden, BusinessError
 from ..forms import ActionForm
 from ..models import Order
 from ..services import SERVICES, order_auto_review, order_copy, order_override_check
-from ..workflow import ACTIONS, transition_permission
+from ..workflow import ACTIONS, OVERRIDE_PERMISSION, transition_permission
 
 
 @login_required
@@ -22,6 +22,8 @@ def order_action(request, number: str, action: str):
     order = get_object_or_404(Order, number=number)
     if not request.user.has_perm(transition_permission(action)):
         raise ActionForbidden(f"您的角色没有权限执行“{spec.label}”")
+    if spec.override_only and not request.user.has_perm(OVERRIDE_PERMISSION):
+        raise ActionForbidden("请在仓库、生产或物流页面办理；订单页面的直接操作仅限主管")
     form = ActionForm(request.POST)
     form.is_valid()
     extra = {}

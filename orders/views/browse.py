@@ -23,7 +23,7 @@ from ..selectors import (
     tax_by_rate,
     order_waiting_reason,
 )
-from ..workflow import ACTIONS
+from ..workflow import ACTIONS, OVERRIDE_PERMISSION
 from .settlement import VOUCHERS
 
 
@@ -45,7 +45,7 @@ def order_list(request):
 def available_actions(order: Order, user) -> list:
     actions = []
     for spec in ACTIONS.values():
-        if not spec.in_portal:
+        if not spec.in_portal or (spec.override_only and not user.has_perm(OVERRIDE_PERMISSION)):
             continue
         method = getattr(order, spec.name)
         if can_proceed(method) and has_transition_perm(method, user):

@@ -220,3 +220,19 @@ def test_customer_page_lists_order_history_with_masked_phone(client):
     for order in orders:
         assert order.number in body
     assert "138****5678" in body and "13812345678" not in body
+
+
+def test_fulfillment_steps_are_done_on_the_desks_and_only_a_manager_may_override_on_the_order_page(client):
+    product = ProductFactory(list_price=Decimal("100.00"))
+    receive(product, 10)
+    order = services.order_approve(order=make_order(lines=[(product, 1, None)]), user=None)
+    assert order.status == OrderStatus.ALLOCATED
+    client.force_login(user_with_role(roles.WAREHOUSE))
+    assert 'data-action="ship"' not in client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert client.post(reverse("orders:action", args=[order.number, "ship"])).status_code == 403
+    client.force_login(user_with_role(roles.MANAGER))
+    page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert 'data-action="ship"' in page and "主管直接操作" in page
+    client.post(reverse("orders:action", args=[order.number, "ship"]), {"reason": "客户自提"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED
