@@ -167,54 +167,18 @@ def stock_allocate_order(*, order) -> list[StockAllocation]:
 @transaction.atomic
 def stock_release_order(*, order) -> int:
     """Give back every active allocation of the order. Returns the quantity released."""
-    allocations = list(
-        StockAllocation.objects.filter(order_line__order=order, state=StockAllocation.State.ACTIVE)
-    )
-    if not allocations:
-        return 0
-    _lock_batches(batch_ids={a.batch_id for a in allocations})
-    released = 0
-    for allocation in allocations:
-        StockBatch.objects.filter(pk=allocation.batch_id).update(
-            quantity_allocated=F("quantity_allocated") - allocation.quantity
-        )
-        released += allocation.quantity
-    StockAllocation.objects.filter(pk__in=[a.pk for a in allocations]).update(
-        state=StockAllocation.State.RELEASED, closed_at=timezone.now()
-    )
-    return released
+    active = StockAllocation.objects.filter(order_line__order=order, state=StockAllocation.State.ACTIVE)
+    return stock_release_allocations(allocations=list(active))
 
 
 @transaction.atomic
 def stock_consume_order(*, order, user=None) -> int:
-    """出库: the allocated quantities leave the warehouse (stock on hand goes down)."""
-    allocations = list(
-        StockAllocation.objects.filter(order_line__order=order, state=StockAllocation.State.ACTIVE)
-    )
-    if not allocations:
+    """出库 of everything allocated to the order (stock on hand goes down)."""
+    active = list(StockAllocation.objects.filter(order_line__order=order, state=StockAllocation.State.ACTIVE))
+    if not active:
         raise InvalidInput(f"订单 {order.number} 没有已锁定的库存，不能出库")
-    _lock_batches(batch_ids={a.batch_id for a in allocations})
-    shipped = 0
-    for allocation in allocations:
-        StockBatch.objects.filter(pk=allocation.batch_id).update(
-            quantity_allocated=F("quantity_allocated") - allocation.quantity,
-            quantity_remaining=F("quantity_remaining") - allocation.quantity,
-        )
-        StockMovement.objects.create(
-            batch_id=allocation.batch_id,
-            kind=StockMovement.Kind.SHIPMENT,
-            quantity=-allocation.quantity,
-            order_number=order.number,
-            actor=user,
-        )
-        shipped += allocation.quantity
-    StockAllocation.objects.filter(pk__in=[a.pk for a in allocations]).update(
-        state=StockAllocation.State.CONSUMED, closed_at=timezone.now()
-    )
-    return shipped
+    return stock_consume_allocations(allocations=active, order_number=order.number, user=user)
 
-
-# --- fulfillment: production receipts, partial shipments, re-shipments ------------------
 
 @transaction.atomic
 def stock_allocate_from_batch(*, order_line, batch: StockBatch, quantity: int) -> StockAllocation:
