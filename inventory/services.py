@@ -129,39 +129,7 @@ def stock_allocate_order(*, order) -> list[StockAllocation]:
     Raises ``InsufficientStock`` naming each short line when any line cannot be covered;
     then nothing is allocated.
     """
-    outstanding = _outstanding_quantities(order)
-    if not outstanding:
-        return []
-    batches = _lock_batches(product_ids={line.product_id for line in outstanding})
-    by_product: dict[int, list[StockBatch]] = defaultdict(list)
-    for batch in sorted(batches, key=lambda b: (b.received_at, b.pk)):
-        by_product[batch.product_id].append(batch)
-
-    plan: list[tuple] = []
-    shortages: list[Shortage] = []
-    for line, quantity in sorted(outstanding.items(), key=lambda item: item[0].line_no):
-        remaining = quantity
-        for batch in by_product[line.product_id]:
-            if remaining == 0:
-                break
-            take = min(batch.quantity_available, remaining)
-            if take > 0:
-                plan.append((line, batch, take))
-                batch.quantity_allocated += take
-                remaining -= take
-        if remaining:
-            shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, quantity - remaining))
-    if shortages:
-        raise InsufficientStock(
-            "库存不足，无法分配：" + "；".join(str(s) for s in shortages), code="insufficient_stock"
-        ).with_shortages(shortages)
-
-    allocations = StockAllocation.objects.bulk_create(
-        [StockAllocation(order_line=line, batch=batch, quantity=take) for line, batch, take in plan]
-    )
-    touched = {batch.pk: batch for _, batch, _ in plan}
-    StockBatch.objects.bulk_update(touched.values(), ["quantity_allocated"])
-    return allocations
+    return stock_allocate_quantities(quantities=_outstanding_quantities(order))
 
 
 @transaction.atomic
@@ -268,10 +236,10 @@ def stock_consume_allocations(*, allocations, order_number: str, user=None) -> i
 
 @transaction.atomic
 def stock_allocate_quantities(*, quantities: dict) -> list[StockAllocation]:
-    """Reserve ``{order_line: quantity}`` FIFO, on top of what the lines already had.
+    """Reserve ``{order_line: quantity}`` FIFO (oldest batch first), all or nothing.
 
-    Used to re-ship goods lost in transit: the lines were shipped in full once, so the
-    usual "outstanding quantity" is zero. All or nothing, like ``stock_allocate_order``.
+    ``stock_allocate_order`` asks for what the lines still need; a re-shipment of goods
+    lost in transit asks on top of what the lines already had.
     """
     wanted = {line: quantity for line, quantity in quantities.items() if quantity > 0}
     if not wanted:

@@ -8,29 +8,10 @@ from customers.phones import normalize_phone
 from inventory.models import Product
 
 from .models import Channel, InvoiceType, Order, OrderType, PaymentMethod, Priority
-from .services import LineInput, NewCustomer, OrderDetails
+from .services import DETAIL_FIELDS, LineInput, NewCustomer, OrderDetails
 
-_DETAIL_FORM_FIELDS = [
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "ship_province",
-    "ship_city",
-    "ship_district",
-    "ship_address",
-    "channel",
-    "order_type",
-    "priority",
-    "requested_delivery_date",
-    "packaging_note",
-    "notes",
-    "invoice_type",
-    "invoice_title",
-    "payment_method",
-    "external_ref",
-    "freight_waived",
-    "freight_waiver_reason",
-]
+# Everything of an order's details the form edits (the customer has its own field).
+_DETAIL_FORM_FIELDS = [name for name in DETAIL_FIELDS if name not in ("customer", "owner")]
 
 
 class OrderForm(forms.Form):

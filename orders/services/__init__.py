@@ -22,6 +22,7 @@ from .allocation import (
 )
 from .common import STAGE_TIMESTAMPS, priority_score
 from .entry import (
+    DETAIL_FIELDS,
     EDITABLE_AFTER_APPROVAL,
     MATERIAL_FIELDS,
     LineInput,
@@ -74,7 +75,7 @@ SERVICES = {
 }
 
 __all__ = [
-    "AllocationOutcome", "EDITABLE_AFTER_APPROVAL", "LineInput", "MATERIAL_FIELDS", "NewCustomer", "NewOrder",
+    "AllocationOutcome", "DETAIL_FIELDS", "EDITABLE_AFTER_APPROVAL", "LineInput", "MATERIAL_FIELDS", "NewCustomer", "NewOrder",
     "OrderDetails", "REJECTION_REASONS", "SERVICES", "STAGE_TIMESTAMPS", "order_allocate", "order_approve",
     "order_auto_review", "order_cancel", "order_cancel_after_shipping", "order_close", "order_close_after_sales", "order_complete", "order_copy",
     "order_create", "order_create_many", "order_deliver", "order_finish_production", "order_open_after_sales",

@@ -83,7 +83,7 @@ class OrderDetails:
     entry_note: str = ""
 
 
-_DETAIL_FIELDS = [
+DETAIL_FIELDS = [
     "customer",
     "contact_name",
     "contact_phone",
@@ -244,7 +244,9 @@ def _record_price_overrides(order: Order, priced: PricedOrder, user, at=None) ->
 
 
 def _apply_details(order: Order, details: OrderDetails, lines: Sequence[LineInput]) -> None:
-    for name in _DETAIL_FIELDS:
+    for name in DETAIL_FIELDS:
+        if name == "owner" and details.owner is None:
+            continue  # an edit that does not name an owner keeps the order's owner
         setattr(order, name, getattr(details, name))
     if any(line.product.is_custom for line in lines):
         order.order_type = OrderType.CUSTOM
@@ -472,12 +474,12 @@ def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[L
         )
     details = _clean_details(details)
     lines = _clean_lines(lines)
-    before = {name: getattr(locked, name) for name in _DETAIL_FIELDS}
+    before = {name: getattr(locked, name) for name in DETAIL_FIELDS}
     old_lines = list(locked.lines.all())
     old_total = locked.total
     _apply_details(locked, details, lines)
-    after = {name: getattr(locked, name) for name in _DETAIL_FIELDS}
-    changed_fields = [name for name in _DETAIL_FIELDS if before.get(name) != after.get(name)]
+    after = {name: getattr(locked, name) for name in DETAIL_FIELDS}
+    changed_fields = [name for name in DETAIL_FIELDS if before.get(name) != after.get(name)]
     lines_changed = _line_inputs_differ(old_lines, lines)
     material = lines_changed or bool(MATERIAL_FIELDS & set(changed_fields))
 
@@ -529,7 +531,7 @@ def order_copy(*, order: Order, user) -> Order:
     """A new order with the same customer, delivery details and lines — and no approval:
     it starts at 待审核 and goes through the automatic review like any new order."""
     check_permission(user, "orders.add_order", "复制订单")
-    details = OrderDetails(customer=order.customer, **{name: getattr(order, name) for name in _DETAIL_FIELDS if name != "customer"})
+    details = OrderDetails(customer=order.customer, **{name: getattr(order, name) for name in DETAIL_FIELDS if name != "customer"})
     details.external_ref = ""
     details.channel = order.channel if order.channel != Channel.IMPORT else Channel.PHONE
     lines = [

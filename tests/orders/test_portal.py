@@ -236,3 +236,15 @@ def test_fulfillment_steps_are_done_on_the_desks_and_only_a_manager_may_override
     client.post(reverse("orders:action", args=[order.number, "ship"]), {"reason": "客户自提"})
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
+
+
+def test_editing_an_order_keeps_its_owner(client):
+    sales = user_with_role(roles.SALES)
+    product = ProductFactory(list_price=Decimal("10.00"))
+    order = make_order(user=sales, lines=[(product, 1, None)])
+    assert order.owner == sales
+    client.force_login(user_with_role(roles.SERVICE))
+    payload = _order_post(order.customer, lines=[{"product": product.pk, "quantity": "2", "unit_price": ""}])
+    client.post(reverse("orders:edit", args=[order.number]), payload)
+    order.refresh_from_db()
+    assert order.lines.get().quantity == 2 and order.owner == sales
