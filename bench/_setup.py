@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordermgmt.settings")
 
 
-def start(keepdb: bool = False):
+def start(keepdb: bool = False, suffix: str = ""):
     import django
 
     django.setup()
@@ -20,8 +20,11 @@ def start(keepdb: bool = False):
     from django.test.utils import setup_test_environment
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    # Measure the application, not Django's debug query log.
+    # Measure the application, not Django's debug query log, nor a console full of notices
+    # (they are still written to the outbox and "sent", to memory).
     settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "fulfillment.notifications.sms.LocmemSmsBackend"
     import logging
 
     logging.getLogger("celery").setLevel(logging.WARNING)
@@ -31,10 +34,10 @@ def start(keepdb: bool = False):
     setup_test_environment()
     if connection.vendor == "sqlite":
         # A file, not the default in-memory test database, so that it behaves like the real one.
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(ROOT / "bench-scratch.sqlite3")
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(ROOT / f"bench-scratch{suffix}.sqlite3")
     else:
-        # Not test_<name>: a test run on the same server would drop it.
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{connection.settings_dict['NAME']}"
+        # Not test_<name> (a test run on the same server would drop it), and one per script.
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{suffix}_{connection.settings_dict['NAME']}"
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']} (scratch copy of {old_name})")

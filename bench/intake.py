@@ -87,20 +87,24 @@ def run_raw_sql(work):
                 "INSERT INTO orders_order (number, status, customer_id, external_ref, contact_name, contact_phone,"
                 " contact_email, ship_province, ship_city, ship_district, ship_address, channel, order_type, priority,"
                 " requested_delivery_date, packaging_note, notes, invoice_type, invoice_title, payment_method,"
-                " subtotal, tax_amount, total, paid_amount, review_blockers, needs_manual_review, awaiting_manager,"
+                " goods_amount, discount_amount, freight_amount, freight_waived, freight_waiver_reason,"
+                " subtotal, tax_amount, total, paid_amount, refunded_amount, returned_amount, review_blockers,"
+                " needs_manual_review, awaiting_manager,"
                 " priority_score, created_at, updated_at, status_changed_at, status_before_after_sales)"
                 " VALUES (%s,'pending_review',%s,'','张三','13812345678','','上海市','上海市','','张江路100号','phone',"
-                "'stock','normal',NULL,'','','none','','bank_transfer',%s,%s,%s,0,'[]',false,false,0,%s,%s,%s,'')"
-                " RETURNING id",
-                [f"R{index:011d}", customer.pk, subtotal, tax, subtotal + tax, now, now, now],
+                "'stock','normal',NULL,'','','none','','bank_transfer',%s,0,0,false,'',%s,%s,%s,0,0,0,'[]',false,false,0,"
+                "%s,%s,%s,'') RETURNING id",
+                [f"R{index:011d}", customer.pk, subtotal, subtotal, tax, subtotal + tax, now, now, now],
             )
             (order_id,) = cursor.fetchone()
             cursor.executemany(
                 "INSERT INTO orders_orderline (order_id, line_no, product_id, product_sku, product_name, product_spec,"
-                " unit, quantity, unit_price, vat_rate, amount, tax_amount) VALUES (%s,%s,%s,%s,%s,'','件',%s,%s,0.13,%s,%s)",
+                " unit, quantity, unit_price, vat_rate, amount, discount, tax_amount, list_price, rule_price,"
+                " price_source, price_explanation, override_reason)"
+                " VALUES (%s,%s,%s,%s,%s,'','件',%s,%s,0.13,%s,0,%s,%s,%s,'list','','')",
                 [
                     (order_id, n, p.pk, p.sku, p.name, q, p.list_price, p.list_price * q,
-                     (p.list_price * q * Decimal("0.13")).quantize(Decimal("0.01")))
+                     (p.list_price * q * Decimal("0.13")).quantize(Decimal("0.01")), p.list_price, p.list_price)
                     for n, (p, q) in enumerate(lines, start=1)
                 ],
             )
@@ -117,7 +121,7 @@ def main():
     parser.add_argument("--orders", type=int, default=5000)
     parser.add_argument("--keepdb", action="store_true", help="keep the scratch database afterwards")
     args = parser.parse_args()
-    old_name = start(args.keepdb)
+    old_name = start(args.keepdb, suffix="intake")
     try:
         from django.db import connection
 
@@ -128,14 +132,11 @@ def main():
         print(f"orders: {args.orders}, lines: {lines}")
 
         service_seconds, allocated = run_services(work)
-        queries_before = len(connection.queries)
-        raw_seconds = run_raw_sql(plan(random.Random(43), customers, products, args.orders))
-        del queries_before
-
         service_rate = args.orders / service_seconds
-        raw_rate = args.orders / raw_seconds
         print(f"services (create → auto review → approve → allocate): {service_seconds:8.2f} s  "
-              f"{service_rate:8.1f} orders/s  ({allocated} allocated)")
+              f"{service_rate:8.1f} orders/s  ({allocated} allocated)", flush=True)
+        raw_seconds = run_raw_sql(plan(random.Random(43), customers, products, args.orders))
+        raw_rate = args.orders / raw_seconds
         print(f"raw SQL baseline (orders + lines + 1 event):          {raw_seconds:8.2f} s  {raw_rate:8.1f} orders/s")
         print(f"ratio raw/services: {raw_rate / service_rate:.1f}× (the price of every rule, lock and timeline event)")
     finally:

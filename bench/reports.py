@@ -155,7 +155,7 @@ def main():
     parser.add_argument("--keepdb", action="store_true")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    old_name = start(args.keepdb)
+    old_name = start(args.keepdb, suffix="reports")
     try:
         from django.conf import settings
         from django.db import connection

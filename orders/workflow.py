@@ -26,6 +26,10 @@ class ActionSpec:
     # button on the order page is a 主管's override, e.g. for a customer who collects.
     override_only: bool = False
 
+    @property
+    def button_label(self) -> str:
+        return f"{self.label}（主管直接操作）" if self.override_only else self.label
+
 
 OVERRIDE_CONFIRM = (
     "此操作跳过生产单 / 拣货单 / 运单，订单将没有物流单号和签收凭证。"
@@ -44,13 +48,13 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec("resubmit", "重新提交审核"),
         ActionSpec("allocate", "分配库存", condition_hint="所有商品行的可用库存必须足够"),
         ActionSpec("return_to_review", "退回重新审核", needs_reason=True, in_portal=False),
-        ActionSpec("start_production", "安排生产（主管直接操作）", condition_hint="只有定制订单需要生产",
+        ActionSpec("start_production", "安排生产", condition_hint="只有定制订单需要生产",
                    override_only=True, confirm=OVERRIDE_CONFIRM),
-        ActionSpec("finish_production", "生产完成入库（主管直接操作）", condition_hint="成品入库后才能完成生产",
+        ActionSpec("finish_production", "生产完成入库", condition_hint="成品入库后才能完成生产",
                    override_only=True, confirm=OVERRIDE_CONFIRM),
-        ActionSpec("ship", "确认出库（主管直接操作）", override_only=True, confirm=OVERRIDE_CONFIRM),
-        ActionSpec("start_transit", "开始配送（主管直接操作）", override_only=True, confirm=OVERRIDE_CONFIRM),
-        ActionSpec("deliver", "确认交付（主管直接操作）", override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("ship", "确认出库", override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("start_transit", "开始配送", override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("deliver", "确认交付", override_only=True, confirm=OVERRIDE_CONFIRM),
         ActionSpec("complete", "确认完成"),
         ActionSpec(
             "cancel", "取消订单", needs_reason=True, style="danger",
