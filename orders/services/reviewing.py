@@ -115,6 +115,7 @@ def order_auto_review(*, order: Order, user=None) -> Order:
     return locked
 
 
+@in_platform_language
 def _review_summary(outcomes, blockers, warnings, manual_reason) -> str:
     labels = dict(ReviewCheck.Name.choices)
     parts = []

@@ -1,6 +1,8 @@
 """The UI language: Simplified Chinese by default, English through the switch in the top bar;
 records and customer notices stay in the platform's language whatever the UI language."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -8,7 +10,7 @@ from django.utils import translation
 from fulfillment.notifications.render import notice_values
 from ordermgmt import roles
 from orders.models import OrderEvent
-from tests.factories import make_order, user_with_role
+from tests.factories import CustomerFactory, ProductFactory, make_order, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +64,20 @@ def test_english_user_sees_english_messages_but_the_timeline_stays_chinese(clien
     assert "Payment of ¥100.00 recorded" in page
     event = order.events.get(kind=OrderEvent.Kind.NOTE, action="payment")
     assert event.reason.startswith("收款 ¥100.00（对公转账）")
+
+
+def test_english_user_rerunning_the_review_gets_a_chinese_summary_on_the_timeline(client):
+    customer = CustomerFactory()
+    product = ProductFactory(list_price=Decimal("100.00"))
+    make_order(customer=customer, lines=[(product, 2, None)])
+    order = make_order(customer=customer, lines=[(product, 2, None)])  # the same order again: 重复订单
+    client.force_login(user_with_role(roles.REVIEWER))
+    _switch_language(client, "en")
+
+    client.post(reverse("orders:rerun_review", args=[order.number]))
+
+    summary = order.events.filter(kind=OrderEvent.Kind.REVIEW).latest("pk").reason
+    assert "重复订单" in summary and "Duplicate" not in summary
 
 
 def test_customer_notices_use_the_platform_language_whatever_the_staff_language():
