@@ -21,6 +21,7 @@ from inventory.models import Warehouse
 from inventory.services import stock_receive
 from ordermgmt import policies
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 from ordermgmt.money import format_yuan, to_money
 from ordermgmt.uploads import CheckedImage
 from ordermgmt.workdays import add_working_days
@@ -182,6 +183,7 @@ def case_open(
                  lines=lines, photos=photos, source=source, by_customer=by_customer)
 
 
+@in_platform_language
 def _open(*, order, user, service, case_type, description, lines, photos, source, by_customer) -> AfterSalesCase:
     if order.status not in AFTER_SALES_STATUSES:
         raise InvalidTransition(f"订单 {order.number} 当前为“{order.get_status_display()}”，交付后才能申请售后")
@@ -340,6 +342,7 @@ def refund_quote(case: AfterSalesCase) -> RefundQuote:
     return RefundQuote(value, refund, explanation)
 
 
+@in_platform_language
 @transaction.atomic
 def case_refund(*, case: AfterSalesCase, user, reference: str = "") -> AfterSalesCase:
     """退款 for an inspected return: the goods are no longer owed, money goes back by rule."""
@@ -516,6 +519,7 @@ def order_cancel_after_shipping(*, order: Order, user, reason: str) -> AfterSale
 FEEDBACK_STATUSES = {OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.AFTER_SALES, OrderStatus.CLOSED}
 
 
+@in_platform_language
 @transaction.atomic
 def feedback_submit(*, order: Order, rating: str, comment: str = "") -> Feedback:
     """The customer rates the order once, after delivery, on the tracking page."""

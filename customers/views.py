@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _, pgettext
 
 from aftersales.models import Feedback
 from ordermgmt.errors import BusinessError
@@ -12,6 +13,10 @@ from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
 from .models import Customer, CustomerLevel
 from .selectors import customer_search
 from .services import AddressInput, ContactInput, address_save, contact_save, customer_create, customer_update
+
+
+def _form_errors(form) -> str:
+    return pgettext("list separator", "；").join(e for errs in form.errors.values() for e in errs)
 
 
 @login_required
@@ -98,7 +103,7 @@ def customer_create_view(request):
         except BusinessError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"客户“{customer.name}”已创建，编码 {customer.code}")
+            messages.success(request, _("客户“%(name)s”已创建，编码 %(code)s") % {"name": customer.name, "code": customer.code})
             return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": None})
 
@@ -116,7 +121,7 @@ def customer_edit_view(request, pk: int):
         except BusinessError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "客户资料已保存；已有订单的收货信息不受影响")
+            messages.success(request, _("客户资料已保存；已有订单的收货信息不受影响"))
             return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
 
@@ -138,9 +143,9 @@ def contact_add_view(request, pk: int):
         except BusinessError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "联系人已添加")
+            messages.success(request, _("联系人已添加"))
     else:
-        messages.error(request, "联系人未保存：" + "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, _("联系人未保存：%(errors)s") % {"errors": _form_errors(form)})
     return redirect("customers:detail", pk=pk)
 
 
@@ -163,7 +168,7 @@ def address_add_view(request, pk: int):
         except BusinessError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "收货地址已添加")
+            messages.success(request, _("收货地址已添加"))
     else:
-        messages.error(request, "地址未保存：" + "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, _("地址未保存：%(errors)s") % {"errors": _form_errors(form)})
     return redirect("customers:detail", pk=pk)

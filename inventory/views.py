@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
@@ -106,7 +107,9 @@ def receive_view(request):
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, f"已入库：批次 {batch.batch_no}，{batch.product.sku} × {batch.quantity_received}。等待该商品的订单将按优先级自动分配。"
+                request,
+                _("已入库：批次 %(batch)s，%(sku)s × %(quantity)s。等待该商品的订单将按优先级自动分配。")
+                % {"batch": batch.batch_no, "sku": batch.product.sku, "quantity": batch.quantity_received},
             )
             return redirect("inventory:product", pk=batch.product_id)
     return render(request, "inventory/receive.html", {"form": form})
@@ -119,7 +122,7 @@ def batch_adjust_view(request, pk: int):
     batch = get_object_or_404(StockBatch, pk=pk)
     form = AdjustForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "盘点调整未保存：请填写盘点数量（不小于0）和调整原因")
+        messages.error(request, _("盘点调整未保存：请填写盘点数量（不小于0）和调整原因"))
     else:
         try:
             movement = stock_adjust(
@@ -130,9 +133,9 @@ def batch_adjust_view(request, pk: int):
             messages.error(request, str(error))
         else:
             if movement is None:
-                messages.info(request, f"批次 {batch.batch_no} 盘点数量与账面一致，无需调整")
+                messages.info(request, _("批次 %(batch)s 盘点数量与账面一致，无需调整") % {"batch": batch.batch_no})
             else:
-                messages.success(request, f"批次 {batch.batch_no} 已调整 {movement.quantity:+d}")
+                messages.success(request, _("批次 %(batch)s 已调整 %(change)s") % {"batch": batch.batch_no, "change": f"{movement.quantity:+d}"})
     return redirect_back(request, "inventory:batches")
 
 
@@ -156,13 +159,13 @@ def purchase_request_action(request, pk: int, action: str):
     try:
         if action == "ordered":
             purchase_request_mark_ordered(request=pr, user=request.user, note=request.POST.get("note", ""))
-            messages.success(request, f"采购申请 {pr.number} 已标记为已下单")
+            messages.success(request, _("采购申请 %(number)s 已标记为已下单") % {"number": pr.number})
         elif action == "cancel":
             form = CancelRequestForm(request.POST)
             purchase_request_cancel(request=pr, user=request.user, reason=form.data.get("reason", ""))
-            messages.success(request, f"采购申请 {pr.number} 已取消")
+            messages.success(request, _("采购申请 %(number)s 已取消") % {"number": pr.number})
         else:
-            messages.error(request, "未知操作")
+            messages.error(request, _("未知操作"))
     except BusinessError as error:
         messages.error(request, str(error))
     return redirect_back(request, "inventory:purchase_requests")

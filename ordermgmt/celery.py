@@ -1,9 +1,22 @@
 import os
 
-from celery import Celery
+from celery import Celery, Task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordermgmt.settings")
 
-app = Celery("ordermgmt")
+
+class PlatformLanguageTask(Task):
+    """Tasks write records and notices in the platform's language. A worker has no active
+    language anyway; eager tasks (dev, tests) run inside the request that queued them and
+    would otherwise follow that user's UI language."""
+
+    def __call__(self, *args, **kwargs):
+        from ordermgmt.language import platform_language
+
+        with platform_language():
+            return super().__call__(*args, **kwargs)
+
+
+app = Celery("ordermgmt", task_cls=PlatformLanguageTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from . import policies
 from .errors import BusinessError
@@ -36,14 +37,14 @@ def home(request):
 def policy_settings(request):
     """业务规则设置: 主管 change the values the services read (e.g. the manual-review threshold)."""
     if not request.user.has_perm("ordermgmt.view_policyvalue"):
-        raise PermissionDenied("只有主管可以查看业务规则")
+        raise PermissionDenied(_("只有主管可以查看业务规则"))
     can_change = request.user.has_perm("ordermgmt.change_policyvalue")
     if request.method == "POST":
         if not can_change:
-            raise PermissionDenied("只有主管可以修改业务规则")
+            raise PermissionDenied(_("只有主管可以修改业务规则"))
         definition = policies.REGISTRY.get(request.POST.get("key", ""))
         if definition is None:
-            messages.error(request, "未知的业务规则")
+            messages.error(request, _("未知的业务规则"))
         else:
             try:
                 policies.policy_update(
@@ -53,7 +54,7 @@ def policy_settings(request):
             except BusinessError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, f"“{definition.label}”已更新")
+                messages.success(request, _("“%(rule)s”已更新") % {"rule": definition.label})
         return redirect("portal:policies")
     rows = [(definition, policies.get_policy(definition)) for definition in policies.REGISTRY.values()]
     changes = Paginator(PolicyChange.objects.select_related("changed_by"), 20).get_page(request.GET.get("page"))

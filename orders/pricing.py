@@ -34,6 +34,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ordermgmt.errors import InvalidInput
+from ordermgmt.language import in_platform_language
 from ordermgmt.money import format_yuan, to_money
 
 from .models import ContractPrice, FreightRule, LevelDiscount, Promotion, QuantityBreak
@@ -113,6 +114,7 @@ class PriceBook:
                 best, best_rank = rule, rank
         return best
 
+    @in_platform_language
     def rule_price(self, *, customer, product, quantity: int) -> RulePrice:
         list_price = product.list_price
         contract = self.contracts.get((customer.pk, product.pk))

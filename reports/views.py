@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _, pgettext
 
 from ordermgmt.errors import BusinessError
 
@@ -24,7 +25,7 @@ def report_list(request):
         except BusinessError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"已开始生成《{report.title}》")
+            messages.success(request, _("已开始生成《%(title)s》") % {"title": report.title})
             return redirect("reports:detail", pk=report.pk)
     page = Paginator(Report.objects.select_related("requested_by"), 24).get_page(request.GET.get("page"))
     return render(request, "reports/report_list.html", {"form": form, "page": page})
@@ -35,7 +36,7 @@ def report_list(request):
 def report_detail(request, pk: int):
     report = get_object_or_404(Report, pk=pk)
     context = {"report": report, "data": report.data, "breakdown_titles": [
-        ("channel", "按渠道"), ("customer_level", "按客户等级"), ("owner", "按销售负责人"),
+        ("channel", _("按渠道")), ("customer_level", _("按客户等级")), ("owner", _("按销售负责人")),
     ]}
     if report.state == Report.State.DONE:
         context["charts"] = _charts(report.data)
@@ -66,10 +67,10 @@ def _charts(data: dict) -> dict:
     labels = [row["month"][2:] for row in trend]
     lead = data["lead_times"]
     return {
-        "orders_trend": charts.line_chart("月度订单量", labels, {"订单量": [row["orders"] for row in trend],
-                                                            "取消": [row["cancelled"] for row in trend]}),
-        "revenue_trend": charts.line_chart("月度成交额（元）", labels, {"成交额": [float(row["revenue"]) for row in trend]}),
-        "stages": charts.bar_chart("各阶段平均耗时（小时）", [(s["label"], s["avg"] or 0) for s in lead["stages"]], unit="h"),
-        "exceptions": charts.bar_chart("异常订单数", [(r["label"], r["orders"]) for r in data["exceptions"]["rows"]]),
-        "channels": charts.bar_chart("各渠道成交额（元）", [(r["label"], float(r["revenue"])) for r in data["breakdowns"]["channel"]]),
+        "orders_trend": charts.line_chart(_("月度订单量"), labels, {_("订单量"): [row["orders"] for row in trend],
+                                                               pgettext("chart series", "取消"): [row["cancelled"] for row in trend]}),
+        "revenue_trend": charts.line_chart(_("月度成交额（元）"), labels, {_("成交额"): [float(row["revenue"]) for row in trend]}),
+        "stages": charts.bar_chart(_("各阶段平均耗时（小时）"), [(s["label"], s["avg"] or 0) for s in lead["stages"]], unit="h"),
+        "exceptions": charts.bar_chart(_("异常订单数"), [(r["label"], r["orders"]) for r in data["exceptions"]["rows"]]),
+        "channels": charts.bar_chart(_("各渠道成交额（元）"), [(r["label"], float(r["revenue"])) for r in data["breakdowns"]["channel"]]),
     }

@@ -4,6 +4,7 @@ tracking page is the customer's key; nothing here needs a login."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _, gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -16,7 +17,7 @@ from orders.models import Order
 from .. import services
 from ..forms import CaseOpenForm, FeedbackForm
 
-TOO_MANY = "提交过于频繁，请稍后再试。"
+TOO_MANY = gettext_lazy("提交过于频繁，请稍后再试。")
 
 
 def _order_for(token: str) -> Order | None:
@@ -42,7 +43,7 @@ def request_after_sales(request, token: str):
     form = CaseOpenForm(request.POST, request.FILES, lines=lines)
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
-        messages.error(request, "售后申请未提交：" + "；".join(errors))
+        messages.error(request, _("售后申请未提交：%(reason)s") % {"reason": pgettext("list separator", "；").join(errors)})
         return _back(token)
     try:
         photos = [read_upload(upload, label="照片") for upload in form.cleaned_data["photos"]]
@@ -53,9 +54,14 @@ def request_after_sales(request, token: str):
             photos=photos, source="客户自助申请", by_customer=True,
         )
     except BusinessError as error:
-        messages.error(request, f"售后申请未提交：{error}")
+        messages.error(request, _("售后申请未提交：%(reason)s") % {"reason": error})
     else:
-        messages.success(request, f"售后申请已提交，单号 {case.number}。我们将在 {case.due_at:%Y年%m月%d日} 前处理完毕。")
+        due = _("%(year)s年%(month)s月%(day)s日") % {
+            "year": f"{case.due_at:%Y}", "month": f"{case.due_at:%m}", "day": f"{case.due_at:%d}",
+        }
+        messages.success(
+            request, _("售后申请已提交，单号 %(number)s。我们将在 %(due)s 前处理完毕。") % {"number": case.number, "due": due}
+        )
     return _back(token)
 
 
@@ -67,12 +73,12 @@ def submit_feedback(request, token: str):
         return redirect("tracking:lookup")
     form = FeedbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择评价：满意、一般或需改进")
+        messages.error(request, _("请选择评价：满意、一般或需改进"))
         return _back(token)
     try:
         services.feedback_submit(order=order, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"])
     except BusinessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "感谢您的评价！")
+        messages.success(request, _("感谢您的评价！"))
     return _back(token)

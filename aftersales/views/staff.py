@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _, pgettext
 from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import ActionForbidden, BusinessError
@@ -72,7 +73,7 @@ def _line_inputs(request, order):
 @require_POST
 def case_action(request, pk: int, action: str):
     if not request.user.has_perm("aftersales.handle_case"):
-        raise ActionForbidden("您的角色没有权限处理售后工单")
+        raise ActionForbidden(_("您的角色没有权限处理售后工单"))
     case = get_object_or_404(AfterSalesCase.objects.select_related("order"), pk=pk)
     post = request.POST
     try:
@@ -80,30 +81,30 @@ def case_action(request, pk: int, action: str):
             lines = _line_inputs(request, case.order)
             services.case_approve(case=case, user=request.user, service=post.get("service") or None,
                                   lines=lines or None, note=post.get("note", ""))
-            done = "审核通过"
+            done = pgettext("after-sales result", "审核通过")
         elif action == "reject":
             services.case_reject(case=case, user=request.user, reason=post.get("reason", ""))
-            done = "已驳回"
+            done = _("已驳回")
         elif action == "receive":
             case = services.case_receive(case=case, user=request.user, intact=post.get("intact") == "on",
                                          accessories_complete=post.get("accessories_complete") == "on",
                                          note=post.get("note", ""))
-            done = "检验合格，已退货入库" if case.status == CaseStatus.INSPECTED else "检验不合格，已退回待审核"
+            done = _("检验合格，已退货入库") if case.status == CaseStatus.INSPECTED else _("检验不合格，已退回待审核")
         elif action == "refund":
             services.case_refund(case=case, user=request.user, reference=post.get("reference", ""))
-            done = "已退款"
+            done = _("已退款")
         elif action == "start_exchange":
             case = services.case_start_exchange(case=case, user=request.user)
-            done = f"已生成换货订单 {case.replacement_order.number}"
+            done = _("已生成换货订单 %(number)s") % {"number": case.replacement_order.number}
         elif action == "finish_exchange":
             services.case_finish_exchange(case=case, user=request.user)
-            done = "已确认换货发出"
+            done = _("已确认换货发出")
         elif action == "finish_repair":
             services.case_finish_repair(case=case, user=request.user, note=post.get("reason", ""))
-            done = "维修完成"
+            done = _("维修完成")
         elif action == "close":
             services.case_close(case=case, user=request.user, note=post.get("note", ""))
-            done = "已结案"
+            done = _("已结案")
         else:
             raise Http404("未知操作")
     except ActionForbidden:
@@ -111,7 +112,7 @@ def case_action(request, pk: int, action: str):
     except BusinessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"售后工单 {case.number}：{done}")
+        messages.success(request, _("售后工单 %(number)s：%(done)s") % {"number": case.number, "done": done})
     return redirect("aftersales:case", pk=pk)
 
 
@@ -134,7 +135,9 @@ def case_open_view(request, number: str):
         except BusinessError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"已登记售后工单 {case.number}，处理时限 {case.due_at:%Y-%m-%d}")
+            messages.success(
+                request, _("已登记售后工单 %(number)s，处理时限 %(due)s") % {"number": case.number, "due": f"{case.due_at:%Y-%m-%d}"}
+            )
             return redirect("aftersales:case", pk=case.pk)
     return render(request, "aftersales/case_open.html", {"order": order, "form": form})
 
@@ -145,7 +148,7 @@ def cancel_after_shipping_view(request, number: str):
     """发货后取消: shows the refund the policy gives before anything happens."""
     order = get_object_or_404(Order, number=number)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT):
-        messages.error(request, f"订单当前为“{order.get_status_display()}”，不是发货后取消")
+        messages.error(request, _("订单当前为“%(status)s”，不是发货后取消") % {"status": order.get_status_display()})
         return redirect("orders:detail", number=number)
     quote = services.cancellation_quote(order)
     form = ReasonForm(request.POST or None)
@@ -156,7 +159,7 @@ def cancel_after_shipping_view(request, number: str):
         except BusinessError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"订单已转为退货，售后工单 {case.number}；货物退回检验后按规则退款")
+            messages.success(request, _("订单已转为退货，售后工单 %(number)s；货物退回检验后按规则退款") % {"number": case.number})
             return redirect("orders:detail", number=number)
     return render(request, "aftersales/cancel_after_shipping.html", {"order": order, "quote": quote, "form": form})
 
@@ -186,5 +189,5 @@ def feedback_follow_up_view(request, pk: int):
     except BusinessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "已记录跟进")
+        messages.success(request, _("已记录跟进"))
     return redirect("orders:detail", number=feedback.order.number)

@@ -11,12 +11,17 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
+from ordermgmt.language import platform_language
+
 from ..models import EventKind
 
 # Carriers and aggregators name the states differently; these are the spellings accepted.
+# Carriers send the Chinese labels, and the first import may happen in an English request.
+with platform_language():
+    _LABELS = {str(kind.label): kind.value for kind in EventKind}
 KIND_ALIASES = {
     **{kind.value: kind.value for kind in EventKind},
-    **{str(kind.label): kind.value for kind in EventKind},
+    **_LABELS,
     "collected": EventKind.PICKED_UP,
     "transit": EventKind.IN_TRANSIT,
     "delivering": EventKind.OUT_FOR_DELIVERY,

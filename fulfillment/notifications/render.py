@@ -6,6 +6,8 @@ template cannot reach anything but these values.
 
 import re
 
+from ordermgmt.language import in_platform_language
+
 from ..tracking import tracking_url
 
 PLACEHOLDERS = {
@@ -35,6 +37,7 @@ def fill(text: str, values: dict) -> str:
     return _PATTERN.sub(lambda match: str(values.get(match.group(1), match.group(0))), text or "")
 
 
+@in_platform_language
 def notice_values(order, event) -> dict:
     """Every placeholder's value for a notice about ``event`` of ``order``."""
     from ..models import Shipment, ShipmentException

@@ -10,6 +10,7 @@ from django.utils import timezone
 from inventory.models import StockAllocation
 from inventory.services import stock_split_allocations
 from ordermgmt.errors import ActionForbidden
+from ordermgmt.language import in_platform_language
 from orders.events import record_event
 from orders.models import Order, OrderEvent
 
@@ -64,6 +65,7 @@ def status_from_events(shipment: Shipment) -> str:
     return KIND_TO_STATUS[events[-1].kind] if events else ShipmentStatus.SHIPPED
 
 
+@in_platform_language
 def open_exception(shipment: Shipment, kind: str, reason: str, *, at: datetime | None = None) -> ShipmentException | None:
     """Flag the shipment (at most one open flag per kind), on the order's timeline too."""
     if ShipmentException.objects.filter(shipment=shipment, kind=kind, status=ExceptionStatus.OPEN).exists():

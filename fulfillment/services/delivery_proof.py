@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from aftersales.services import after_sales_case_open
 from ordermgmt.errors import InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 from ordermgmt.uploads import CheckedImage, decode_data_url, read_upload
 from orders.events import record_event
 from orders.models import OrderEvent
@@ -31,6 +32,7 @@ def _store_proof_file(proof: DeliveryProof, image: CheckedImage, kind: str) -> P
     )
 
 
+@in_platform_language
 @transaction.atomic
 def shipment_sign(
     *,

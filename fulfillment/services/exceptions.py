@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from inventory.services import stock_allocate_quantities
 from ordermgmt.errors import InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 from ordermgmt.money import to_money
 from orders.events import record_event
 from orders.models import OrderEvent, OrderStatus
@@ -34,6 +35,7 @@ from .common import (
 )
 
 
+@in_platform_language
 def shipment_exceptions_detect(*, now: datetime | None = None) -> list[ShipmentException]:
     """Flag shipments past their expected date (延误, once per shipment) and shipments with
     no logistics news for ``FULFILLMENT_LOSS_AFTER_DAYS`` days (疑似丢件). Safe to run as
@@ -104,6 +106,7 @@ def _replacement_pick_list(shipment: Shipment, user) -> PickList:
     return pick_list
 
 
+@in_platform_language
 @transaction.atomic
 def shipment_exception_resolve(
     *, exception: ShipmentException, user, resolution: str, compensation_amount=None, note: str = ""

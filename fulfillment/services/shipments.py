@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ordermgmt.errors import BusinessError, InvalidInput
+from ordermgmt.language import in_platform_language
 from orders import services as order_services
 from orders.events import record_event
 from orders.models import Order, OrderEvent, OrderStatus
@@ -51,6 +52,7 @@ def _all_shipments_delivered(order: Order) -> bool:
     return bool(statuses) and all(s == ShipmentStatus.DELIVERED for s in statuses)
 
 
+@in_platform_language
 def _drive_order(shipment: Shipment, event: ShipmentEvent, user) -> None:
     """The first movement of any shipment puts the order 配送中; the last signature 已交付."""
     if shipment.status in (ShipmentStatus.REPLACED, ShipmentStatus.LOST) or event.kind not in _MOVING_KINDS:
@@ -71,6 +73,7 @@ def _drive_order(shipment: Shipment, event: ShipmentEvent, user) -> None:
         order_services.order_deliver(order=order, user=user, reason=f"{label} 已签收")
 
 
+@in_platform_language
 @transaction.atomic
 def shipment_event_record(
     *,

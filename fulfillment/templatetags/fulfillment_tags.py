@@ -1,5 +1,5 @@
 from django import template
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from orders.models import OrderStatus
 
@@ -34,13 +34,15 @@ def fulfillment_alerts(context):
     if user.has_perm("fulfillment.manage_shipments"):
         count = open_exceptions().count()
         if count:
-            alerts.append(("fulfillment:exceptions", _("%(n)s 个物流异常待处理（延误 / 疑似丢件）") % {"n": count}))
+            alerts.append(("fulfillment:exceptions", ngettext(
+                "%(n)s 个物流异常待处理（延误 / 疑似丢件）", "%(n)s 个物流异常待处理（延误 / 疑似丢件）", count
+            ) % {"n": count}))
     if user.has_perm("fulfillment.manage_production"):
         count = late_production_count()
         if count:
-            alerts.append(("fulfillment:production_list", _("%(n)s 个生产单落后于计划") % {"n": count}))
+            alerts.append(("fulfillment:production_list", ngettext("%(n)s 个生产单落后于计划", "%(n)s 个生产单落后于计划", count) % {"n": count}))
     if user.has_perm("fulfillment.resend_notification"):
         count = failed_notification_count()
         if count:
-            alerts.append(("fulfillment:outbox", _("%(n)s 条客户通知发送失败") % {"n": count}))
+            alerts.append(("fulfillment:outbox", ngettext("%(n)s 条客户通知发送失败", "%(n)s 条客户通知发送失败", count) % {"n": count}))
     return {"alerts": alerts}

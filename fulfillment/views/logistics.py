@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ..forms import ResolveForm, ShipmentEventForm, SignForm
@@ -12,7 +13,10 @@ from ..selectors import open_exceptions, recent_resolved_exceptions, shipment_de
 from ..services import shipment_event_record, shipment_exception_resolve, shipment_sign
 from .common import page_query, perform, safe_next
 
-VIEWS = [("active", "在途"), ("flagged", "有异常"), ("delivered", "已签收"), ("all", "全部")]
+VIEWS = [
+    ("active", gettext_lazy("在途")), ("flagged", gettext_lazy("有异常")), ("delivered", gettext_lazy("已签收")),
+    ("all", gettext_lazy("全部")),
+]
 
 
 @login_required
@@ -60,7 +64,7 @@ def shipment_event_add(request, pk: int):
     data = form.cleaned_data
     ok, _ = perform(request, lambda: shipment_event_record(
         shipment=shipment, user=request.user, kind=data["kind"], occurred_at=data["occurred_at"],
-        place=data["place"], note=data["note"]), "物流事件已记录")
+        place=data["place"], note=data["note"]), gettext("物流事件已记录"))
     if not ok:
         return _detail(request, pk, event_form=form, status=400)
     return redirect("fulfillment:shipment_detail", pk=pk)
@@ -71,7 +75,7 @@ def shipment_event_add(request, pk: int):
 def shipment_sign_view(request, pk: int):
     shipment = get_object_or_404(Shipment.objects.select_related("order", "carrier"), pk=pk)
     if hasattr(shipment, "proof"):
-        messages.info(request, "该运单已登记签收")
+        messages.info(request, gettext("该运单已登记签收"))
         return redirect("fulfillment:shipment_detail", pk=pk)
     form = SignForm(request.POST or None)
     status = 200
@@ -85,11 +89,11 @@ def shipment_sign_view(request, pk: int):
                 abnormal_photos=request.FILES.getlist("abnormal_photos"),
             ))
             if ok:
-                messages.success(request, f"运单 {shipment} 已登记签收")
+                messages.success(request, gettext("运单 %(shipment)s 已登记签收") % {"shipment": shipment})
                 return redirect("fulfillment:shipment_detail", pk=pk)
         status = 400
         if request.FILES:
-            messages.warning(request, "为安全起见，已选择的照片需要重新选择")
+            messages.warning(request, gettext("为安全起见，已选择的照片需要重新选择"))
     return render(request, "fulfillment/shipment_sign.html", {"shipment": shipment, "form": form}, status=status)
 
 
@@ -116,7 +120,7 @@ def exception_resolve(request, pk: int):
         perform(request, lambda: shipment_exception_resolve(
             exception=flag, user=request.user, resolution=data["resolution"],
             compensation_amount=data["compensation_amount"], note=data["note"],
-        ), f"运单 {flag.shipment} 的{flag.get_kind_display()}已处理，已通知客户")
+        ), gettext("运单 %(shipment)s 的%(kind)s已处理，已通知客户") % {"shipment": flag.shipment, "kind": flag.get_kind_display()})
     else:
-        messages.error(request, "请选择处理方式；赔偿金额须为不小于 0 的金额")
+        messages.error(request, gettext("请选择处理方式；赔偿金额须为不小于 0 的金额"))
     return redirect(safe_next(request, reverse("fulfillment:exceptions")))

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from ..forms import TemplateForm
@@ -33,7 +34,7 @@ def outbox_list(request):
 def outbox_resend(request, pk: int):
     message = get_object_or_404(NotificationMessage, pk=pk)
     perform(request, lambda: notification_resend(message=message, user=request.user),
-            f"已重新发送给 {message.recipient}")
+            gettext("已重新发送给 %(recipient)s") % {"recipient": message.recipient})
     return redirect(safe_next(request, reverse("fulfillment:outbox")))
 
 
@@ -55,7 +56,7 @@ def template_edit(request, pk: int):
         data = form.cleaned_data
         ok, _ = perform(request, lambda: notification_template_update(
             template=template, user=request.user, subject=data["subject"], body=data["body"],
-            is_active=data["is_active"]), f"模板“{template}”已保存")
+            is_active=data["is_active"]), gettext("模板“%(template)s”已保存") % {"template": template})
         if ok:
             return redirect("fulfillment:templates")
     return render(request, "fulfillment/template_form.html", {

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orders.models import Order
@@ -21,7 +22,10 @@ from ..services import (
 )
 from .common import page_query, perform
 
-VIEWS = [("open", "未完成"), ("late", "逾期"), ("done", "已入库/已取消"), ("all", "全部")]
+VIEWS = [
+    ("open", gettext_lazy("未完成")), ("late", gettext_lazy("逾期")), ("done", gettext_lazy("已入库/已取消")),
+    ("all", gettext_lazy("全部")),
+]
 
 
 @login_required
@@ -72,7 +76,7 @@ def production_plan(request, pk: int):
     ok, _ = perform(request, lambda: production_order_plan(
         production_order=production_order, user=request.user, owner=form.cleaned_data["owner"],
         planned_start=form.cleaned_data["planned_start"], planned_finish=form.cleaned_data["planned_finish"],
-    ), f"生产单 {production_order.number} 的计划已保存")
+    ), gettext("生产单 %(number)s 的计划已保存") % {"number": production_order.number})
     if not ok:
         return production_detail(request, pk, plan_form=form)
     return redirect("fulfillment:production_detail", pk=pk)
@@ -86,17 +90,17 @@ def production_step(request, pk: int, step: str):
     label = production_order.number
     if step == "start":
         perform(request, lambda: production_order_start(production_order=production_order, user=request.user),
-                f"生产单 {label} 已开工")
+                gettext("生产单 %(number)s 已开工") % {"number": label})
     elif step == "pass_qc":
         form = QcForm(request.POST)
         form.is_valid()
         perform(request, lambda: production_order_pass_qc(
             production_order=production_order, user=request.user, note=form.cleaned_data.get("note", "")),
-            f"生产单 {label} 质检合格")
+            gettext("生产单 %(number)s 质检合格") % {"number": label})
     elif step == "stock":
         form = StockForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请选择入库仓库")
+            messages.error(request, gettext("请选择入库仓库"))
         else:
             ok, result = perform(request, lambda: production_order_stock(
                 production_order=production_order, user=request.user, warehouse=form.cleaned_data["warehouse"]))
@@ -107,7 +111,7 @@ def production_step(request, pk: int, step: str):
         form.is_valid()
         perform(request, lambda: production_order_cancel(
             production_order=production_order, user=request.user, reason=form.cleaned_data.get("reason", "")),
-            f"生产单 {label} 已取消")
+            gettext("生产单 %(number)s 已取消") % {"number": label})
     else:
         raise Http404("未知操作")
     return redirect("fulfillment:production_detail", pk=pk)
@@ -116,11 +120,15 @@ def production_step(request, pk: int, step: str):
 def _stock_message(request, result) -> None:
     number = result.production_order.number
     if result.order_finished:
-        messages.success(request, f"生产单 {number} 已入库，订单 {result.production_order.order.number} 生产完成，等待出库")
+        messages.success(
+            request,
+            gettext("生产单 %(number)s 已入库，订单 %(order)s 生产完成，等待出库")
+            % {"number": number, "order": result.production_order.order.number},
+        )
     elif result.warning:
-        messages.warning(request, f"生产单 {number}：{result.warning}")
+        messages.warning(request, gettext("生产单 %(number)s：%(warning)s") % {"number": number, "warning": result.warning})
     else:
-        messages.success(request, f"生产单 {number} 已入库（订单还有其他生产单未完成）")
+        messages.success(request, gettext("生产单 %(number)s 已入库（订单还有其他生产单未完成）") % {"number": number})
 
 
 @login_required
@@ -131,7 +139,7 @@ def production_raise(request, number: str):
     ok, created = perform(request, lambda: production_order_raise(order=order, user=request.user))
     if ok:
         if created:
-            messages.success(request, "已生成生产单：" + "、".join(p.number for p in created))
+            messages.success(request, gettext("已生成生产单：%(numbers)s") % {"numbers": "、".join(p.number for p in created)})
         else:
-            messages.info(request, "该订单的定制商品都已有生产单或库存，无需再生成")
+            messages.info(request, gettext("该订单的定制商品都已有生产单或库存，无需再生成"))
     return redirect("orders:detail", number=number)

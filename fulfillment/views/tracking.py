@@ -10,6 +10,7 @@ import re
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.core import is_ratelimited
@@ -21,9 +22,9 @@ from ..forms import TrackingForm
 from ..selectors import tracking_snapshot
 from ..tracking import order_number_from_token, tracking_token
 
-WRONG_PAIR = "订单号或手机号后4位不正确，请核对后重试。"
-TOO_MANY = "查询次数过多，请稍后再试。"
-BAD_LINK = "该查询链接无效或已过期，请输入订单号和手机号后4位查询。"
+WRONG_PAIR = gettext_lazy("订单号或手机号后4位不正确，请核对后重试。")
+TOO_MANY = gettext_lazy("查询次数过多，请稍后再试。")
+BAD_LINK = gettext_lazy("该查询链接无效或已过期，请输入订单号和手机号后4位查询。")
 
 
 def _number(request) -> str:

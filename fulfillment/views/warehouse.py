@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from orders.models import Order
@@ -43,7 +44,7 @@ def pick_list_new(request, number: str):
         ok, pick_list = perform(request, lambda: pick_list_create(
             order=order, user=request.user, quantities=form.quantities(), note=form.cleaned_data["note"]))
         if ok:
-            messages.success(request, f"拣货单 {pick_list.number} 已生成，请打印后拣货")
+            messages.success(request, gettext("拣货单 %(number)s 已生成，请打印后拣货") % {"number": pick_list.number})
             return redirect("fulfillment:pick_list_detail", pk=pick_list.pk)
     return render(request, "fulfillment/pick_list_new.html", {"order": order, "form": form})
 
@@ -76,21 +77,21 @@ def pick_list_step(request, pk: int, step: str):
     pick_list = get_object_or_404(PickList, pk=pk)
     if step == "picked":
         perform(request, lambda: pick_list_mark_picked(pick_list=pick_list, user=request.user),
-                f"拣货单 {pick_list.number} 拣货完成")
+                gettext("拣货单 %(number)s 拣货完成") % {"number": pick_list.number})
     elif step == "packed":
         form = PackForm(request.POST)
         if form.is_valid():
             perform(request, lambda: pick_list_mark_packed(
                 pick_list=pick_list, user=request.user, package_count=form.cleaned_data["package_count"]),
-                f"拣货单 {pick_list.number} 打包完成")
+                gettext("拣货单 %(number)s 打包完成") % {"number": pick_list.number})
         else:
-            messages.error(request, "包裹数必须是 1–999 的整数")
+            messages.error(request, gettext("包裹数必须是 1–999 的整数"))
     elif step == "cancel":
         form = ReasonForm(request.POST)
         form.is_valid()
         perform(request, lambda: pick_list_cancel(
             pick_list=pick_list, user=request.user, reason=form.cleaned_data.get("reason", "")),
-            f"拣货单 {pick_list.number} 已作废")
+            gettext("拣货单 %(number)s 已作废") % {"number": pick_list.number})
     else:
         raise Http404("未知操作")
     return redirect("fulfillment:pick_list_detail", pk=pk)
@@ -115,7 +116,11 @@ def pick_list_ship_view(request, pk: int):
     order.refresh_from_db()
     messages.success(
         request,
-        f"拣货单 {pick_list.number} 已出库：{shipment.carrier.name} {shipment.tracking_number}；"
-        + ("订单已全部出库" if order.status != "allocated" else "订单还有商品待出库（部分发货）"),
+        (
+            gettext("拣货单 %(number)s 已出库：%(carrier)s %(tracking)s；订单已全部出库")
+            if order.status != "allocated"
+            else gettext("拣货单 %(number)s 已出库：%(carrier)s %(tracking)s；订单还有商品待出库（部分发货）")
+        )
+        % {"number": pick_list.number, "carrier": shipment.carrier.name, "tracking": shipment.tracking_number},
     )
     return redirect("fulfillment:pick_list_detail", pk=pk)

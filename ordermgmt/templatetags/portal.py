@@ -1,5 +1,6 @@
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.phones import mask_phone
 from ordermgmt.money import format_yuan
@@ -44,10 +45,10 @@ def age(value):
     delta = timezone.now() - value
     days, hours = delta.days, delta.seconds // 3600
     if days:
-        return f"{days}天{hours}小时"
+        return _("%(days)s天%(hours)s小时") % {"days": days, "hours": hours}
     if hours:
-        return f"{hours}小时"
-    return f"{max(delta.seconds // 60, 1)}分钟"
+        return _("%(hours)s小时") % {"hours": hours}
+    return _("%(minutes)s分钟") % {"minutes": max(delta.seconds // 60, 1)}
 
 
 @register.simple_tag(takes_context=True)

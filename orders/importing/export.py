@@ -7,6 +7,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from ordermgmt.language import in_platform_language
 from ordermgmt.spreadsheets import neutralise
 
 from ..models import InvoiceType, Order, OrderLine
@@ -50,6 +51,7 @@ def line_row(line: OrderLine, order: Order) -> list:
     return [neutralise(values[column.key]) for column in COLUMNS]
 
 
+@in_platform_language
 def export_orders(orders) -> bytes:
     """Workbook of ``orders`` (a filtered queryset): the lines sheet, then a summary per order."""
     orders = orders.select_related("customer").prefetch_related("lines")

@@ -11,6 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from customers.models import Customer
 from inventory.models import Product
+from ordermgmt.language import in_platform_language
 
 from .columns import BY_KEY, COLUMNS, EXAMPLE_PREFIX, column_letter
 from .conf import limit
@@ -46,6 +47,7 @@ def _list_validation(sheet, key: str, options: list[str], last_row: int) -> None
     sheet.add_data_validation(validation)
 
 
+@in_platform_language
 def build_template() -> bytes:
     today = timezone.localdate()
     last_row = limit("ORDER_IMPORT_MAX_ROWS") + 1

@@ -22,6 +22,7 @@ from ordermgmt.errors import (
     InvalidInput,
     InvalidTransition,
 )
+from ordermgmt.language import in_platform_language
 from ordermgmt.money import to_money
 
 from ..events import actor_display_name, record_event
@@ -263,6 +264,7 @@ def _new_order(*, user, details: OrderDetails, lines: Sequence[LineInput], numbe
     return order
 
 
+@in_platform_language
 def _creation_event(order: Order, *, note: str, source: dict | None, line_count: int) -> dict:
     reason = f"通过“{order.get_channel_display()}”录入，提交审核" + (f"（{note}）" if note else "")
     return dict(

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 
 from .. import review
 from ..events import record_event
@@ -114,6 +115,7 @@ def order_auto_review(*, order: Order, user=None) -> Order:
     return locked
 
 
+@in_platform_language
 def _review_summary(outcomes, blockers, warnings, manual_reason) -> str:
     labels = dict(ReviewCheck.Name.choices)
     parts = []
@@ -130,6 +132,7 @@ def _review_summary(outcomes, blockers, warnings, manual_reason) -> str:
     return "自动审核：" + "；".join(p for p in parts if not p.endswith("："))
 
 
+@in_platform_language
 @transaction.atomic
 def order_override_check(*, order: Order, user, check_name: str, reason: str) -> Order:
     """A 主管 releases a check that holds the order (credit hold, overdue debt, price)."""

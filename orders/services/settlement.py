@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ordermgmt.errors import InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 from ordermgmt.money import to_money
 
 from ..events import record_event
@@ -20,6 +21,7 @@ from ..models import (
 from .common import check_permission
 
 
+@in_platform_language
 @transaction.atomic
 def payment_record(
     *, order: Order, user, amount: Decimal, method: str | None = None, reference: str = "", paid_at=None
@@ -51,6 +53,7 @@ def payment_record(
     return payment
 
 
+@in_platform_language
 @transaction.atomic
 def refund_record(
     *,

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import ActionForbidden, BusinessError
@@ -21,9 +22,9 @@ def order_action(request, number: str, action: str):
         raise Http404("未知操作")
     order = get_object_or_404(Order, number=number)
     if not request.user.has_perm(transition_permission(action)):
-        raise ActionForbidden(f"您的角色没有权限执行“{spec.label}”")
+        raise ActionForbidden(_("您的角色没有权限执行“%(action)s”") % {"action": spec.label})
     if spec.override_only and not request.user.has_perm(OVERRIDE_PERMISSION):
-        raise ActionForbidden("请在仓库、生产或物流页面办理；订单页面的直接操作仅限主管")
+        raise ActionForbidden(_("请在仓库、生产或物流页面办理；订单页面的直接操作仅限主管"))
     form = ActionForm(request.POST)
     form.is_valid()
     extra = {}
@@ -36,7 +37,7 @@ def order_action(request, number: str, action: str):
     except BusinessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"订单 {order.number}：{spec.label}成功")
+        messages.success(request, _("订单 %(number)s：%(action)s成功") % {"number": order.number, "action": spec.label})
     return redirect("orders:detail", number=number)
 
 
@@ -45,7 +46,7 @@ def order_action(request, number: str, action: str):
 def order_override_check_view(request, number: str, check: str):
     """A 主管 releases a check that holds the order (信用冻结, 逾期欠款, 价格)."""
     if not request.user.has_perm("orders.override_review_check"):
-        raise ActionForbidden("只有主管可以放行审核检查")
+        raise ActionForbidden(_("只有主管可以放行审核检查"))
     order = get_object_or_404(Order, number=number)
     try:
         order = order_override_check(order=order, user=request.user, check_name=check, reason=request.POST.get("reason", ""))
@@ -54,7 +55,7 @@ def order_override_check_view(request, number: str, check: str):
     except BusinessError as error:
         messages.error(request, str(error))
         return redirect("orders:detail", number=number)
-    messages.success(request, "已放行，订单" + ("仍有其他检查待处理" if order.review_blockers else "可以继续审核"))
+    messages.success(request, _("已放行，订单仍有其他检查待处理") if order.review_blockers else _("已放行，订单可以继续审核"))
     return redirect("orders:detail", number=number)
 
 
@@ -62,7 +63,7 @@ def order_override_check_view(request, number: str, check: str):
 @require_POST
 def order_rerun_review_view(request, number: str):
     if not (request.user.has_perm("orders.review_order") or request.user.has_perm("orders.change_order")):
-        raise ActionForbidden("您的角色没有权限重新运行自动审核")
+        raise ActionForbidden(_("您的角色没有权限重新运行自动审核"))
     order = get_object_or_404(Order, number=number)
     try:
         order = order_auto_review(order=order, user=request.user)
@@ -71,7 +72,7 @@ def order_rerun_review_view(request, number: str):
     except BusinessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"自动审核已重新运行，订单当前状态：{order.get_status_display()}")
+        messages.success(request, _("自动审核已重新运行，订单当前状态：%(status)s") % {"status": order.get_status_display()})
     return redirect("orders:detail", number=number)
 
 
@@ -79,7 +80,7 @@ def order_rerun_review_view(request, number: str):
 @require_POST
 def order_copy_view(request, number: str):
     if not request.user.has_perm("orders.add_order"):
-        raise ActionForbidden("您的角色没有权限新建订单")
+        raise ActionForbidden(_("您的角色没有权限新建订单"))
     source = get_object_or_404(Order, number=number)
     try:
         copy = order_copy(order=source, user=request.user)
@@ -88,5 +89,5 @@ def order_copy_view(request, number: str):
     except BusinessError as error:
         messages.error(request, str(error))
         return redirect("orders:detail", number=number)
-    messages.success(request, f"已复制为新订单 {copy.number}，需重新审核")
+    messages.success(request, _("已复制为新订单 %(number)s，需重新审核") % {"number": copy.number})
     return redirect("orders:detail", number=copy.number)

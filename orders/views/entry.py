@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from inventory.models import Product
@@ -25,7 +26,7 @@ def price_preview(request):
     except ValueError:
         quantity = 1
     if product is None:
-        return JsonResponse({"error": "商品不存在"}, status=404)
+        return JsonResponse({"error": _("商品不存在")}, status=404)
     if customer is None:
         # A new customer is an ordinary one: level rules for 普通 still apply.
         customer = Customer(level=request.GET.get("level") or "normal")
@@ -60,7 +61,7 @@ def order_create_view(request):
             except BusinessError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"订单 {order.number} 已创建并提交审核")
+                messages.success(request, _("订单 %(number)s 已创建并提交审核") % {"number": order.number})
                 return redirect("orders:detail", number=order.number)
     else:
         initial = {}
@@ -95,7 +96,7 @@ def order_edit_view(request, number: str):
     if order is None:
         raise Http404("订单不存在")
     if order.status not in EDITABLE_BEFORE_PRODUCTION:
-        messages.error(request, f"订单当前状态为“{order.get_status_display()}”，不能修改")
+        messages.error(request, _("订单当前状态为“%(status)s”，不能修改") % {"status": order.get_status_display()})
         return redirect("orders:detail", number=number)
     if request.method == "POST":
         form = OrderForm(request.POST, order=order)
@@ -106,7 +107,7 @@ def order_edit_view(request, number: str):
             except BusinessError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"订单 {order.number} 已保存")
+                messages.success(request, _("订单 %(number)s 已保存") % {"number": order.number})
                 return redirect("orders:detail", number=order.number)
     else:
         form = OrderForm(order=order)

@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ordermgmt.errors import ActionForbidden, BusinessError
@@ -37,7 +38,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="订单文件（.xlsx）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    file = forms.FileField(label=gettext_lazy("订单文件（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -56,11 +57,11 @@ def _can_see_imports(user) -> bool:
 def import_list(request):
     """The import page: upload a file, and the history of imports."""
     if not _can_see_imports(request.user):
-        raise PermissionDenied("您的角色没有权限批量导入订单")
+        raise PermissionDenied(_("您的角色没有权限批量导入订单"))
     form = UploadForm()
     if request.method == "POST":
         if not request.user.has_perm("orders.import_orders"):
-            raise ActionForbidden("您的角色没有权限批量导入订单")
+            raise ActionForbidden(_("您的角色没有权限批量导入订单"))
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -92,7 +93,7 @@ def import_template(request):
 
 def _job_for(request, pk: int) -> ImportJob:
     if not _can_see_imports(request.user):
-        raise PermissionDenied("您的角色没有权限查看导入记录")
+        raise PermissionDenied(_("您的角色没有权限查看导入记录"))
     return get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
 
 
@@ -165,7 +166,7 @@ def import_discard(request, pk: int):
     except BusinessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"已放弃导入记录 #{job.pk}，未创建任何订单")
+        messages.success(request, _("已放弃导入记录 #%(id)s，未创建任何订单") % {"id": job.pk})
     return redirect("orders:imports")
 
 
@@ -196,7 +197,9 @@ def order_export(request):
     line_count = OrderLine.objects.filter(order__in=orders.values("pk")).count()
     if line_count > limit("ORDER_EXPORT_MAX_LINES"):
         messages.error(
-            request, f"符合条件的订单共有 {line_count} 行明细，超过单次导出上限 {limit('ORDER_EXPORT_MAX_LINES')} 行，请缩小筛选范围后再导出"
+            request,
+            _("符合条件的订单共有 %(lines)s 行明细，超过单次导出上限 %(limit)s 行，请缩小筛选范围后再导出")
+            % {"lines": line_count, "limit": limit("ORDER_EXPORT_MAX_LINES")},
         )
         query = request.GET.urlencode()
         return redirect(reverse("orders:list") + (f"?{query}" if query else ""))

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
@@ -35,24 +36,24 @@ class RuleType:
 RULE_TYPES = {
     rule.slug: rule
     for rule in [
-        RuleType("contract-prices", ContractPrice, "客户合同价",
+        RuleType("contract-prices", ContractPrice, gettext_lazy("客户合同价"),
                  ("customer", "product", "unit_price", "valid_from", "valid_to", "note", "is_active"),
                  ("customer", "product", "unit_price", "valid_from", "valid_to", "note", "is_active"),
                  ("customer__name", "product__sku", "product__name")),
-        RuleType("level-discounts", LevelDiscount, "等级折扣",
+        RuleType("level-discounts", LevelDiscount, gettext_lazy("等级折扣"),
                  ("level", "product", "category", "percent_of_list", "valid_from", "valid_to", "is_active"),
                  ("level", "product", "category", "percent_of_list", "valid_from", "valid_to", "is_active")),
-        RuleType("quantity-breaks", QuantityBreak, "阶梯价",
+        RuleType("quantity-breaks", QuantityBreak, gettext_lazy("阶梯价"),
                  ("product", "min_quantity", "unit_price", "valid_from", "valid_to", "is_active"),
                  ("product", "min_quantity", "unit_price", "valid_from", "valid_to", "is_active"),
                  ("product__sku", "product__name")),
-        RuleType("promotions", Promotion, "促销活动",
+        RuleType("promotions", Promotion, gettext_lazy("促销活动"),
                  ("name", "kind", "percent_off", "product", "category", "threshold", "amount_off", "stackable",
                   "valid_from", "valid_to", "is_active"),
                  ("name", "kind", "percent_off", "threshold", "amount_off", "stackable", "valid_from", "valid_to",
                   "is_active"),
                  ("name",)),
-        RuleType("freight-rules", FreightRule, "运费规则",
+        RuleType("freight-rules", FreightRule, gettext_lazy("运费规则"),
                  ("province", "city", "base_fee", "per_kg_fee", "free_over", "is_active"),
                  ("province", "city", "base_fee", "per_kg_fee", "free_over", "is_active"),
                  ("province", "city")),
@@ -69,7 +70,7 @@ def _rule_type(slug: str) -> RuleType:
 
 def _require(request, rule: RuleType, action: str) -> None:
     if not request.user.has_perm(f"orders.{action}_{rule.codename}"):
-        raise PermissionDenied("您的角色没有权限" + ("查看" if action == "view" else "维护") + "价格规则")
+        raise PermissionDenied(_("您的角色没有权限查看价格规则") if action == "view" else _("您的角色没有权限维护价格规则"))
 
 
 def _form_class(rule: RuleType):
@@ -117,7 +118,11 @@ def rule_edit(request, kind: str, pk: int | None = None):
         except BusinessError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{rule.title}“{saved}”已保存，新录入和修改的未审核订单按新规则定价；已审核订单价格不变")
+            messages.success(
+                request,
+                _("%(rule)s“%(name)s”已保存，新录入和修改的未审核订单按新规则定价；已审核订单价格不变")
+                % {"rule": rule.title, "name": saved},
+            )
             return redirect("orders:price_rules", kind=kind)
     return render(request, "orders/pricing/rule_form.html", {"rule": rule, "form": form, "instance": instance})
 
@@ -133,7 +138,7 @@ def rule_deactivate(request, kind: str, pk: int):
     except BusinessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{rule.title}“{instance}”已停用")
+        messages.success(request, _("%(rule)s“%(name)s”已停用") % {"rule": rule.title, "name": instance})
     return redirect("orders:price_rules", kind=kind)
 
 

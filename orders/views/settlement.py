@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import ActionForbidden, BusinessError
@@ -17,9 +18,9 @@ from ..selectors import order_detail, tax_by_rate
 from ..services import payment_record
 
 VOUCHERS = {
-    "invoice-request": "开票申请单",
-    "receipt": "收款收据",
-    "delivery-note": "送货单",
+    "invoice-request": gettext_lazy("开票申请单"),
+    "receipt": gettext_lazy("收款收据"),
+    "delivery-note": gettext_lazy("送货单"),
 }
 
 
@@ -27,12 +28,12 @@ VOUCHERS = {
 @require_POST
 def payment_create_view(request, number: str):
     if not request.user.has_perm("orders.add_payment"):
-        raise ActionForbidden("您的角色没有权限登记收款")
+        raise ActionForbidden(_("您的角色没有权限登记收款"))
     order = get_object_or_404(Order, number=number)
     try:
         amount = Decimal(request.POST.get("amount", "").replace(",", "").strip())
     except InvalidOperation:
-        messages.error(request, "收款金额必须是数字，例如 1280.00")
+        messages.error(request, _("收款金额必须是数字，例如 1280.00"))
         return redirect("orders:detail", number=number)
     try:
         payment_record(order=order, user=request.user, amount=amount, method=request.POST.get("method") or None,
@@ -40,7 +41,7 @@ def payment_create_view(request, number: str):
     except BusinessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"已登记收款 ¥{amount:,.2f}")
+        messages.success(request, _("已登记收款 %(amount)s") % {"amount": f"¥{amount:,.2f}"})
     return redirect("orders:detail", number=number)
 
 
