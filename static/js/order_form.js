@@ -130,6 +130,9 @@
         results.hidden = items.length === 0;
       });
     });
+    // Text typed (or restored by the browser's back button) before this script ran
+    // never fired an input event the listener could see.
+    if (search.value.trim()) search.dispatchEvent(new Event("input"));
   }
   if (select) {
     select.addEventListener("change", function () {

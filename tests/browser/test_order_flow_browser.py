@@ -14,6 +14,8 @@ pytestmark = [pytest.mark.browser]
 def test_sales_enters_an_order_and_reviewer_approves_it(page, live_server, shop):
     login(page, live_server, "wangfang")
     page.click("text=新建订单")
+    page.wait_for_url("**/orders/new/")
+    page.wait_for_load_state()
 
     # Pick the customer by typing its pinyin initials: contact and address are filled in.
     page.fill("#customer-search", "shhx")
