@@ -4,6 +4,7 @@ Parsing is delegated to ``phonenumbers`` (Google's libphonenumber metadata), so
 new mobile prefixes and area codes are recognised without code changes here.
 """
 
+import functools
 import re
 
 import phonenumbers
@@ -18,6 +19,9 @@ _ALLOWED_TYPES = {
 _SEPARATORS = re.compile(r"[\s\-()（）]")
 
 
+# Parsing is the costly part and a batch import repeats the same few numbers; the parsed
+# numbers are only read, never modified, so sharing them is safe.
+@functools.lru_cache(maxsize=4096)
 def _parse(raw: str):
     cleaned = _SEPARATORS.sub("", raw or "")
     if not cleaned:

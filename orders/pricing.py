@@ -116,6 +116,10 @@ class PriceBook:
 
     @in_platform_language
     def rule_price(self, *, customer, product, quantity: int) -> RulePrice:
+        return self._rule_price(customer=customer, product=product, quantity=quantity)
+
+    def _rule_price(self, *, customer, product, quantity: int) -> RulePrice:
+        # Callers switch to the platform language once (price_order prices every line).
         list_price = product.list_price
         contract = self.contracts.get((customer.pk, product.pk))
         if contract is not None:
@@ -313,6 +317,7 @@ def _freight_fee(rule: FreightRule | None, lines: list[PricedLine]) -> tuple[Dec
                  f"{weight.normalize():f} kg = {format_yuan(fee)}")
 
 
+@in_platform_language
 def price_order(
     *,
     customer,
@@ -328,7 +333,7 @@ def price_order(
     priced: list[PricedLine] = []
     problems = []
     for index, line in enumerate(lines, start=1):
-        rule = book.rule_price(customer=customer, product=line.product, quantity=line.quantity)
+        rule = book._rule_price(customer=customer, product=line.product, quantity=line.quantity)
         reason = (getattr(line, "override_reason", "") or "").strip()
         if line.unit_price is None or to_money(line.unit_price) == rule.unit_price:
             priced.append(PricedLine(line.product, line.quantity, rule.unit_price, rule, rule.source, rule.explanation))

@@ -46,6 +46,10 @@ def text(value) -> str:
     """Free text: surrounding spaces (also full-width and no-break ones) removed."""
     if value is None or value == "":
         return ""
+    if type(value) is str and "\u3000" not in value and "\xa0" not in value:
+        stripped = value.strip()  # the common case, on every cell of every row
+        if not stripped.startswith("'"):
+            return stripped
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):

@@ -332,6 +332,7 @@ class NewOrder:
 
 
 @transaction.atomic
+@in_platform_language
 def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime | None = None) -> list[Order]:
     """Enter many orders at once (Excel batch import), all or none.
 
