@@ -60,12 +60,19 @@ def text(value) -> str:
 
 def code(value) -> str:
     """Codes, numbers and phones: full-width characters folded to ASCII, no spaces at all."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text(value)))
+    cleaned = text(value)
+    if cleaned.isascii():  # NFKC leaves ASCII as it is
+        return "".join(cleaned.split())
+    return _SPACES.sub("", unicodedata.normalize("NFKC", cleaned))
 
 
 def match_key(value: str) -> str:
     """Key for comparing names typed by people: width, case and spacing do not matter."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", value or "")).casefold()
+    if not value:
+        return ""
+    if value.isascii():
+        return "".join(value.split()).casefold()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).casefold()
 
 
 def _number_text(value) -> str:

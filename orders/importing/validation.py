@@ -226,18 +226,20 @@ class _Checker:
         values, number, bad = sheet_row.values, sheet_row.number, sheet_row.bad
         row = _Row(number=number, raw=values, bad=bad)
 
+        texts = {key: cells.text(value) for key, value in values.items()}
+
         def raw(key):
             return values.get(key, "")
 
         def present(key):
-            return key not in bad and cells.text(raw(key)) != ""
+            return key not in bad and texts.get(key, "") != ""
 
-        row.external_ref = cells.text(raw("external_ref"))
-        row.customer = cells.text(raw("customer"))
-        row.contact_name = cells.text(raw("contact_name"))
-        row.address = cells.text(raw("address"))
-        row.invoice_title = cells.text(raw("invoice_title"))
-        row.notes = cells.text(raw("notes"))
+        row.external_ref = texts.get("external_ref", "")
+        row.customer = texts.get("customer", "")
+        row.contact_name = texts.get("contact_name", "")
+        row.address = texts.get("address", "")
+        row.invoice_title = texts.get("invoice_title", "")
+        row.notes = texts.get("notes", "")
         for key in ("external_ref", "customer", "contact_name", "invoice_title"):
             value = getattr(row, key)
             if len(value) > _MAX_LENGTHS[key]:
@@ -268,7 +270,7 @@ class _Checker:
                              value=raw("sku"))
             else:
                 for key, expected in (("product_name", row.product.name), ("product_spec", row.product.spec)):
-                    given = cells.text(raw(key))
+                    given = texts.get(key, "")
                     if given and cells.match_key(given) != cells.match_key(expected):
                         what = BY_KEY[key].header
                         self.problem(number, key, f"与商品编码 {row.product.sku} 的{what}“{expected}”不一致",

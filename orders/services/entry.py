@@ -378,8 +378,8 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     line_rows, adjustment_rows, events = [], [], []
     actor_name = actor_display_name(user)
     for order, (details, lines, priced, lines_of_order, adjustments_of_order) in zip(created, built):
-        for row in lines_of_order + adjustments_of_order:
-            row.order = order  # assigns the primary key bulk_create has just returned
+        # The rows hold ``order`` itself; bulk_create copies the primary key it has just
+        # returned into their order_id (Model._prepare_related_fields_for_save).
         line_rows.extend(lines_of_order)
         adjustment_rows.extend(adjustments_of_order)
         events.append(OrderEvent(order=order, actor=user, actor_name=actor_name, created_at=placed_at,
