@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Warehouse
 from ordermgmt import roles
@@ -23,13 +24,13 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
 
 
 class ProductionPlanForm(forms.Form):
-    owner = forms.ModelChoiceField(label="生产组长", queryset=None, required=False, empty_label="— 未指定 —")
-    planned_start = forms.DateField(label="计划开工", required=False, widget=DateInput())
-    planned_finish = forms.DateField(label="计划完工", required=False, widget=DateInput())
+    owner = forms.ModelChoiceField(label=_("生产组长"), queryset=None, required=False, empty_label=_("— 未指定 —"))
+    planned_start = forms.DateField(label=_("计划开工"), required=False, widget=DateInput())
+    planned_finish = forms.DateField(label=_("计划完工"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,17 +42,17 @@ class ProductionPlanForm(forms.Form):
 
 
 class QcForm(forms.Form):
-    note = forms.CharField(label="质检记录", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("质检记录"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StockForm(forms.Form):
-    warehouse = forms.ModelChoiceField(label="入库仓库", queryset=Warehouse.objects.filter(is_active=True))
+    warehouse = forms.ModelChoiceField(label=_("入库仓库"), queryset=Warehouse.objects.filter(is_active=True))
 
 
 class PickListForm(forms.Form):
     """One quantity field per reserved batch (``qty_<allocation id>``)."""
 
-    note = forms.CharField(label="备注", required=False, max_length=200)
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
 
     def __init__(self, *args, allocations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,22 +71,22 @@ class PickListForm(forms.Form):
 
 
 class PackForm(forms.Form):
-    package_count = forms.IntegerField(label="包裹数", min_value=1, max_value=999, initial=1)
+    package_count = forms.IntegerField(label=_("包裹数"), min_value=1, max_value=999, initial=1)
 
 
 class ShipForm(forms.Form):
-    carrier = forms.ModelChoiceField(label="承运商", queryset=Carrier.objects.filter(is_active=True))
-    tracking_number = forms.CharField(label="物流单号", max_length=40)
+    carrier = forms.ModelChoiceField(label=_("承运商"), queryset=Carrier.objects.filter(is_active=True))
+    tracking_number = forms.CharField(label=_("物流单号"), max_length=40)
     expected_delivery_date = forms.DateField(
-        label="预计送达", required=False, widget=DateInput(), help_text="留空则按承运商到该省的标准时效计算"
+        label=_("预计送达"), required=False, widget=DateInput(), help_text=_("留空则按承运商到该省的标准时效计算")
     )
 
 
 class ShipmentEventForm(forms.Form):
-    kind = forms.ChoiceField(label="物流状态", choices=EventKind.choices)
-    occurred_at = forms.DateTimeField(label="时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
-    place = forms.CharField(label="地点", required=False, max_length=100)
-    note = forms.CharField(label="说明", required=False, max_length=300)
+    kind = forms.ChoiceField(label=_("物流状态"), choices=EventKind.choices)
+    occurred_at = forms.DateTimeField(label=_("时间"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    place = forms.CharField(label=_("地点"), required=False, max_length=100)
+    note = forms.CharField(label=_("说明"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)})
@@ -96,30 +97,30 @@ class SignForm(forms.Form):
     """Photos come from ``request.FILES`` (several per field); the drawn signature arrives
     from the canvas as a data URL in a hidden field."""
 
-    receiver_name = forms.CharField(label="签收人", max_length=50)
+    receiver_name = forms.CharField(label=_("签收人"), max_length=50)
     signed_at = forms.DateTimeField(
-        label="签收时间", required=False, widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"],
-        help_text="留空为当前时间",
+        label=_("签收时间"), required=False, widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"],
+        help_text=_("留空为当前时间"),
     )
-    condition = forms.ChoiceField(label="货物状况", choices=ReceiptCondition.choices, initial=ReceiptCondition.NORMAL)
-    note = forms.CharField(label="说明", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    condition = forms.ChoiceField(label=_("货物状况"), choices=ReceiptCondition.choices, initial=ReceiptCondition.NORMAL)
+    note = forms.CharField(label=_("说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     signature = forms.CharField(required=False, widget=forms.HiddenInput())
 
 
 class ResolveForm(forms.Form):
     resolution = forms.ChoiceField(
-        label="处理方式", choices=[(Resolution.RESHIP, "补发"), (Resolution.COMPENSATION, "赔偿")], widget=forms.RadioSelect
+        label=_("处理方式"), choices=[(Resolution.RESHIP, _("补发")), (Resolution.COMPENSATION, _("赔偿"))], widget=forms.RadioSelect
     )
-    compensation_amount = forms.DecimalField(label="赔偿金额(元)", required=False, min_value=0, decimal_places=2, max_digits=12)
-    note = forms.CharField(label="说明", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    compensation_amount = forms.DecimalField(label=_("赔偿金额(元)"), required=False, min_value=0, decimal_places=2, max_digits=12)
+    note = forms.CharField(label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class TemplateForm(forms.Form):
-    subject = forms.CharField(label="邮件标题", required=False, max_length=200)
-    body = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 8}))
-    is_active = forms.BooleanField(label="启用", required=False)
+    subject = forms.CharField(label=_("邮件标题"), required=False, max_length=200)
+    body = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 8}))
+    is_active = forms.BooleanField(label=_("启用"), required=False)
 
 
 class TrackingForm(forms.Form):
-    number = forms.CharField(label="订单号", max_length=20)
-    phone_last4 = forms.CharField(label="联系电话后4位", min_length=4, max_length=4)
+    number = forms.CharField(label=_("订单号"), max_length=20)
+    phone_last4 = forms.CharField(label=_("联系电话后4位"), min_length=4, max_length=4)

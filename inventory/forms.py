@@ -1,33 +1,39 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Product, PurchaseRequest, Warehouse
 
 
 class ReceiveForm(forms.Form):
-    product = forms.ModelChoiceField(label="商品", queryset=Product.objects.filter(is_active=True).order_by("sku"))
-    warehouse = forms.ModelChoiceField(label="仓库", queryset=Warehouse.objects.filter(is_active=True))
-    quantity = forms.IntegerField(label="入库数量", min_value=1, error_messages={"min_value": "入库数量必须是正整数"})
+    product = forms.ModelChoiceField(label=_("商品"), queryset=Product.objects.filter(is_active=True).order_by("sku"))
+    warehouse = forms.ModelChoiceField(label=_("仓库"), queryset=Warehouse.objects.filter(is_active=True))
+    quantity = forms.IntegerField(label=_("入库数量"), min_value=1, error_messages={"min_value": _("入库数量必须是正整数")})
     purchase_request = forms.ModelChoiceField(
-        label="对应采购申请",
+        label=_("对应采购申请"),
         queryset=PurchaseRequest.objects.filter(state__in=["open", "ordered"]).select_related("product"),
         required=False,
-        empty_label="— 无（普通入库）—",
+        empty_label=_("— 无（普通入库）—"),
     )
-    batch_no = forms.CharField(label="批次号", max_length=40, required=False, help_text="留空则自动生成")
-    reason = forms.CharField(label="备注", max_length=200, required=False)
+    batch_no = forms.CharField(label=_("批次号"), max_length=40, required=False, help_text=_("留空则自动生成"))
+    reason = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
         request, product = data.get("purchase_request"), data.get("product")
         if request and product and request.product_id != product.pk:
-            self.add_error("purchase_request", f"采购申请 {request.number} 是商品 {request.product.sku} 的，与所选商品不一致")
+            self.add_error(
+                "purchase_request",
+                gettext("采购申请 %(number)s 是商品 %(sku)s 的，与所选商品不一致")
+                % {"number": request.number, "sku": request.product.sku},
+            )
         return data
 
 
 class AdjustForm(forms.Form):
-    counted_quantity = forms.IntegerField(label="盘点数量", min_value=0)
-    reason = forms.CharField(label="调整原因", max_length=200)
+    counted_quantity = forms.IntegerField(label=_("盘点数量"), min_value=0)
+    reason = forms.CharField(label=_("调整原因"), max_length=200)
 
 
 class CancelRequestForm(forms.Form):
-    reason = forms.CharField(label="取消原因", max_length=200)
+    reason = forms.CharField(label=_("取消原因"), max_length=200)

@@ -1,4 +1,4 @@
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from .roles import user_roles
 
@@ -29,5 +29,5 @@ def portal(request):
     return {
         "nav_items": [(url, label) for url, label, permission in NAVIGATION
                       if permission is None or user.has_perm(permission)],
-        "current_roles": user_roles(user),
+        "current_roles": [gettext(role) for role in user_roles(user)],
     }

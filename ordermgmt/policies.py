@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from .errors import ActionForbidden, InvalidInput
 
@@ -48,21 +49,21 @@ def register(definition: PolicyDef) -> PolicyDef:
 MANUAL_REVIEW_THRESHOLD = register(
     PolicyDef(
         "manual_review_threshold",
-        "人工审核金额阈值(元)",
+        _("人工审核金额阈值(元)"),
         Decimal,
         Decimal("50000.00"),
-        help_text="价税合计超过此金额的订单必须由审核员人工审核",
+        help_text=_("价税合计超过此金额的订单必须由审核员人工审核"),
     )
 )
 DUPLICATE_WINDOW_HOURS = register(
     PolicyDef(
         "duplicate_window_hours",
-        "重复订单检查时间窗(小时)",
+        _("重复订单检查时间窗(小时)"),
         int,
         24,
         minimum=1,
         maximum=24 * 30,
-        help_text="同一客户、相同商品和数量的订单在此时间内重复出现时提示",
+        help_text=_("同一客户、相同商品和数量的订单在此时间内重复出现时提示"),
     )
 )
 
@@ -94,35 +95,35 @@ def policy_update(*, user, definition: PolicyDef, value, reason: str) -> None:
 MAX_MANUAL_DISCOUNT_PERCENT = register(
     PolicyDef(
         "max_manual_discount_percent",
-        "手工改价最大让利(%)",
+        _("手工改价最大让利(%)"),
         Decimal,
         Decimal("10.00"),
         maximum=Decimal("100"),
-        help_text="手工价比规则价低出此比例（或低于商品最低售价）时，需主管在审核中批准",
+        help_text=_("手工价比规则价低出此比例（或低于商品最低售价）时，需主管在审核中批准"),
         group="价格",
     )
 )
 SUPPORT_DAYS = register(PolicyDef(
-    "after_sales_support_days", "售后服务期(天)", int, 30, minimum=1, maximum=365,
-    help_text="交付后多少天内客户可以在查询页自助申请售后", group="售后",
+    "after_sales_support_days", _("售后服务期(天)"), int, 30, minimum=1, maximum=365,
+    help_text=_("交付后多少天内客户可以在查询页自助申请售后"), group="售后",
 ))
 RETURN_SLA_WORKING_DAYS = register(PolicyDef(
-    "return_sla_working_days", "退货处理时限(工作日)", int, 7, minimum=1, maximum=60,
-    help_text="退货退款、维修工单从登记起的处理时限", group="售后",
+    "return_sla_working_days", _("退货处理时限(工作日)"), int, 7, minimum=1, maximum=60,
+    help_text=_("退货退款、维修工单从登记起的处理时限"), group="售后",
 ))
 EXCHANGE_SLA_WORKING_DAYS = register(PolicyDef(
-    "exchange_sla_working_days", "换货送达时限(工作日)", int, 3, minimum=1, maximum=60,
-    help_text="换货工单从登记起到换货送达的时限", group="售后",
+    "exchange_sla_working_days", _("换货送达时限(工作日)"), int, 3, minimum=1, maximum=60,
+    help_text=_("换货工单从登记起到换货送达的时限"), group="售后",
 ))
 CANCEL_REFUND_PERCENT_SHIPPED = register(PolicyDef(
-    "cancel_refund_percent_shipped", "已出库后取消退款比例(%)", Decimal, Decimal("100.00"), maximum=Decimal("100"),
-    help_text="订单已出库、尚未揽收时取消，退还货款的比例", group="取消",
+    "cancel_refund_percent_shipped", _("已出库后取消退款比例(%)"), Decimal, Decimal("100.00"), maximum=Decimal("100"),
+    help_text=_("订单已出库、尚未揽收时取消，退还货款的比例"), group="取消",
 ))
 CANCEL_REFUND_PERCENT_IN_TRANSIT = register(PolicyDef(
-    "cancel_refund_percent_in_transit", "配送中取消退款比例(%)", Decimal, Decimal("95.00"), maximum=Decimal("100"),
-    help_text="订单配送途中取消，退还货款的比例", group="取消",
+    "cancel_refund_percent_in_transit", _("配送中取消退款比例(%)"), Decimal, Decimal("95.00"), maximum=Decimal("100"),
+    help_text=_("订单配送途中取消，退还货款的比例"), group="取消",
 ))
 RETURN_FREIGHT_FEE = register(PolicyDef(
-    "cancel_return_freight_fee", "发货后取消由客户承担的退货运费(元)", Decimal, Decimal("20.00"),
-    help_text="发货后取消时从退款中扣除", group="取消",
+    "cancel_return_freight_fee", _("发货后取消由客户承担的退货运费(元)"), Decimal, Decimal("20.00"),
+    help_text=_("发货后取消时从退款中扣除"), group="取消",
 ))

@@ -5,15 +5,20 @@ the database match it; data migrations call it (with historical models) whenever
 new permission appears, so a fresh database and an upgraded one end up identical.
 """
 
-SALES = "销售专员"
-SERVICE = "客服"
-REVIEWER = "审核员"
-MANAGER = "主管"
-WAREHOUSE = "仓库管理员"
-PRODUCTION = "生产调度员"
-LOGISTICS = "物流专员"
-AFTER_SALES = "售后专员"
-ANALYST = "数据分析师"
+from django.utils.translation import gettext_noop
+
+# The group names in the database are these Chinese names; gettext_noop only marks them
+# so that the portal can show them translated (see ordermgmt.context_processors).
+SALES = gettext_noop("销售专员")
+SERVICE = gettext_noop("客服")
+REVIEWER = gettext_noop("审核员")
+MANAGER = gettext_noop("主管")
+WAREHOUSE = gettext_noop("仓库管理员")
+PRODUCTION = gettext_noop("生产调度员")
+LOGISTICS = gettext_noop("物流专员")
+AFTER_SALES = gettext_noop("售后专员")
+ANALYST = gettext_noop("数据分析师")
+SUPERUSER = gettext_noop("超级管理员")
 
 ALL_ROLES = [SALES, SERVICE, REVIEWER, MANAGER, WAREHOUSE, PRODUCTION, LOGISTICS, AFTER_SALES, ANALYST]
 
@@ -144,4 +149,4 @@ def user_roles(user) -> list[str]:
     if not user.is_authenticated:
         return []
     names = [group.name for group in user.groups.all()]
-    return [role for role in ALL_ROLES if role in names] + (["超级管理员"] if user.is_superuser else [])
+    return [role for role in ALL_ROLES if role in names] + ([SUPERUSER] if user.is_superuser else [])

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, Order, OrderStatus, OrderType, Priority
 from .selectors import order_search
@@ -20,41 +21,41 @@ SORTABLE = {
 
 
 class OrderFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="搜索", method="search", widget=forms.TextInput(
-        attrs={"placeholder": "订单号 / 客户名称或拼音 / 电话", "type": "search"}
+    q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
+        attrs={"placeholder": _("订单号 / 客户名称或拼音 / 电话"), "type": "search"}
     ))
     # distinct=False: a status filter cannot duplicate rows, and SELECT DISTINCT over every
     # column of a million orders is not free.
-    status = django_filters.MultipleChoiceFilter(label="状态", choices=OrderStatus.choices, distinct=False,
+    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=OrderStatus.choices, distinct=False,
                                                  widget=forms.SelectMultiple(attrs={"size": 4}))
-    channel = django_filters.ChoiceFilter(label="渠道", choices=Channel.choices, empty_label="全部渠道")
-    order_type = django_filters.ChoiceFilter(label="类型", choices=OrderType.choices, empty_label="全部类型")
-    priority = django_filters.ChoiceFilter(label="优先级", choices=Priority.choices, empty_label="全部")
+    channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices, empty_label=_("全部渠道"))
+    order_type = django_filters.ChoiceFilter(label=_("类型"), choices=OrderType.choices, empty_label=_("全部类型"))
+    priority = django_filters.ChoiceFilter(label=_("优先级"), choices=Priority.choices, empty_label=_("全部"))
     created_from = django_filters.DateFilter(
-        label="下单日期从", field_name="created_at", lookup_expr="date__gte",
+        label=_("下单日期从"), field_name="created_at", lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     created_to = django_filters.DateFilter(
-        label="至", field_name="created_at", lookup_expr="date__lte",
+        label=_("至"), field_name="created_at", lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     owner = django_filters.ModelChoiceFilter(
-        label="负责人",
+        label=_("负责人"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
-        empty_label="全部负责人",
+        empty_label=_("全部负责人"),
     )
     sort = django_filters.ChoiceFilter(
-        label="排序",
+        label=_("排序"),
         method="sort_by",
         choices=[
-            ("-created", "下单时间（新→旧）"),
-            ("created", "下单时间（旧→新）"),
-            ("-total", "金额（高→低）"),
-            ("total", "金额（低→高）"),
-            ("delivery", "期望交付日期"),
-            ("status", "状态"),
+            ("-created", _("下单时间（新→旧）")),
+            ("created", _("下单时间（旧→新）")),
+            ("-total", _("金额（高→低）")),
+            ("total", _("金额（低→高）")),
+            ("delivery", _("期望交付日期")),
+            ("status", _("状态")),
         ],
-        empty_label="默认排序",
+        empty_label=_("默认排序"),
     )
 
     class Meta:

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 from customers.models import Customer, CustomerLevel
 from customers.phones import normalize_phone
@@ -16,39 +17,40 @@ _DETAIL_FORM_FIELDS = [name for name in DETAIL_FIELDS if name not in ("customer"
 
 class OrderForm(forms.Form):
     customer = forms.ModelChoiceField(
-        label="客户", queryset=Customer.objects.order_by("name"), required=False, empty_label="— 选择已有客户 —"
+        label=_("客户"), queryset=Customer.objects.order_by("name"), required=False,
+        empty_label=_("— 选择已有客户 —"),
     )
-    is_new_customer = forms.BooleanField(label="新客户", required=False)
-    new_customer_name = forms.CharField(label="新客户全称（与营业执照一致）", max_length=200, required=False)
+    is_new_customer = forms.BooleanField(label=_("新客户"), required=False)
+    new_customer_name = forms.CharField(label=_("新客户全称（与营业执照一致）"), max_length=200, required=False)
     new_customer_level = forms.ChoiceField(
-        label="客户等级", choices=CustomerLevel.choices, initial=CustomerLevel.NORMAL, required=False
+        label=_("客户等级"), choices=CustomerLevel.choices, initial=CustomerLevel.NORMAL, required=False
     )
 
-    contact_name = forms.CharField(label="联系人", max_length=50)
-    contact_phone = forms.CharField(label="联系电话", max_length=20, help_text="手机号或带区号的座机")
-    contact_email = forms.EmailField(label="电子邮箱", required=False)
-    ship_province = forms.CharField(label="省", max_length=20)
-    ship_city = forms.CharField(label="市", max_length=30)
-    ship_district = forms.CharField(label="区/县", max_length=30, required=False)
-    ship_address = forms.CharField(label="详细地址", max_length=200)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, help_text=_("手机号或带区号的座机"))
+    contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
+    ship_province = forms.CharField(label=_("省"), max_length=20)
+    ship_city = forms.CharField(label=_("市"), max_length=30)
+    ship_district = forms.CharField(label=_("区/县"), max_length=30, required=False)
+    ship_address = forms.CharField(label=_("详细地址"), max_length=200)
 
-    channel = forms.ChoiceField(label="下单渠道", choices=Channel.choices, initial=Channel.PHONE)
+    channel = forms.ChoiceField(label=_("下单渠道"), choices=Channel.choices, initial=Channel.PHONE)
     order_type = forms.ChoiceField(
-        label="订单类型", choices=OrderType.choices, initial=OrderType.STOCK,
-        help_text="含定制商品的订单自动设为定制",
+        label=_("订单类型"), choices=OrderType.choices, initial=OrderType.STOCK,
+        help_text=_("含定制商品的订单自动设为定制"),
     )
-    priority = forms.ChoiceField(label="优先级", choices=Priority.choices, initial=Priority.NORMAL)
+    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
     requested_delivery_date = forms.DateField(
-        label="期望交付日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("期望交付日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    packaging_note = forms.CharField(label="包装要求", max_length=200, required=False)
-    notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    invoice_type = forms.ChoiceField(label="发票类型", choices=InvoiceType.choices, initial=InvoiceType.NONE)
-    invoice_title = forms.CharField(label="发票抬头", max_length=200, required=False)
-    payment_method = forms.ChoiceField(label="付款方式", choices=PaymentMethod.choices)
-    external_ref = forms.CharField(label="外部单号", max_length=50, required=False)
-    freight_waived = forms.BooleanField(label="免收运费", required=False)
-    freight_waiver_reason = forms.CharField(label="免运费原因", max_length=200, required=False)
+    packaging_note = forms.CharField(label=_("包装要求"), max_length=200, required=False)
+    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    invoice_type = forms.ChoiceField(label=_("发票类型"), choices=InvoiceType.choices, initial=InvoiceType.NONE)
+    invoice_title = forms.CharField(label=_("发票抬头"), max_length=200, required=False)
+    payment_method = forms.ChoiceField(label=_("付款方式"), choices=PaymentMethod.choices)
+    external_ref = forms.CharField(label=_("外部单号"), max_length=50, required=False)
+    freight_waived = forms.BooleanField(label=_("免收运费"), required=False)
+    freight_waiver_reason = forms.CharField(label=_("免运费原因"), max_length=200, required=False)
 
     def __init__(self, *args, order: Order | None = None, **kwargs):
         self.order = order
@@ -66,7 +68,7 @@ class OrderForm(forms.Form):
     def clean_requested_delivery_date(self):
         value = self.cleaned_data.get("requested_delivery_date")
         if value and value < timezone.localdate() and (self.order is None or value != self.order.requested_delivery_date):
-            raise forms.ValidationError("期望交付日期不能早于今天")
+            raise forms.ValidationError(gettext("期望交付日期不能早于今天"))
         return value
 
     def clean(self):
@@ -74,15 +76,17 @@ class OrderForm(forms.Form):
         if self.order is None and data.get("is_new_customer"):
             name = (data.get("new_customer_name") or "").strip()
             if not name:
-                self.add_error("new_customer_name", "请填写新客户的全称（与营业执照一致）")
+                self.add_error("new_customer_name", gettext("请填写新客户的全称（与营业执照一致）"))
             elif Customer.objects.filter(name=name).exists():
-                self.add_error("new_customer_name", f"客户“{name}”已存在，请在上方直接选择")
+                self.add_error(
+                    "new_customer_name", gettext("客户“%(name)s”已存在，请在上方直接选择") % {"name": name}
+                )
         elif not data.get("customer"):
-            self.add_error("customer", "请选择客户，或勾选“新客户”并填写资料")
+            self.add_error("customer", gettext("请选择客户，或勾选“新客户”并填写资料"))
         if data.get("invoice_type") and data["invoice_type"] != InvoiceType.NONE and not data.get("invoice_title"):
-            self.add_error("invoice_title", "开具发票时必须填写发票抬头")
+            self.add_error("invoice_title", gettext("开具发票时必须填写发票抬头"))
         if data.get("freight_waived") and not (data.get("freight_waiver_reason") or "").strip():
-            self.add_error("freight_waiver_reason", "免收运费必须填写原因")
+            self.add_error("freight_waiver_reason", gettext("免收运费必须填写原因"))
         return data
 
     def to_details(self) -> OrderDetails:
@@ -110,19 +114,22 @@ class ProductChoiceField(forms.ModelChoiceField):
 
 class LineForm(forms.Form):
     product = ProductChoiceField(
-        label="商品", queryset=Product.objects.filter(is_active=True).order_by("sku"), empty_label="— 选择商品 —"
+        label=_("商品"), queryset=Product.objects.filter(is_active=True).order_by("sku"),
+        empty_label=_("— 选择商品 —"),
     )
-    quantity = forms.IntegerField(label="数量", min_value=1, error_messages={"min_value": "数量必须是正整数"})
+    quantity = forms.IntegerField(
+        label=_("数量"), min_value=1, error_messages={"min_value": _("数量必须是正整数")}
+    )
     unit_price = forms.DecimalField(
-        label="单价(元,不含税)",
+        label=_("单价(元,不含税)"),
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0"),
         required=False,
-        error_messages={"max_decimal_places": "单价最多两位小数"},
-        help_text="留空按价格规则自动定价",
+        error_messages={"max_decimal_places": _("单价最多两位小数")},
+        help_text=_("留空按价格规则自动定价"),
     )
-    override_reason = forms.CharField(label="改价原因", max_length=200, required=False)
+    override_reason = forms.CharField(label=_("改价原因"), max_length=200, required=False)
 
 
 class BaseLineFormSet(forms.BaseFormSet):
@@ -132,7 +139,7 @@ class BaseLineFormSet(forms.BaseFormSet):
             return
         kept = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
         if not kept:
-            raise forms.ValidationError("订单至少需要一行商品")
+            raise forms.ValidationError(gettext("订单至少需要一行商品"))
 
     def to_lines(self) -> list[LineInput]:
         return [
@@ -167,4 +174,4 @@ def line_initial(order: Order) -> list[dict]:
 
 
 class ActionForm(forms.Form):
-    reason = forms.CharField(label="原因", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

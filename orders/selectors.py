@@ -1,6 +1,7 @@
 """Reads of orders shared by the views (and later by reports and exports)."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from inventory.models import Product
 
@@ -101,48 +102,57 @@ def status_counts() -> dict[str, int]:
 
 
 _WAITING_FOR = {
-    OrderStatus.ALLOCATED: "库存已锁定，等待仓库拣货、打包、出库",
-    OrderStatus.IN_PRODUCTION: "生产中，等待生产完成并入库",
-    OrderStatus.SHIPPED: "已出库，等待物流揽收和运输",
-    OrderStatus.IN_TRANSIT: "配送中，等待客户签收",
-    OrderStatus.DELIVERED: "已交付，等待客服确认完成",
-    OrderStatus.AFTER_SALES: "售后处理中，等待售后专员处理完毕",
+    OrderStatus.ALLOCATED: gettext_lazy("库存已锁定，等待仓库拣货、打包、出库"),
+    OrderStatus.IN_PRODUCTION: gettext_lazy("生产中，等待生产完成并入库"),
+    OrderStatus.SHIPPED: gettext_lazy("已出库，等待物流揽收和运输"),
+    OrderStatus.IN_TRANSIT: gettext_lazy("配送中，等待客户签收"),
+    OrderStatus.DELIVERED: gettext_lazy("已交付，等待客服确认完成"),
+    OrderStatus.AFTER_SALES: gettext_lazy("售后处理中，等待售后专员处理完毕"),
 }
 
 
 def order_waiting_reason(order: Order) -> str:
-    """One sentence answering “why is this order waiting?” ('' when it waits for nobody)."""
+    """One sentence answering “why is this order waiting?” ('' when it waits for nobody).
+
+    The sentence is in the reader's language; the check results quoted in it are stored
+    records and stay in the platform's language."""
     status = order.status
     if status == OrderStatus.PENDING_REVIEW:
         checks = list(order.checks.all())
         if not checks:
-            return "已提交，等待系统自动审核"
+            return gettext("已提交，等待系统自动审核")
         blocking = [c for c in checks if c.is_blocking]
         credit = next((c for c in blocking if c.name == "credit"), None)
         if credit is not None:
             return credit.message
         if blocking:
-            return "审核被拦截：" + "；".join(c.message for c in blocking)
+            return gettext("审核被拦截：%(checks)s") % {"checks": "；".join(c.message for c in blocking)}
         warnings = [c.message for c in checks if c.result == CheckResult.WARN and not c.overridden_at]
         from .review import manual_review_reason
 
         reasons = [r for r in [manual_review_reason(order)] + warnings if r]
-        return "等待审核员人工审核：" + "；".join(reasons) if reasons else "等待审核员审核"
+        if reasons:
+            return gettext("等待审核员人工审核：%(reasons)s") % {"reasons": "；".join(reasons)}
+        return gettext("等待审核员审核")
     if status == OrderStatus.REJECTED:
         event = order.events.filter(action="reject").order_by("-id").first()
-        return "已驳回，等待录入人修改后重新提交" + (f"：{event.reason}" if event and event.reason else "")
+        if event and event.reason:
+            return gettext("已驳回，等待录入人修改后重新提交：%(reason)s") % {"reason": event.reason}
+        return gettext("已驳回，等待录入人修改后重新提交")
     if status == OrderStatus.APPROVED:
         if order.is_custom:
-            return "已审核，等待生产调度员安排生产"
+            return gettext("已审核，等待生产调度员安排生产")
         shortages = order_shortages(order=order)
         if shortages:
             requests = list(order.purchase_requests.filter(state__in=["open", "ordered"]))
-            text = "已审核，库存不足，等待到货后自动分配：" + "；".join(str(s) for s in shortages)
+            text = gettext("已审核，库存不足，等待到货后自动分配：%(shortages)s") % {
+                "shortages": "；".join(str(s) for s in shortages)}
             if requests:
-                text += "（采购申请 " + "、".join(f"{r.number} {r.get_state_display()}" for r in requests) + "）"
+                text += gettext("（采购申请 %(requests)s）") % {
+                    "requests": "、".join(f"{r.number} {r.get_state_display()}" for r in requests)}
             return text
-        return "已审核，等待仓库分配库存"
-    return _WAITING_FOR.get(status, "")
+        return gettext("已审核，等待仓库分配库存")
+    return str(_WAITING_FOR.get(status, ""))
 
 
 def order_purchase_requests(order: Order) -> QuerySet[PurchaseRequest]:

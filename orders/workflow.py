@@ -7,6 +7,8 @@ labels, whether a reason is required, and the confirmation text.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
+
 from .models import OrderStatus, OrderType
 
 
@@ -15,7 +17,7 @@ class ActionSpec:
     name: str
     label: str
     needs_reason: bool = False
-    reason_optional_label: str = "备注（可选）"
+    reason_optional_label: str = _("备注（可选）")
     confirm: str = ""
     style: str = "primary"
     condition_hint: str = ""
@@ -28,10 +30,12 @@ class ActionSpec:
 
     @property
     def button_label(self) -> str:
-        return f"{self.label}（主管直接操作）" if self.override_only else self.label
+        if self.override_only:
+            return gettext("%(action)s（主管直接操作）") % {"action": self.label}
+        return self.label
 
 
-OVERRIDE_CONFIRM = (
+OVERRIDE_CONFIRM = _(
     "此操作跳过生产单 / 拣货单 / 运单，订单将没有物流单号和签收凭证。"
     "仅用于客户自提等特殊情况，确定继续？"
 )
@@ -40,33 +44,39 @@ OVERRIDE_PERMISSION = "orders.close_order"  # held by 主管 only
 ACTIONS: dict[str, ActionSpec] = {
     spec.name: spec
     for spec in [
-        ActionSpec("approve", "审核通过"),
+        ActionSpec("approve", _("审核通过")),
         ActionSpec(
-            "reject", "驳回", needs_reason=True, style="danger", confirm="确定驳回该订单？订单将退回给录入人修改。",
-            reason_codes=("地址模糊", "商品缺货", "信用不足", "价格有误", "其他"),
+            "reject", _("驳回"), needs_reason=True, style="danger",
+            confirm=_("确定驳回该订单？订单将退回给录入人修改。"),
+            # Submitted as the value of reason_code, checked against REJECTION_REASONS and stored
+            # in the event: the Chinese codes themselves, only marked for translation (gettext_noop).
+            reason_codes=(
+                gettext_noop("地址模糊"), gettext_noop("商品缺货"), gettext_noop("信用不足"),
+                gettext_noop("价格有误"), gettext_noop("其他"),
+            ),
         ),
-        ActionSpec("resubmit", "重新提交审核"),
-        ActionSpec("allocate", "分配库存", condition_hint="所有商品行的可用库存必须足够"),
-        ActionSpec("return_to_review", "退回重新审核", needs_reason=True, in_portal=False),
-        ActionSpec("start_production", "安排生产", condition_hint="只有定制订单需要生产",
+        ActionSpec("resubmit", _("重新提交审核")),
+        ActionSpec("allocate", _("分配库存"), condition_hint=_("所有商品行的可用库存必须足够")),
+        ActionSpec("return_to_review", _("退回重新审核"), needs_reason=True, in_portal=False),
+        ActionSpec("start_production", _("安排生产"), condition_hint=_("只有定制订单需要生产"),
                    override_only=True, confirm=OVERRIDE_CONFIRM),
-        ActionSpec("finish_production", "生产完成入库", condition_hint="成品入库后才能完成生产",
+        ActionSpec("finish_production", _("生产完成入库"), condition_hint=_("成品入库后才能完成生产"),
                    override_only=True, confirm=OVERRIDE_CONFIRM),
-        ActionSpec("ship", "确认出库", override_only=True, confirm=OVERRIDE_CONFIRM),
-        ActionSpec("start_transit", "开始配送", override_only=True, confirm=OVERRIDE_CONFIRM),
-        ActionSpec("deliver", "确认交付", override_only=True, confirm=OVERRIDE_CONFIRM),
-        ActionSpec("complete", "确认完成"),
+        ActionSpec("ship", _("确认出库"), override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("start_transit", _("开始配送"), override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("deliver", _("确认交付"), override_only=True, confirm=OVERRIDE_CONFIRM),
+        ActionSpec("complete", _("确认完成")),
         ActionSpec(
-            "cancel", "取消订单", needs_reason=True, style="danger",
-            confirm="确定取消该订单？已锁定的库存将被释放，此操作不可撤销。",
+            "cancel", _("取消订单"), needs_reason=True, style="danger",
+            confirm=_("确定取消该订单？已锁定的库存将被释放，此操作不可撤销。"),
         ),
         # After-sales cases open and close these (aftersales/services.py), not a button.
-        ActionSpec("open_after_sales", "发起售后", needs_reason=True, style="secondary", in_portal=False),
-        ActionSpec("cancel_after_shipping", "发货后取消", needs_reason=True, in_portal=False),
-        ActionSpec("close_after_sales", "结束售后", in_portal=False),
+        ActionSpec("open_after_sales", _("发起售后"), needs_reason=True, style="secondary", in_portal=False),
+        ActionSpec("cancel_after_shipping", _("发货后取消"), needs_reason=True, in_portal=False),
+        ActionSpec("close_after_sales", _("结束售后"), in_portal=False),
         ActionSpec(
-            "close", "关闭订单", needs_reason=True, style="danger",
-            confirm="确定关闭该订单？关闭后订单归档为只读，不能再处理。",
+            "close", _("关闭订单"), needs_reason=True, style="danger",
+            confirm=_("确定关闭该订单？关闭后订单归档为只读，不能再处理。"),
         ),
     ]
 }

@@ -1,24 +1,25 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 from .metrics import month_range, previous_month
 
 
 class ReportRequestForm(forms.Form):
-    month = forms.CharField(label="月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
-    start = forms.DateField(label="或自定义：开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    month = forms.CharField(label=_("月份"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    start = forms.DateField(label=_("或自定义：开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        last_start, _ = previous_month(timezone.localdate())
+        last_start, _last_end = previous_month(timezone.localdate())
         self.fields["month"].initial = f"{last_start:%Y-%m}"
 
     def clean(self):
         data = super().clean()
         if data.get("start") or data.get("end"):
             if not (data.get("start") and data.get("end")):
-                raise forms.ValidationError("自定义时间段需要同时填写开始和结束日期")
+                raise forms.ValidationError(gettext("自定义时间段需要同时填写开始和结束日期"))
             data["period"] = (data["start"], data["end"])
             return data
         month = (data.get("month") or "").strip()
@@ -28,5 +29,5 @@ class ReportRequestForm(forms.Form):
 
             data["period"] = month_range(date(year, number, 1))
         except (ValueError, TypeError):
-            raise forms.ValidationError("请选择月份（如 2026-10），或填写自定义时间段") from None
+            raise forms.ValidationError(gettext("请选择月份（如 2026-10），或填写自定义时间段")) from None
         return data

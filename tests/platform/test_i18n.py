@@ -93,3 +93,25 @@ def test_an_english_request_leaves_no_english_behind_in_the_thread(client):
     assert "My queue" in client.get(reverse("portal:home")).content.decode()
     # Code run after the request in the same thread (the next request, a test) is not English.
     assert translation.get_language() == "zh-hans"
+
+
+def test_english_portal_translates_forms_filters_roles_and_order_actions(client):
+    order = make_order()  # 待审核: the reviewer may approve or reject it
+    client.force_login(user_with_role(roles.REVIEWER))
+    _switch_language(client, "en")
+
+    order_list = client.get(reverse("orders:list")).content.decode()
+    assert "All channels" in order_list and "全部渠道" not in order_list  # the filter form
+    assert " · Reviewer</span>" in order_list and " · 审核员</span>" not in order_list  # the role in the top bar
+
+    detail = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert ">Approve</button>" in detail and ">审核通过</button>" not in detail  # the workflow's buttons
+    # A reject reason is shown translated but still submitted as the code the service checks.
+    assert '<option value="地址模糊">' in detail and "地址模糊</option>" not in detail
+
+
+def test_new_order_form_is_english_for_an_english_user(client):
+    client.force_login(user_with_role(roles.SALES))
+    _switch_language(client, "en")
+    form_page = client.get(reverse("orders:create")).content.decode()
+    assert "选择已有客户" not in form_page and "新客户全称" not in form_page
