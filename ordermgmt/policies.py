@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ActionForbidden, InvalidInput
@@ -29,12 +30,16 @@ class PolicyDef:
         try:
             value = self.kind(str(raw).strip().replace(",", ""))
         except (InvalidOperation, ValueError) as error:
-            raise InvalidInput(f"“{self.label}”必须是{'整数' if self.kind is int else '数字'}") from error
+            message = gettext("“%(rule)s”必须是整数") if self.kind is int else gettext("“%(rule)s”必须是数字")
+            raise InvalidInput(message % {"rule": self.label}) from error
         if self.kind is Decimal:
             value = value.quantize(Decimal("0.01"))
         if value < self.minimum or (self.maximum is not None and value > self.maximum):
-            bounds = f"{self.minimum} 到 {self.maximum}" if self.maximum is not None else f"不小于 {self.minimum}"
-            raise InvalidInput(f"“{self.label}”必须{bounds}")
+            if self.maximum is None:
+                message = gettext("“%(rule)s”必须不小于 %(minimum)s")
+            else:
+                message = gettext("“%(rule)s”必须在 %(minimum)s 到 %(maximum)s 之间")
+            raise InvalidInput(message % {"rule": self.label, "minimum": self.minimum, "maximum": self.maximum})
         return value
 
 
@@ -80,9 +85,9 @@ def policy_update(*, user, definition: PolicyDef, value, reason: str) -> None:
     from .models import PolicyChange, PolicyValue
 
     if user is not None and not user.has_perm("ordermgmt.change_policyvalue"):
-        raise ActionForbidden("只有主管可以修改业务规则")
+        raise ActionForbidden(gettext("只有主管可以修改业务规则"))
     if not (reason or "").strip():
-        raise InvalidInput("修改业务规则必须填写原因")
+        raise InvalidInput(gettext("修改业务规则必须填写原因"))
     new_value = definition.parse(value)
     row = PolicyValue.objects.select_for_update().filter(key=definition.key).first()
     old_value = definition.default if row is None else definition.parse(row.value)

@@ -115,3 +115,12 @@ def test_new_order_form_is_english_for_an_english_user(client):
     _switch_language(client, "en")
     form_page = client.get(reverse("orders:create")).content.decode()
     assert "选择已有客户" not in form_page and "新客户全称" not in form_page
+
+
+def test_business_rule_errors_read_whole_in_english(client):
+    client.force_login(user_with_role(roles.MANAGER))
+    _switch_language(client, "en")
+    page = client.post(reverse("portal:policies"),
+                       {"key": "after_sales_support_days", "value": "400", "reason": "test"}, follow=True)
+    body = page.content.decode()
+    assert "must be between 1 and 365" in body and "必须" not in body
