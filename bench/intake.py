@@ -123,7 +123,6 @@ def main():
     args = parser.parse_args()
     old_name = start(args.keepdb, suffix="intake")
     try:
-        from django.db import connection
 
         rng = random.Random(42)
         customers, products = build_master_data(rng)

@@ -10,7 +10,10 @@ def product_stock(query: str = "", *, low_only: bool = False) -> QuerySet[Produc
     query = (query or "").strip().lower()
     if query:
         products = products.filter(Q(search_key__contains=query) | Q(sku__icontains=query))
-    return products.annotate(below_safety=Q(available__lt=F("safety_stock"))).order_by("sku")
+    products = products.annotate(below_safety=Q(available__lt=F("safety_stock")))
+    if low_only:
+        products = products.filter(stock_type="stock", available__lt=F("safety_stock"))
+    return products.order_by("sku")
 
 
 def shipped_quantities_by_line(order) -> dict[int, int]:
@@ -25,10 +28,6 @@ def shipped_quantities_by_line(order) -> dict[int, int]:
         .annotate(total=Sum("quantity"))
     )
     return {row["order_line_id"]: row["total"] for row in rows}
-    products = products.annotate(below_safety=Q(available__lt=F("safety_stock")))
-    if low_only:
-        products = products.filter(stock_type="stock", available__lt=F("safety_stock"))
-    return products.order_by("sku")
 
 
 def stock_by_warehouse(product: Product) -> list[dict]:

@@ -6,7 +6,6 @@ memory, and every problem is collected — never just the first — with its row
 value, what is wrong and how to fix it. Nothing is written here.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date

@@ -1,7 +1,6 @@
 """Service levels in working days, overdue cases surfacing by themselves, and ratings."""
 
 from datetime import date, datetime
-from decimal import Decimal
 
 import pytest
 import time_machine

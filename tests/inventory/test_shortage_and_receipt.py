@@ -1,6 +1,5 @@
 """Shortage → purchase request → receipt → waiting orders allocated by priority."""
 
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -92,8 +91,12 @@ def test_inventory_pages_for_the_warehouse(client, django_capture_on_commit_call
     request = PurchaseRequest.objects.get()
     client.force_login(user_with_role(roles.WAREHOUSE))
 
+    well_stocked = ProductFactory(safety_stock=1)
+    receive(well_stocked, 50)
     low = client.get(reverse("inventory:stock"), {"low": "1"}).content.decode()
     assert product.sku in low and "低库存" in low
+    assert well_stocked.sku not in low  # the filter shows only products below their safety stock
+    assert well_stocked.sku in client.get(reverse("inventory:stock")).content.decode()
     detail = client.get(reverse("inventory:product", args=[product.pk])).content.decode()
     assert request.number in detail and "40" in detail  # batch age in days
     batches = client.get(reverse("inventory:batches")).content.decode()

@@ -22,7 +22,7 @@ from orders.models import (
     QuantityBreak,
 )
 from orders.pricing import PriceBook, discount_label
-from tests.factories import CustomerFactory, ProductFactory, details_for, make_order, receive, user_with_role
+from tests.factories import CustomerFactory, ProductFactory, details_for, receive, user_with_role
 
 pytestmark = pytest.mark.django_db
 

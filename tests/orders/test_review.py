@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from customers.models import CustomerLevel
-from inventory.models import PurchaseRequest, StockBatch, StockType
+from inventory.models import StockBatch, StockType
 from ordermgmt import policies, roles
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from orders import services

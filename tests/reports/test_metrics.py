@@ -1,6 +1,6 @@
 """Report figures against a small hand-made history with known answers."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest

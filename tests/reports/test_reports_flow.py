@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ordermgmt import roles
-from orders.models import Order
+from ordermgmt.errors import ActionForbidden
 from reports.models import Report
 from reports.services import monthly_report_run, report_request
 from tests.factories import CustomerFactory, ProductFactory, UserFactory, make_order, user_with_role
@@ -82,7 +82,7 @@ def test_on_demand_report_runs_as_a_task_with_progress_and_exports_every_table(c
 def test_only_managers_and_analysts_see_reports(client):
     client.force_login(user_with_role(roles.SALES))
     assert client.get(reverse("reports:list")).status_code == 403
-    with pytest.raises(Exception):
+    with pytest.raises(ActionForbidden):
         report_request(user=user_with_role(roles.WAREHOUSE), start=date(2026, 1, 1), end=date(2026, 1, 31))
 
 

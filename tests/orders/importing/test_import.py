@@ -6,7 +6,7 @@ import pytest
 
 from customers.models import Customer
 from ordermgmt import roles
-from ordermgmt.errors import ActionForbidden, InvalidInput
+from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from orders.importing import services
 from orders.models import Channel, ImportJob, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services import LineInput, NewOrder, order_create, order_create_many
@@ -62,7 +62,7 @@ def test_one_bad_row_means_nothing_is_written(shop):
     job = upload(sales, xlsx([good_row(customer="全新客户有限公司"), good_row(external_ref="PO-2"),
                               good_row(external_ref="PO-3", quantity=0)]))
     assert job.status == Status.INVALID and job.error_count == 1
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTransition, match="不能确认导入"):
         services.import_job_confirm(job=job, user=sales, accept_warnings=True)
     assert Order.objects.count() == 0 and OrderLine.objects.count() == 0
     assert not Customer.objects.filter(name="全新客户有限公司").exists()
@@ -154,7 +154,7 @@ def test_only_the_uploader_may_confirm(shop):
 def test_confirming_twice_imports_once(shop):
     sales = shop["sales"]
     job = confirm(upload(sales, xlsx([good_row()])), sales)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTransition, match="不能确认导入"):
         services.import_job_confirm(job=job, user=sales)
     services.import_job_run(job=job)
     assert Order.objects.count() == 1

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from ordermgmt import roles
-from orders.importing.reader import read_orders_file
+from orders.importing.reader import BadFile, read_orders_file
 from orders.models import ImportJob, Order
 from tests.factories import CustomerFactory, make_order, user_with_role
 
@@ -118,7 +118,7 @@ def test_template_has_the_headers_an_example_row_and_drop_down_lists(client, sho
     assert sheet.column_dimensions["D"].number_format == "@"  # phone as text: no lost leading zeros
     assert {"填写说明", "商品列表", "客户列表"} <= set(workbook.sheetnames)
     # The untouched template is not an order file yet, and says so.
-    assert "没有订单数据" in str(pytest.raises(Exception, read_orders_file, response.content).value)
+    assert "没有订单数据" in str(pytest.raises(BadFile, read_orders_file, response.content).value)
 
 
 def test_error_report_highlights_the_bad_cells(client, shop):

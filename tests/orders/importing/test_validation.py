@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.factories import CustomerFactory, ProductFactory, make_order
 
-from .conftest import good_row, row, xlsx
+from .conftest import good_row, xlsx
 from .helpers import check, errors_at
 
 pytestmark = pytest.mark.django_db
