@@ -252,7 +252,7 @@ def case_approve(
 @transaction.atomic
 def case_reject(*, case: AfterSalesCase, user, reason: str) -> AfterSalesCase:
     rejected = _fire(case=case, user=user, action="reject", note=reason, reason=reason)
-    _after_case_ended(rejected, user)
+    _after_case_ended(rejected)
     return rejected
 
 
@@ -418,11 +418,11 @@ def case_finish_repair(*, case: AfterSalesCase, user, note: str) -> AfterSalesCa
 @transaction.atomic
 def case_close(*, case: AfterSalesCase, user, note: str = "") -> AfterSalesCase:
     closed = _fire(case=case, user=user, action="close", note=note)
-    _after_case_ended(closed, user)
+    _after_case_ended(closed)
     return closed
 
 
-def _after_case_ended(case: AfterSalesCase, user) -> None:
+def _after_case_ended(case: AfterSalesCase) -> None:
     """When the order's last open case has ended, the order leaves 售后中."""
     order = Order.objects.select_for_update().get(pk=case.order_id)
     still_open = AfterSalesCase.objects.filter(order=order).exclude(status__in=ENDED).exists()

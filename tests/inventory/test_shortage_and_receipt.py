@@ -6,9 +6,15 @@ from django.urls import reverse
 
 from customers.models import CustomerLevel
 from inventory.models import PurchaseRequest, StockBatch, StockMovement
-from inventory.services import purchase_request_receive, stock_adjust, stock_receive
+from inventory.services import (
+    purchase_request_cancel,
+    purchase_request_mark_ordered,
+    purchase_request_receive,
+    stock_adjust,
+    stock_receive,
+)
 from ordermgmt import roles
-from ordermgmt.errors import InsufficientStock, InvalidInput
+from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
 from orders import services
 from orders.models import OrderStatus
 from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory, make_order, receive, user_with_role
@@ -129,3 +135,19 @@ def test_only_stock_keepers_receive_goods(client):
     client.force_login(user_with_role(roles.SALES))
     assert client.get(reverse("inventory:receive")).status_code == 403
     assert client.post(reverse("inventory:receive"), {}).status_code == 403
+
+
+def test_only_stock_keepers_move_a_purchase_request_along():
+    product = ProductFactory()
+    approved(product, 4)
+    request = PurchaseRequest.objects.get()
+    with pytest.raises(ActionForbidden):
+        purchase_request_mark_ordered(request=request, user=user_with_role(roles.SALES))
+    with pytest.raises(ActionForbidden):
+        purchase_request_cancel(request=request, user=user_with_role(roles.SALES), reason="不需要了")
+    ordered = purchase_request_mark_ordered(request=request, user=user_with_role(roles.WAREHOUSE), note="已向供应商下单")
+    assert ordered.state == PurchaseRequest.State.ORDERED and "已向供应商下单" in ordered.note
+    with pytest.raises(InvalidInput, match="必须填写原因"):
+        purchase_request_cancel(request=ordered, user=user_with_role(roles.WAREHOUSE), reason=" ")
+    cancelled = purchase_request_cancel(request=ordered, user=user_with_role(roles.WAREHOUSE), reason="客户改单")
+    assert cancelled.state == PurchaseRequest.State.CANCELLED and "取消：客户改单" in cancelled.note
