@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/excel_import.py [--orders 2500] [--lines-per-order 4]
 
-Runs on a throw-away SQLite database (or on DATABASE_URL if set, e.g. PostgreSQL; its
-tables are used as they are, so point it at a scratch database). It
+Runs on the configured database server (SQLite by default, or DATABASE_URL, e.g.
+PostgreSQL) inside a scratch database it creates and drops (``bench/_setup.py``), so it
+never touches real data. It
 
 1. generates the file through openpyxl, in the import template's columns;
 2. times OUR path: upload → read (python-calamine) → full validation → confirm →
@@ -30,8 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 _scratch = tempfile.mkdtemp(prefix="bench-import-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch}/bench.sqlite3")
 os.environ.setdefault("MEDIA_ROOT", f"{_scratch}/media")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordermgmt.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -48,13 +49,20 @@ os.environ.setdefault("CELERY_RESULT_BACKEND", "cache+memory://")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("SMS_BACKEND", "fulfillment.notifications.sms.LocmemSmsBackend")
 
-import django  # noqa: E402
+from _setup import finish, start  # noqa: E402
 
-django.setup()
+_old_database_name = start(suffix="excel")
+
+from django.conf import settings  # noqa: E402
+
+from ordermgmt.celery import app  # noqa: E402
+
+# start() runs tasks eagerly for the other benchmarks; here the review must only be queued.
+settings.CELERY_TASK_ALWAYS_EAGER = False
+app.conf.task_always_eager = False
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from import_export import fields, resources, widgets  # noqa: E402
@@ -75,7 +83,6 @@ CITIES = [("上海市", "上海市", "浦东新区"), ("浙江省", "杭州市",
 
 
 def setup_master_data(customer_count: int = 500, product_count: int = 200):
-    call_command("migrate", verbosity=0)
     user, _ = get_user_model().objects.get_or_create(username="bench-sales", defaults={"first_name": "基准"})
     user.groups.add(Group.objects.get(name=roles.SALES))
     if not Customer.objects.filter(code__startswith="B").exists():
@@ -260,4 +267,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        finish(_old_database_name)
