@@ -78,6 +78,7 @@ def _event(case: AfterSalesCase, user, action: str, *, from_status="", to_status
     )
 
 
+@in_platform_language
 def _fire(*, case: AfterSalesCase, user, action: str, note: str = "", **kwargs) -> AfterSalesCase:
     locked = AfterSalesCase.objects.select_for_update(of=("self",)).select_related("order").get(pk=case.pk)
     method = getattr(locked, action)
@@ -489,6 +490,7 @@ def cancellation_quote(order: Order) -> CancellationQuote:
     return CancellationQuote(stage, percent, freight, value, deduction, credit, refund, explanation)
 
 
+@in_platform_language
 @transaction.atomic
 def order_cancel_after_shipping(*, order: Order, user, reason: str) -> AfterSalesCase:
     """The customer cancels after 已出库: the parcel comes back as a return whose refund

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
+from ordermgmt.language import in_platform_language
 
 from .models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement, Warehouse
 from .signals import stock_received
@@ -360,6 +361,7 @@ def purchase_requests_raise(*, order, shortages: list[Shortage], user=None) -> l
     return created
 
 
+@in_platform_language
 @transaction.atomic
 def purchase_request_mark_ordered(*, request: PurchaseRequest, user, note: str = "") -> PurchaseRequest:
     _check_purchase_permission(user)
@@ -373,6 +375,7 @@ def purchase_request_mark_ordered(*, request: PurchaseRequest, user, note: str =
     return locked
 
 
+@in_platform_language
 @transaction.atomic
 def purchase_request_receive(
     *, request: PurchaseRequest, warehouse: Warehouse, quantity: int, user=None, batch_no: str = ""
@@ -393,6 +396,7 @@ def purchase_request_receive(
     return batch
 
 
+@in_platform_language
 @transaction.atomic
 def purchase_request_cancel(*, request: PurchaseRequest, user, reason: str) -> PurchaseRequest:
     _check_purchase_permission(user)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ordermgmt.errors import InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 from orders.models import OrderEvent
 
 from ..models import Channel, MessageStatus, NotificationMessage, NotificationTemplate
@@ -145,6 +146,7 @@ def notification_deliver(*, message_id: int) -> DeliveryOutcome:
     return DeliveryOutcome(MessageStatus.SENT)
 
 
+@in_platform_language
 @transaction.atomic
 def notification_resend(*, message: NotificationMessage, user) -> NotificationMessage:
     """Staff send a failed (or stuck) message again, with a fresh series of attempts."""

@@ -14,6 +14,7 @@ from django_fsm import can_proceed
 from inventory.models import StockAllocation, Warehouse
 from inventory.services import stock_allocate_from_batch, stock_receive
 from ordermgmt.errors import InsufficientStock, InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 from orders import services as order_services
 from orders.events import record_event
 from orders.models import Order, OrderEvent, OrderStatus
@@ -38,6 +39,7 @@ def _next_production_number(order: Order) -> str:
     return f"SC{order.number}-{ProductionOrder.objects.filter(order=order).count() + 1}"
 
 
+@in_platform_language
 @transaction.atomic
 def production_order_raise(*, order: Order, user) -> list[ProductionOrder]:
     """Create the production orders an approved order needs (idempotent).
@@ -98,11 +100,13 @@ def _lock_production(production_order: ProductionOrder) -> ProductionOrder:
     )
 
 
+@in_platform_language
 def _check_production_step(locked: ProductionOrder, method, label: str) -> None:
     if not can_proceed(method):
         raise InvalidTransition(f"生产单 {locked.number} 当前状态为“{locked.get_status_display()}”，不能{label}")
 
 
+@in_platform_language
 @transaction.atomic
 def production_order_plan(
     *, production_order: ProductionOrder, user, owner, planned_start: date | None, planned_finish: date | None
@@ -121,6 +125,7 @@ def production_order_plan(
     return locked
 
 
+@in_platform_language
 @transaction.atomic
 def production_order_start(*, production_order: ProductionOrder, user) -> ProductionOrder:
     """生产中. The first production order of an order to start moves the order to 生产中."""
@@ -160,6 +165,7 @@ class StockingResult:
     warning: str = ""
 
 
+@in_platform_language
 @transaction.atomic
 def production_order_stock(*, production_order: ProductionOrder, user, warehouse: Warehouse) -> StockingResult:
     """入库: the goods become a new batch reserved for the order's line.

@@ -10,6 +10,7 @@ from django_fsm import can_proceed
 from inventory.models import StockAllocation
 from inventory.services import stock_consume_allocations, stock_release_allocations
 from ordermgmt.errors import InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 from orders import services as order_services
 from orders.events import record_event
 from orders.models import Order, OrderEvent, OrderStatus
@@ -35,6 +36,7 @@ def pickable_allocations(order: Order) -> list[StockAllocation]:
     )
 
 
+@in_platform_language
 @transaction.atomic
 def pick_list_create(*, order: Order, user, quantities: dict[int, int] | None = None, note: str = "") -> PickList:
     """A pick list for (part of) what is reserved for the order.
@@ -83,6 +85,7 @@ def _lock_pick_list(pick_list: PickList) -> PickList:
     return PickList.objects.select_for_update().get(pk=pick_list.pk)
 
 
+@in_platform_language
 def _check_pick_step(locked: PickList, method, label: str) -> None:
     if not can_proceed(method):
         raise InvalidTransition(f"拣货单 {locked.number} 当前状态为“{locked.get_status_display()}”，不能{label}")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from customers.services import AddressInput, ContactInput, customer_create
 from ordermgmt.errors import ActionForbidden, BusinessError, InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 
 from ..models import Channel, ImportJob, Priority
 from ..services import LineInput, NewOrder, OrderDetails, order_create_many
@@ -163,6 +164,7 @@ def import_job_validate(*, job: ImportJob) -> ImportJob:
 
 # --- confirmation and the import itself -------------------------------------------------
 
+@in_platform_language
 @transaction.atomic
 def import_job_confirm(*, job: ImportJob, user, accept_warnings: bool = False) -> ImportJob:
     """The uploader confirms the preview; the job is then run (inline or by a task)."""
@@ -184,6 +186,7 @@ def import_job_confirm(*, job: ImportJob, user, accept_warnings: bool = False) -
     return locked
 
 
+@in_platform_language
 @transaction.atomic
 def import_job_discard(*, job: ImportJob, user) -> ImportJob:
     _check_permission(user)

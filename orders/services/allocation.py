@@ -19,6 +19,7 @@ from ordermgmt.errors import (
     InsufficientStock,
     InvalidTransition,
 )
+from ordermgmt.language import in_platform_language
 
 from ..events import record_event
 from ..models import (
@@ -38,6 +39,7 @@ class AllocationOutcome:
     purchase_requests: list[PurchaseRequest] = field(default_factory=list)
 
 
+@in_platform_language
 @transaction.atomic
 def order_try_allocate(*, order: Order, user, reason: str = "") -> AllocationOutcome:
     """Lock stock for an approved order; on shortage, raise purchase requests instead.
@@ -121,6 +123,7 @@ def order_finish_production(*, order: Order, user, reason: str = "") -> Order:
     return fire_transition(order=locked, user=user, action="finish_production", reason=reason)
 
 
+@in_platform_language
 @transaction.atomic
 def order_ship(
     *, order: Order, user, reason: str = "", allocations: Sequence | None = None, data: dict | None = None

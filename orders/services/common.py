@@ -9,6 +9,7 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from customers.models import CustomerLevel
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
+from ordermgmt.language import in_platform_language
 
 from ..events import record_event
 from ..models import (
@@ -59,6 +60,9 @@ def check_permission(user, perm: str, what: str) -> None:
         raise ActionForbidden(f"您的角色没有权限{what}")
 
 
+# Business errors and the timeline are in the platform's language; the action labels and
+# status names quoted in them are translatable, so they are rendered in it too.
+@in_platform_language
 def fire_transition(*, order: Order, user, action: str, reason: str = "", data: dict | None = None, **kwargs) -> Order:
     """Lock the order, fire one transition, save, and write its timeline event."""
     spec = ACTIONS[action]

@@ -460,6 +460,7 @@ MATERIAL_FIELDS = {
 EDITABLE_AFTER_APPROVAL = {OrderStatus.APPROVED, OrderStatus.ALLOCATED}
 
 
+@in_platform_language
 @transaction.atomic
 def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[LineInput]) -> Order:
     """Edit an order before it goes into production or leaves the warehouse.

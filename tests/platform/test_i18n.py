@@ -124,3 +124,11 @@ def test_business_rule_errors_read_whole_in_english(client):
                        {"key": "after_sales_support_days", "value": "400", "reason": "test"}, follow=True)
     body = page.content.decode()
     assert "must be between 1 and 365" in body and "必须" not in body
+
+
+def test_a_refused_action_explains_itself_in_one_language(client):
+    order = make_order()  # 待审核: cannot be completed
+    client.force_login(user_with_role(roles.MANAGER))
+    _switch_language(client, "en")
+    page = client.post(reverse("orders:action", args=[order.number, "complete"]), follow=True).content.decode()
+    assert "不能执行“确认完成”" in page and "Pending review”" not in page
