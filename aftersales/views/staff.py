@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _, pgettext
 from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import ActionForbidden, BusinessError
+from ordermgmt.flash import perform
 from ordermgmt.uploads import read_upload
 from orders.models import Order, OrderStatus
 
@@ -69,49 +70,50 @@ def _line_inputs(request, order):
     return lines
 
 
+def _run_case_action(request, case: AfterSalesCase, action: str) -> str:
+    """Fire one step of the case; returns what happened, for the message."""
+    post = request.POST
+    if action == "approve":
+        lines = _line_inputs(request, case.order)
+        services.case_approve(case=case, user=request.user, service=post.get("service") or None,
+                              lines=lines or None, note=post.get("note", ""))
+        done = pgettext("after-sales result", "审核通过")
+    elif action == "reject":
+        services.case_reject(case=case, user=request.user, reason=post.get("reason", ""))
+        done = _("已驳回")
+    elif action == "receive":
+        case = services.case_receive(case=case, user=request.user, intact=post.get("intact") == "on",
+                                     accessories_complete=post.get("accessories_complete") == "on",
+                                     note=post.get("note", ""))
+        done = _("检验合格，已退货入库") if case.status == CaseStatus.INSPECTED else _("检验不合格，已退回待审核")
+    elif action == "refund":
+        services.case_refund(case=case, user=request.user, reference=post.get("reference", ""))
+        done = _("已退款")
+    elif action == "start_exchange":
+        case = services.case_start_exchange(case=case, user=request.user)
+        done = _("已生成换货订单 %(number)s") % {"number": case.replacement_order.number}
+    elif action == "finish_exchange":
+        services.case_finish_exchange(case=case, user=request.user)
+        done = _("已确认换货发出")
+    elif action == "finish_repair":
+        services.case_finish_repair(case=case, user=request.user, note=post.get("reason", ""))
+        done = _("维修完成")
+    elif action == "close":
+        services.case_close(case=case, user=request.user, note=post.get("note", ""))
+        done = _("已结案")
+    else:
+        raise Http404("未知操作")
+    return done
+
+
 @login_required
 @require_POST
 def case_action(request, pk: int, action: str):
     if not request.user.has_perm("aftersales.handle_case"):
         raise ActionForbidden(_("您的角色没有权限处理售后工单"))
     case = get_object_or_404(AfterSalesCase.objects.select_related("order"), pk=pk)
-    post = request.POST
-    try:
-        if action == "approve":
-            lines = _line_inputs(request, case.order)
-            services.case_approve(case=case, user=request.user, service=post.get("service") or None,
-                                  lines=lines or None, note=post.get("note", ""))
-            done = pgettext("after-sales result", "审核通过")
-        elif action == "reject":
-            services.case_reject(case=case, user=request.user, reason=post.get("reason", ""))
-            done = _("已驳回")
-        elif action == "receive":
-            case = services.case_receive(case=case, user=request.user, intact=post.get("intact") == "on",
-                                         accessories_complete=post.get("accessories_complete") == "on",
-                                         note=post.get("note", ""))
-            done = _("检验合格，已退货入库") if case.status == CaseStatus.INSPECTED else _("检验不合格，已退回待审核")
-        elif action == "refund":
-            services.case_refund(case=case, user=request.user, reference=post.get("reference", ""))
-            done = _("已退款")
-        elif action == "start_exchange":
-            case = services.case_start_exchange(case=case, user=request.user)
-            done = _("已生成换货订单 %(number)s") % {"number": case.replacement_order.number}
-        elif action == "finish_exchange":
-            services.case_finish_exchange(case=case, user=request.user)
-            done = _("已确认换货发出")
-        elif action == "finish_repair":
-            services.case_finish_repair(case=case, user=request.user, note=post.get("reason", ""))
-            done = _("维修完成")
-        elif action == "close":
-            services.case_close(case=case, user=request.user, note=post.get("note", ""))
-            done = _("已结案")
-        else:
-            raise Http404("未知操作")
-    except ActionForbidden:
-        raise
-    except BusinessError as error:
-        messages.error(request, str(error))
-    else:
+    ok, done = perform(request, lambda: _run_case_action(request, case, action))
+    if ok:
         messages.success(request, _("售后工单 %(number)s：%(done)s") % {"number": case.number, "done": done})
     return redirect("aftersales:case", pk=pk)
 
@@ -182,12 +184,6 @@ def photo_file(request, pk: int):
 @require_POST
 def feedback_follow_up_view(request, pk: int):
     feedback = get_object_or_404(Feedback.objects.select_related("order"), pk=pk)
-    try:
-        services.feedback_follow_up(feedback=feedback, user=request.user, note=request.POST.get("note", ""))
-    except ActionForbidden:
-        raise
-    except BusinessError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已记录跟进"))
+    perform(request, lambda: services.feedback_follow_up(feedback=feedback, user=request.user, note=request.POST.get("note", "")),
+            success=_("已记录跟进"))
     return redirect("orders:detail", number=feedback.order.number)

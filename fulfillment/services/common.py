@@ -1,15 +1,17 @@
-"""What the fulfillment services share: the role check, the order lock, pick-list lines,
-a shipment's status from its events, and opening and resolving logistics exceptions."""
+"""What the fulfillment services share: the role check, the step check, the order lock,
+pick-list lines, a shipment's status from its events, and opening and resolving logistics
+exceptions."""
 
 from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from inventory.models import StockAllocation
 from inventory.services import stock_split_allocations
-from ordermgmt.errors import ActionForbidden
+from ordermgmt.errors import ActionForbidden, InvalidTransition
 from ordermgmt.language import in_platform_language
 from orders.events import record_event
 from orders.models import Order, OrderEvent
@@ -28,6 +30,13 @@ from ..models import (
 def check_permission(user, permission: str, what: str) -> None:
     if user is not None and not user.has_perm(permission):
         raise ActionForbidden(f"您的角色没有权限{what}")
+
+
+@in_platform_language
+def check_step(document, method, *, kind: str, action: str) -> None:
+    """Refuse a step the document's state machine does not allow now, naming its state."""
+    if not can_proceed(method):
+        raise InvalidTransition(f"{kind} {document.number} 当前状态为“{document.get_status_display()}”，不能{action}")
 
 
 def lock_order(order) -> Order:

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django_fsm import can_proceed
 
 from inventory.models import StockAllocation, Warehouse
 from inventory.services import stock_allocate_from_batch, stock_receive
@@ -20,7 +19,7 @@ from orders.events import record_event
 from orders.models import Order, OrderEvent, OrderStatus
 
 from ..models import PICK_LIST_OPEN, PickList, ProductionOrder, Shipment
-from .common import check_permission, lock_order
+from .common import check_permission, check_step, lock_order
 
 
 def _covered_by_line(order) -> dict[int, int]:
@@ -101,12 +100,6 @@ def _lock_production(production_order: ProductionOrder) -> ProductionOrder:
 
 
 @in_platform_language
-def _check_production_step(locked: ProductionOrder, method, label: str) -> None:
-    if not can_proceed(method):
-        raise InvalidTransition(f"生产单 {locked.number} 当前状态为“{locked.get_status_display()}”，不能{label}")
-
-
-@in_platform_language
 @transaction.atomic
 def production_order_plan(
     *, production_order: ProductionOrder, user, owner, planned_start: date | None, planned_finish: date | None
@@ -131,7 +124,7 @@ def production_order_start(*, production_order: ProductionOrder, user) -> Produc
     """生产中. The first production order of an order to start moves the order to 生产中."""
     check_permission(user, "fulfillment.manage_production", "开工")
     locked = _lock_production(production_order)
-    _check_production_step(locked, locked.start, "开工")
+    check_step(locked, locked.start, kind="生产单", action="开工")
     order = lock_order(locked.order)
     if order.status in (OrderStatus.APPROVED, OrderStatus.ALLOCATED):
         order_services.order_start_production(order=order, user=user, reason=f"生产单 {locked.number} 开工")
@@ -150,7 +143,7 @@ def production_order_pass_qc(*, production_order: ProductionOrder, user, note: s
     """质检合格."""
     check_permission(user, "fulfillment.manage_production", "登记质检")
     locked = _lock_production(production_order)
-    _check_production_step(locked, locked.pass_qc, "登记质检合格")
+    check_step(locked, locked.pass_qc, kind="生产单", action="登记质检合格")
     locked.pass_qc()
     locked.qc_passed_at = timezone.now()
     locked.qc_note = (note or "").strip()
@@ -176,7 +169,7 @@ def production_order_stock(*, production_order: ProductionOrder, user, warehouse
     """
     check_permission(user, "fulfillment.manage_production", "入库")
     locked = _lock_production(production_order)
-    _check_production_step(locked, locked.stock, "入库（须先质检合格）")
+    check_step(locked, locked.stock, kind="生产单", action="入库（须先质检合格）")
     order = lock_order(locked.order)
     if order.status not in (OrderStatus.APPROVED, OrderStatus.ALLOCATED, OrderStatus.IN_PRODUCTION):
         raise InvalidTransition(
@@ -225,7 +218,7 @@ def production_order_cancel(*, production_order: ProductionOrder, user, reason: 
     if not (reason or "").strip():
         raise InvalidInput("请填写取消原因")
     locked = _lock_production(production_order)
-    _check_production_step(locked, locked.cancel, "取消")
+    check_step(locked, locked.cancel, kind="生产单", action="取消")
     locked.cancel()
     locked.cancel_reason = reason.strip()
     locked.save()

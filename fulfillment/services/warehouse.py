@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm import can_proceed
 
 from inventory.models import StockAllocation
 from inventory.services import stock_consume_allocations, stock_release_allocations
@@ -19,6 +18,7 @@ from ..models import Carrier, PickList, PickListLine, Shipment
 from .common import (
     add_pick_lines,
     check_permission,
+    check_step,
     lock_order,
     next_pick_list_number,
     status_from_events,
@@ -85,17 +85,11 @@ def _lock_pick_list(pick_list: PickList) -> PickList:
     return PickList.objects.select_for_update().get(pk=pick_list.pk)
 
 
-@in_platform_language
-def _check_pick_step(locked: PickList, method, label: str) -> None:
-    if not can_proceed(method):
-        raise InvalidTransition(f"拣货单 {locked.number} 当前状态为“{locked.get_status_display()}”，不能{label}")
-
-
 @transaction.atomic
 def pick_list_mark_picked(*, pick_list: PickList, user) -> PickList:
     check_permission(user, "fulfillment.manage_picking", "确认拣货")
     locked = _lock_pick_list(pick_list)
-    _check_pick_step(locked, locked.mark_picked, "确认拣货完成")
+    check_step(locked, locked.mark_picked, kind="拣货单", action="确认拣货完成")
     locked.mark_picked()
     locked.picked_by, locked.picked_at = user, timezone.now()
     locked.save()
@@ -108,7 +102,7 @@ def pick_list_mark_packed(*, pick_list: PickList, user, package_count: int = 1) 
     if not isinstance(package_count, int) or package_count < 1:
         raise InvalidInput("包裹数必须是正整数")
     locked = _lock_pick_list(pick_list)
-    _check_pick_step(locked, locked.mark_packed, "确认打包完成（须先拣货完成）")
+    check_step(locked, locked.mark_packed, kind="拣货单", action="确认打包完成（须先拣货完成）")
     locked.mark_packed()
     locked.packed_by, locked.packed_at = user, timezone.now()
     locked.package_count = package_count
@@ -143,7 +137,7 @@ def pick_list_ship(
     """
     check_permission(user, "fulfillment.manage_picking", "出库")
     locked = _lock_pick_list(pick_list)
-    _check_pick_step(locked, locked.ship, "出库（须先打包完成）")
+    check_step(locked, locked.ship, kind="拣货单", action="出库（须先打包完成）")
     if carrier is None or not carrier.is_active:
         raise InvalidInput("请选择启用中的承运商")
     tracking_number = clean_tracking_number(tracking_number)
@@ -195,7 +189,7 @@ def pick_list_cancel(*, pick_list: PickList, user, reason: str) -> PickList:
     if not (reason or "").strip():
         raise InvalidInput("请填写作废原因")
     locked = _lock_pick_list(pick_list)
-    _check_pick_step(locked, locked.cancel, "作废")
+    check_step(locked, locked.cancel, kind="拣货单", action="作废")
     locked.cancel()
     locked.cancel_reason = reason.strip()
     locked.save()

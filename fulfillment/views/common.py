@@ -1,22 +1,4 @@
-from django.contrib import messages
 from django.utils.http import url_has_allowed_host_and_scheme
-
-from ordermgmt.errors import ActionForbidden, BusinessError
-
-
-def perform(request, action, success: str = ""):
-    """Run a service call; a business refusal becomes a flash message. Returns
-    ``(ok, result)``. ``ActionForbidden`` propagates (the user gets 403)."""
-    try:
-        result = action()
-    except ActionForbidden:
-        raise
-    except BusinessError as error:
-        messages.error(request, str(error))
-        return False, None
-    if success:
-        messages.success(request, success)
-    return True, result
 
 
 def safe_next(request, fallback: str) -> str:

@@ -7,11 +7,18 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ordermgmt.flash import perform
+
 from ..forms import ResolveForm, ShipmentEventForm, SignForm
 from ..models import Shipment, ShipmentException
-from ..selectors import open_exceptions, recent_resolved_exceptions, shipment_detail, shipment_list
+from ..selectors import (
+    open_exceptions,
+    recent_resolved_exceptions,
+    shipment_detail,
+    shipment_list,
+)
 from ..services import shipment_event_record, shipment_exception_resolve, shipment_sign
-from .common import page_query, perform, safe_next
+from .common import page_query, safe_next
 
 VIEWS = [
     ("active", gettext_lazy("在途")), ("flagged", gettext_lazy("有异常")), ("delivered", gettext_lazy("已签收")),

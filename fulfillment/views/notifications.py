@@ -5,12 +5,14 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from ordermgmt.flash import perform
+
 from ..forms import TemplateForm
 from ..models import MessageStatus, NotificationMessage, NotificationTemplate
 from ..notifications.render import PLACEHOLDERS
 from ..selectors import failed_notification_count, outbox
 from ..services import notification_resend, notification_template_update
-from .common import page_query, perform, safe_next
+from .common import page_query, safe_next
 
 
 @login_required

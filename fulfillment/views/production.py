@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ordermgmt.flash import perform
 from orders.models import Order
 
 from ..forms import ProductionPlanForm, QcForm, ReasonForm, StockForm
@@ -20,7 +21,7 @@ from ..services import (
     production_order_start,
     production_order_stock,
 )
-from .common import page_query, perform
+from .common import page_query
 
 VIEWS = [
     ("open", gettext_lazy("未完成")), ("late", gettext_lazy("逾期")), ("done", gettext_lazy("已入库/已取消")),

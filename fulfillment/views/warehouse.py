@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from ordermgmt.flash import perform
 from orders.models import Order
 
 from ..forms import PackForm, PickListForm, ReasonForm, ShipForm
@@ -19,7 +20,7 @@ from ..services import (
     pick_list_ship,
     pickable_allocations,
 )
-from .common import page_query, perform
+from .common import page_query
 
 
 @login_required

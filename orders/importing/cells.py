@@ -82,16 +82,21 @@ def _number_text(value) -> str:
     return cleaned
 
 
+def _decimal(value, *, not_a_number: CellError) -> Decimal:
+    if isinstance(value, (int, float)):
+        # Excel keeps 15 significant digits; beyond that a float's binary noise shows
+        # (0.1 + 0.2 = 0.30000000000000004), which is not what the user typed.
+        return Decimal(f"{value:.15g}")
+    try:
+        return Decimal(_number_text(value))
+    except InvalidOperation:
+        raise not_a_number from None
+
+
 def positive_int(value, *, maximum: int = 1_000_000) -> int:
     if isinstance(value, bool):
         raise CellError("数量必须是正整数", "请填写大于0的整数，如 3")
-    if isinstance(value, (int, float)):
-        number = Decimal(f"{value:.15g}")
-    else:
-        try:
-            number = Decimal(_number_text(value))
-        except InvalidOperation:
-            raise CellError("数量不是数字", "请只填写数字，不要带单位，如 3") from None
+    number = _decimal(value, not_a_number=CellError("数量不是数字", "请只填写数字，不要带单位，如 3"))
     if not number.is_finite() or number != number.to_integral_value():
         raise CellError("数量必须是整数", "请填写整数，如 3")
     if number < 1:
@@ -104,15 +109,7 @@ def positive_int(value, *, maximum: int = 1_000_000) -> int:
 def money(value, *, maximum: Decimal = Decimal("9999999999.99")) -> Decimal:
     if isinstance(value, bool):
         raise CellError("单价不是金额", "请填写数字，如 128.50")
-    if isinstance(value, (int, float)):
-        # Excel keeps 15 significant digits; beyond that a float's binary noise shows
-        # (0.1 + 0.2 = 0.30000000000000004), which is not what the user typed.
-        number = Decimal(f"{value:.15g}")
-    else:
-        try:
-            number = Decimal(_number_text(value))
-        except InvalidOperation:
-            raise CellError("单价不是金额", "请只填写数字，如 128.50（不要带“元”以外的文字）") from None
+    number = _decimal(value, not_a_number=CellError("单价不是金额", "请只填写数字，如 128.50（不要带“元”以外的文字）"))
     if not number.is_finite():
         raise CellError("单价不是金额", "请填写数字，如 128.50")
     if number < 0:

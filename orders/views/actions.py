@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ordermgmt.errors import ActionForbidden, BusinessError
+from ordermgmt.errors import ActionForbidden
+from ordermgmt.flash import perform
 
 from ..forms import ActionForm
 from ..models import Order
@@ -30,14 +31,11 @@ def order_action(request, number: str, action: str):
     extra = {}
     if spec.reason_codes:
         extra["reason_code"] = request.POST.get("reason_code", "")
-    try:
-        SERVICES[action](order=order, user=request.user, reason=form.cleaned_data.get("reason", ""), **extra)
-    except ActionForbidden:
-        raise
-    except BusinessError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("订单 %(number)s：%(action)s成功") % {"number": order.number, "action": spec.label})
+    perform(
+        request,
+        lambda: SERVICES[action](order=order, user=request.user, reason=form.cleaned_data.get("reason", ""), **extra),
+        success=_("订单 %(number)s：%(action)s成功") % {"number": order.number, "action": spec.label},
+    )
     return redirect("orders:detail", number=number)
 
 
@@ -48,14 +46,11 @@ def order_override_check_view(request, number: str, check: str):
     if not request.user.has_perm("orders.override_review_check"):
         raise ActionForbidden(_("只有主管可以放行审核检查"))
     order = get_object_or_404(Order, number=number)
-    try:
-        order = order_override_check(order=order, user=request.user, check_name=check, reason=request.POST.get("reason", ""))
-    except ActionForbidden:
-        raise
-    except BusinessError as error:
-        messages.error(request, str(error))
-        return redirect("orders:detail", number=number)
-    messages.success(request, _("已放行，订单仍有其他检查待处理") if order.review_blockers else _("已放行，订单可以继续审核"))
+    ok, order = perform(request, lambda: order_override_check(
+        order=order, user=request.user, check_name=check, reason=request.POST.get("reason", ""),
+    ))
+    if ok:
+        messages.success(request, _("已放行，订单仍有其他检查待处理") if order.review_blockers else _("已放行，订单可以继续审核"))
     return redirect("orders:detail", number=number)
 
 
@@ -65,13 +60,8 @@ def order_rerun_review_view(request, number: str):
     if not (request.user.has_perm("orders.review_order") or request.user.has_perm("orders.change_order")):
         raise ActionForbidden(_("您的角色没有权限重新运行自动审核"))
     order = get_object_or_404(Order, number=number)
-    try:
-        order = order_auto_review(order=order, user=request.user)
-    except ActionForbidden:
-        raise
-    except BusinessError as error:
-        messages.error(request, str(error))
-    else:
+    ok, order = perform(request, lambda: order_auto_review(order=order, user=request.user))
+    if ok:
         messages.success(request, _("自动审核已重新运行，订单当前状态：%(status)s") % {"status": order.get_status_display()})
     return redirect("orders:detail", number=number)
 
@@ -82,12 +72,8 @@ def order_copy_view(request, number: str):
     if not request.user.has_perm("orders.add_order"):
         raise ActionForbidden(_("您的角色没有权限新建订单"))
     source = get_object_or_404(Order, number=number)
-    try:
-        copy = order_copy(order=source, user=request.user)
-    except ActionForbidden:
-        raise
-    except BusinessError as error:
-        messages.error(request, str(error))
+    ok, copy = perform(request, lambda: order_copy(order=source, user=request.user))
+    if not ok:
         return redirect("orders:detail", number=number)
     messages.success(request, _("已复制为新订单 %(number)s，需重新审核") % {"number": copy.number})
     return redirect("orders:detail", number=copy.number)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ordermgmt.errors import ActionForbidden, BusinessError
+from ordermgmt.flash import perform
 
 from ..filters import OrderFilter
 from ..importing import services
@@ -138,13 +139,11 @@ def import_progress(request, pk: int):
 @require_POST
 def import_confirm(request, pk: int):
     job = _job_for(request, pk)
-    try:
-        job = services.import_job_confirm(job=job, user=request.user, accept_warnings=bool(request.POST.get("accept_warnings")))
-        services.import_job_start(job=job, validate=False)
-    except ActionForbidden:
-        raise
-    except BusinessError as error:
-        messages.error(request, str(error))
+    ok, _started = perform(request, lambda: services.import_job_start(
+        job=services.import_job_confirm(job=job, user=request.user, accept_warnings=bool(request.POST.get("accept_warnings"))),
+        validate=False,
+    ))
+    if not ok:
         return redirect("orders:import_detail", pk=job.pk)
     job.refresh_from_db()
     if job.status == ImportJob.Status.IMPORTED:
@@ -159,14 +158,8 @@ def import_confirm(request, pk: int):
 @require_POST
 def import_discard(request, pk: int):
     job = _job_for(request, pk)
-    try:
-        services.import_job_discard(job=job, user=request.user)
-    except ActionForbidden:
-        raise
-    except BusinessError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已放弃导入记录 #%(id)s，未创建任何订单") % {"id": job.pk})
+    perform(request, lambda: services.import_job_discard(job=job, user=request.user),
+            success=_("已放弃导入记录 #%(id)s，未创建任何订单") % {"id": job.pk})
     return redirect("orders:imports")
 
 
