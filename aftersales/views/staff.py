@@ -4,14 +4,14 @@ case from an order, cancelling after shipping, photos, and following up ratings.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, pgettext
 from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import ActionForbidden, BusinessError
 from ordermgmt.flash import perform
-from ordermgmt.uploads import read_upload
+from ordermgmt.uploads import private_file_response, read_upload
 from orders.models import Order, OrderStatus
 
 from .. import services
@@ -170,14 +170,7 @@ def cancel_after_shipping_view(request, number: str):
 @permission_required("aftersales.view_aftersalescase", raise_exception=True)
 def photo_file(request, pk: int):
     stored = get_object_or_404(AfterSalesPhoto, pk=pk)
-    try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404("文件不存在") from error
-    response = FileResponse(handle, content_type=stored.content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return private_file_response(stored.file, content_type=stored.content_type)
 
 
 @login_required

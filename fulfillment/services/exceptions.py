@@ -42,27 +42,30 @@ def shipment_exceptions_detect(*, now: datetime | None = None) -> list[ShipmentE
     often as wanted: a shipment never carries two open flags of one kind."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    flags = []
+    cutoff = loss_cutoff(now)
+
+    def delay_reason(locked: Shipment) -> str | None:
+        if locked.exceptions.filter(kind=ExceptionKind.DELAYED).exists():
+            return None
+        days = (today - locked.expected_delivery_date).days
+        return (f"预计 {locked.expected_delivery_date:%Y-%m-%d} 送达，已超期 {days} 天，"
+                f"当前状态：{locked.get_status_display()}")
+
+    def silence_reason(locked: Shipment) -> str | None:
+        if locked.last_activity_at >= cutoff:
+            return None
+        last = locked.events.order_by("-occurred_at", "-id").first()
+        where = f"，最后状态：{last.get_kind_display()} {last.place}".rstrip() if last else "，发货后没有任何物流信息"
+        days = (now - locked.last_activity_at).days
+        return f"已 {days} 天没有物流更新（最后更新 {timezone.localtime(locked.last_activity_at):%Y-%m-%d %H:%M}{where}）"
+
     late = (
         Shipment.objects.active()
         .filter(expected_delivery_date__lt=today)
         .exclude(exceptions__kind=ExceptionKind.DELAYED)
         .order_by("pk")
     )
-    for shipment in late:
-        with transaction.atomic():
-            locked = Shipment.objects.select_for_update(of=("self",)).select_related("carrier", "order").get(pk=shipment.pk)
-            if not locked.is_active or locked.exceptions.filter(kind=ExceptionKind.DELAYED).exists():
-                continue
-            days = (today - locked.expected_delivery_date).days
-            flag = open_exception(
-                locked, ExceptionKind.DELAYED,
-                f"预计 {locked.expected_delivery_date:%Y-%m-%d} 送达，已超期 {days} 天，当前状态：{locked.get_status_display()}",
-                at=now,
-            )
-            if flag:
-                flags.append(flag)
-    cutoff = loss_cutoff(now)
+    flags = [_flag(shipment, ExceptionKind.DELAYED, delay_reason, now) for shipment in late]
     silent = (
         Shipment.objects.active()
         .annotate(last_activity=Coalesce("last_event_at", "shipped_at"))
@@ -74,22 +77,17 @@ def shipment_exceptions_detect(*, now: datetime | None = None) -> list[ShipmentE
         )
         .order_by("pk")
     )
-    for shipment in silent:
-        with transaction.atomic():
-            locked = Shipment.objects.select_for_update(of=("self",)).select_related("carrier", "order").get(pk=shipment.pk)
-            if not locked.is_active or locked.last_activity_at >= cutoff:
-                continue
-            last = locked.events.order_by("-occurred_at", "-id").first()
-            where = f"，最后状态：{last.get_kind_display()} {last.place}".rstrip() if last else "，发货后没有任何物流信息"
-            days = (now - locked.last_activity_at).days
-            flag = open_exception(
-                locked, ExceptionKind.SUSPECTED_LOSS,
-                f"已 {days} 天没有物流更新（最后更新 {timezone.localtime(locked.last_activity_at):%Y-%m-%d %H:%M}{where}）",
-                at=now,
-            )
-            if flag:
-                flags.append(flag)
-    return flags
+    flags += [_flag(shipment, ExceptionKind.SUSPECTED_LOSS, silence_reason, now) for shipment in silent]
+    return [flag for flag in flags if flag]
+
+
+@transaction.atomic
+def _flag(shipment: Shipment, kind: str, reason_for, now: datetime) -> ShipmentException | None:
+    """Re-check a candidate under its row lock (another run or a new event may have come in
+    since it was selected) and open the flag if it still applies."""
+    locked = Shipment.objects.select_for_update(of=("self",)).select_related("carrier", "order").get(pk=shipment.pk)
+    reason = reason_for(locked) if locked.is_active else None
+    return open_exception(locked, kind, reason, at=now) if reason else None
 
 
 def _replacement_pick_list(shipment: Shipment, user) -> PickList:
