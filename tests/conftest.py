@@ -96,9 +96,50 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+CHROMIUM_HINT = (
+    f"Chromium not found at {CHROMIUM}: browser tests skipped "
+    "(apt-get install chromium, or point CHROMIUM_PATH at a Chromium binary)"
+)
+
+
+def chromium_present() -> bool:
+    path = Path(CHROMIUM)
+    return (path.is_file() and os.access(path, os.X_OK)) or (
+        os.sep not in CHROMIUM and shutil.which(CHROMIUM) is not None
+    )
+
+
+def _needs_missing_chromium(item) -> bool:
+    uses_browser = item.get_closest_marker("browser") is not None or "page" in getattr(item, "fixturenames", ())
+    return uses_browser and not chromium_present()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Decide about browser tests before any fixture is set up: pytest-playwright launches
+    the browser in a session fixture, which would otherwise error before a function-scoped
+    check could skip. Without Chromium a browser test is skipped with one line that says how
+    to get it; in CI (REQUIRE_SERVICES=1) it fails with that line."""
+    if not _needs_missing_chromium(item):
+        return None
+    from _pytest.reports import TestReport
+
+    if REQUIRE_SERVICES:
+        outcome, when, longrepr = "failed", "call", f"{CHROMIUM_HINT} — required in CI (REQUIRE_SERVICES=1)"
+    else:
+        path, line, _ = item.location
+        outcome, when, longrepr = "skipped", "setup", (path, (line or 0) + 1, f"Skipped: {CHROMIUM_HINT}")
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    report = TestReport(item.nodeid, item.location, keywords={m.name: 1 for m in item.iter_markers()},
+                        outcome=outcome, longrepr=longrepr, when=when)
+    item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
 @pytest.fixture
 def chromium_available():
-    need(Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None, f"Chromium at {CHROMIUM}")
+    need(chromium_present(), f"Chromium at {CHROMIUM}")
 
 
 # --- a real Celery worker -----------------------------------------------------------
