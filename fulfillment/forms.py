@@ -5,22 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Warehouse
 from ordermgmt import roles
+from ordermgmt.widgets import ISO_DATETIME_MINUTES, DateInput, DateTimeInput
 
 from .models import Carrier, EventKind, ReceiptCondition, Resolution
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class ReasonForm(forms.Form):
@@ -84,7 +71,7 @@ class ShipForm(forms.Form):
 
 class ShipmentEventForm(forms.Form):
     kind = forms.ChoiceField(label=_("物流状态"), choices=EventKind.choices)
-    occurred_at = forms.DateTimeField(label=_("时间"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    occurred_at = forms.DateTimeField(label=_("时间"), widget=DateTimeInput(), input_formats=[ISO_DATETIME_MINUTES])
     place = forms.CharField(label=_("地点"), required=False, max_length=100)
     note = forms.CharField(label=_("说明"), required=False, max_length=300)
 
@@ -99,7 +86,7 @@ class SignForm(forms.Form):
 
     receiver_name = forms.CharField(label=_("签收人"), max_length=50)
     signed_at = forms.DateTimeField(
-        label=_("签收时间"), required=False, widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"],
+        label=_("签收时间"), required=False, widget=DateTimeInput(), input_formats=[ISO_DATETIME_MINUTES],
         help_text=_("留空为当前时间"),
     )
     condition = forms.ChoiceField(label=_("货物状况"), choices=ReceiptCondition.choices, initial=ReceiptCondition.NORMAL)

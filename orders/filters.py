@@ -3,6 +3,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from ordermgmt.widgets import DateInput
+
 from .models import Channel, Order, OrderStatus, OrderType, Priority
 from .selectors import order_search
 
@@ -33,11 +35,11 @@ class OrderFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(label=_("优先级"), choices=Priority.choices, empty_label=_("全部"))
     created_from = django_filters.DateFilter(
         label=_("下单日期从"), field_name="created_at", lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     created_to = django_filters.DateFilter(
         label=_("至"), field_name="created_at", lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     owner = django_filters.ModelChoiceFilter(
         label=_("负责人"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from customers.models import Customer, CustomerLevel
 from customers.phones import normalize_phone
 from inventory.models import Product
+from ordermgmt.widgets import DateInput
 
 from .models import Channel, InvoiceType, Order, OrderType, PaymentMethod, Priority
 from .services import DETAIL_FIELDS, LineInput, NewCustomer, OrderDetails
@@ -41,7 +42,7 @@ class OrderForm(forms.Form):
     )
     priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
     requested_delivery_date = forms.DateField(
-        label=_("期望交付日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("期望交付日期"), required=False, widget=DateInput()
     )
     packaging_note = forms.CharField(label=_("包装要求"), max_length=200, required=False)
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

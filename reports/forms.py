@@ -2,13 +2,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
+from ordermgmt.widgets import DateInput
+
 from .metrics import month_range, previous_month
 
 
 class ReportRequestForm(forms.Form):
     month = forms.CharField(label=_("月份"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
-    start = forms.DateField(label=_("或自定义：开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("或自定义：开始日期"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("结束日期"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
