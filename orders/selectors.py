@@ -9,7 +9,7 @@ from inventory.models import PurchaseRequest
 from inventory.services import order_shortages
 
 from .models import CheckResult, Order, OrderEvent, OrderStatus
-from .workflow import QUEUE_RULES
+from .workflow import PROGRESS_STEP_OF, PROGRESS_STEPS, QUEUE_RULES
 
 
 def order_list_queryset() -> QuerySet[Order]:
@@ -83,6 +83,38 @@ def order_detail(number: str) -> Order:
 
 def order_timeline(order: Order) -> QuerySet[OrderEvent]:
     return order.events.select_related("actor").order_by("created_at", "id")
+
+
+def order_progress(order: Order) -> list[dict]:
+    """The progress bar: the order's steps, those before the one it stands at marked done.
+
+    Where the order stands now counts, not where it has been: an order sent back to review
+    (退回重新审核, 驳回) shows no later step as done. An order that has left the flow
+    (cancelled, closed, in after-sales) shows the steps up to the last one it stood at as
+    done, and none as current."""
+    steps = PROGRESS_STEPS[order.order_type]
+    step = PROGRESS_STEP_OF.get(order.status, order.status)
+    in_flow = step in steps
+    if not in_flow:
+        step = _last_step_stood_at(order, steps)
+    position = steps.index(step) if step in steps else -1
+    return [
+        {
+            "label": OrderStatus(status).label,
+            "done": index < position or (index == position and not in_flow),
+            "current": index == position and in_flow,
+        }
+        for index, status in enumerate(steps)
+    ]
+
+
+def _last_step_stood_at(order: Order, steps) -> str | None:
+    """The step an order stood at before it left the flow, read from its timeline."""
+    last = (
+        order.events.filter(to_status__in=[*steps, *PROGRESS_STEP_OF]).order_by("-created_at", "-id")
+        .values_list("to_status", flat=True).first()
+    )
+    return PROGRESS_STEP_OF.get(last, last)
 
 
 def line_availability(order: Order) -> dict[int, dict]:

@@ -82,6 +82,23 @@ ACTIONS: dict[str, ActionSpec] = {
 }
 
 
+# The steps of the progress bar on the order page, in the order an order goes through them.
+# A 定制 order is produced before its goods are allocated (生产完成入库 allocates them); a 现货
+# order has no production step.
+PROGRESS_STEPS: dict[str, tuple[str, ...]] = {
+    OrderType.STOCK: (
+        OrderStatus.PENDING_REVIEW, OrderStatus.APPROVED, OrderStatus.ALLOCATED, OrderStatus.SHIPPED,
+        OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED, OrderStatus.COMPLETED,
+    ),
+    OrderType.CUSTOM: (
+        OrderStatus.PENDING_REVIEW, OrderStatus.APPROVED, OrderStatus.IN_PRODUCTION, OrderStatus.ALLOCATED,
+        OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED, OrderStatus.COMPLETED,
+    ),
+}
+# A rejected order waits to be fixed and resubmitted: it stands at the review step.
+PROGRESS_STEP_OF = {OrderStatus.REJECTED: OrderStatus.PENDING_REVIEW}
+
+
 @dataclass(frozen=True)
 class QueueRule:
     """Orders in ``statuses`` (optionally only of ``order_type``) wait for holders of ``permission``."""

@@ -18,6 +18,7 @@ from ..selectors import (
     line_availability,
     order_detail,
     order_list_queryset,
+    order_progress,
     order_purchase_requests,
     order_timeline,
     tax_by_rate,
@@ -75,7 +76,7 @@ def order_detail_view(request, number: str):
             "can_edit": order.status in EDITABLE_BEFORE_PRODUCTION and user.has_perm("orders.change_order"),
             "vouchers": VOUCHERS,
             "edit_warning": order.status in (OrderStatus.APPROVED, OrderStatus.ALLOCATED),
-            "flow": _progress(order),
+            "flow": order_progress(order),
             "waiting_reason": order_waiting_reason(order),
             "checks": checks,
             "can_override": user.has_perm("orders.override_review_check") and order.status == OrderStatus.PENDING_REVIEW,
@@ -99,15 +100,3 @@ def order_detail_view(request, number: str):
             "tax_rates": tax_by_rate(order),
         },
     )
-
-
-def _progress(order: Order) -> list[dict]:
-    """Steps of the main flow with done/current markers for the progress bar."""
-    from ..models import MAIN_FLOW
-
-    steps = [s for s in MAIN_FLOW if order.is_custom or s != OrderStatus.IN_PRODUCTION]
-    reached = {event.to_status for event in order_timeline(order)}
-    return [
-        {"label": OrderStatus(s).label, "done": s in reached and s != order.status, "current": s == order.status}
-        for s in steps
-    ]
