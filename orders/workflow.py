@@ -6,8 +6,11 @@ labels, whether a reason is required, and the confirmation text.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
+
+from customers.models import CustomerLevel
 
 from .models import OrderStatus, OrderType
 
@@ -108,6 +111,47 @@ class QueueRule:
     order_type: str | None = None
     own_only: bool = False
     extra: str = ""  # name of an extra filter in orders.selectors.QUEUE_EXTRA_FILTERS
+
+
+@dataclass(frozen=True)
+class QueuePriority:
+    """How every queue ranks orders. The points an order earns add up into its priority
+    score (``Order.priority_score``, see ``services.priority_score``); a queue shows the
+    highest score first and, among equal scores, the order waiting longest. The sentence
+    above the queue is written from these same figures."""
+
+    urgent: int
+    customer_level: dict[str, int]
+    per_amount: Decimal  # one point for each full amount of this much in the order total…
+    amount_cap: int  # …up to this many points
+    exchange: int
+
+    def explanation(self) -> str:
+        levels = gettext("、").join(
+            gettext("%(level)s客户 +%(points)s") % {"level": CustomerLevel(level).label, "points": points}
+            for level, points in self.customer_level.items()
+        )
+        parts = [
+            gettext("加急 +%(points)s") % {"points": self.urgent},
+            levels,
+            gettext("订单金额每 ¥%(amount)s +1（最多 +%(cap)s）") % {"amount": f"{self.per_amount:,}", "cap": self.amount_cap},
+            gettext("换货订单 +%(points)s") % {"points": self.exchange},
+        ]
+        return gettext(
+            "等待您的角色处理的订单按优先级分值从高到低排列，分值相同的按等待时间从长到短。分值：%(parts)s。"
+        ) % {"parts": gettext("；").join(parts)}
+
+
+# 加急 outweighs any customer level and amount, so a large order of an ordinary customer
+# never overtakes an urgent one; an exchange (换货) makes good on a promise already broken
+# once and goes ahead of everything.
+QUEUE_PRIORITY = QueuePriority(
+    urgent=1000,
+    customer_level={CustomerLevel.VIP: 300, CustomerLevel.IMPORTANT: 150},
+    per_amount=Decimal("1000"),
+    amount_cap=200,
+    exchange=2000,
+)
 
 
 # 审核员 see orders that need a person; those still held by a credit block or overdue debt

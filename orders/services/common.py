@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
-from customers.models import CustomerLevel
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 
@@ -17,7 +16,7 @@ from ..models import (
     OrderStatus,
     Priority,
 )
-from ..workflow import ACTIONS
+from ..workflow import ACTIONS, QUEUE_PRIORITY
 
 # The latest time each stage was reached is kept on the order (for lead times and reports).
 STAGE_TIMESTAMPS = {
@@ -30,22 +29,15 @@ STAGE_TIMESTAMPS = {
 }
 
 
-LEVEL_POINTS = {CustomerLevel.VIP: 300, CustomerLevel.IMPORTANT: 150, CustomerLevel.NORMAL: 0}
-
-
 def priority_score(order: Order) -> int:
-    """Queue priority: 加急 outweighs everything, then customer level, then amount.
-
-    加急 1,000 points; VIP 300, 重要 150; one point per ¥1,000 of the order, at most 200 —
-    so a large order of an ordinary customer never overtakes an urgent one. Exchange orders
-    (换货) get 2,000 more.
-    """
-    score = 1000 if order.priority == Priority.URGENT else 0
+    """Queue priority, by the points of ``workflow.QUEUE_PRIORITY``: 加急, customer level,
+    one point per ¥1,000 of the order (capped), and exchanges ahead of everything."""
+    points = QUEUE_PRIORITY
+    score = points.urgent if order.priority == Priority.URGENT else 0
     if order.replaces_order_id:
-        # An exchange makes good on a promise already broken once: ahead of everything.
-        score += 2000
-    score += LEVEL_POINTS.get(order.customer.level, 0)
-    score += min(int(order.total // 1000), 200)
+        score += points.exchange
+    score += points.customer_level.get(order.customer.level, 0)
+    score += min(int(order.total // points.per_amount), points.amount_cap)
     return score
 
 
