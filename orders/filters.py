@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ordermgmt.widgets import DateInput
 
 from .models import Channel, Order, OrderStatus, OrderType, Priority
-from .selectors import order_search
+from .selectors import order_search, orders_awaiting_manager_release
 
 SORTABLE = {
     "created": "created_at",
@@ -46,6 +46,11 @@ class OrderFilter(django_filters.FilterSet):
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         empty_label=_("全部负责人"),
     )
+    # The dashboard's 等待主管放行 count links here with ?waiting=manager_release.
+    waiting = django_filters.ChoiceFilter(
+        label=_("待办"), method="waiting_for", empty_label=_("全部"),
+        choices=[("manager_release", _("等待主管放行"))],
+    )
     sort = django_filters.ChoiceFilter(
         label=_("排序"),
         method="sort_by",
@@ -66,6 +71,9 @@ class OrderFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return order_search(queryset, value)
+
+    def waiting_for(self, queryset, name, value):
+        return orders_awaiting_manager_release(queryset) if value == "manager_release" else queryset
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(SORTABLE.get(value, "-created_at"), "-id")

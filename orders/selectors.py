@@ -48,6 +48,14 @@ QUEUE_EXTRA_FILTERS = {
     "held": Q(awaiting_manager=True),
 }
 
+# The orders a 主管 must release (credit hold, overdue debt, price below the floor) before
+# a reviewer can approve them. The flag outlives a cancellation, hence the status.
+AWAITING_MANAGER_RELEASE = Q(status=OrderStatus.PENDING_REVIEW, awaiting_manager=True)
+
+
+def orders_awaiting_manager_release(queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
+    return (Order.objects.all() if queryset is None else queryset).filter(AWAITING_MANAGER_RELEASE)
+
 
 def queue_filter_for_user(user) -> Q | None:
     """The orders waiting for an action of this user's roles, as one filter (None: nothing)."""

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from inventory.models import Product
 from orders.models import Order, OrderStatus
+from orders.selectors import orders_awaiting_manager_release
 
 from . import sources
 from .metrics import bounds
@@ -56,6 +57,7 @@ def dashboard() -> dict:
         "today": today,
         "intake": intake,
         "queues": queues,
+        "awaiting_manager_count": orders_awaiting_manager_release().count(),
         "late_count": late.count(),
         "late": list(late.select_related("customer").order_by("requested_delivery_date")[:10]),
         "overdue_after_sales_count": overdue.count(),
