@@ -6,6 +6,7 @@ project runs in its embedded dev mode: SQLite, Celery tasks executed eagerly
 in-process, e-mail printed to the console — no other service needed.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "import_export",
+    "axes",
     "ordermgmt",
     "customers",
     "inventory",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ordermgmt.urls"
@@ -108,6 +112,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any login, even with the right password, while its username + address is locked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -183,6 +193,23 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="订单平台 <noreply@example.com>")
 
+# --- Login lockout (django-axes) -----------------------------------------------
+# After this many wrong passwords for one username from one address, that pair cannot log in
+# (not even with the right password) until the cool-off has passed since its last attempt, or
+# a 主管 unlocks it in the admin (平台 → 登录锁定). Both login forms, the portal's and the admin's.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "ordermgmt.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "ordermgmt.views.login_locked_out"
+# Failed attempts are what we need; a row per successful login would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+# Log lines name the username and address of a failure, not the browser's user agent.
+AXES_VERBOSE = False
+# The lockouts are shown in Chinese by ordermgmt's admin (LoginLockout), not axes' own pages.
+AXES_ENABLE_ADMIN = False
+
 # --- Security (production) ---------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -222,11 +249,14 @@ CARRIER_POLLERS = {
     "fake": "fulfillment.carriers.fake.FakeCarrierPoller",
 }
 
+# The client's address for every per-client limit (tracking page, carrier endpoint, login
+# lockout), read by one function. Behind a proxy set RATELIMIT_IP_META_KEY to the header it
+# sets, e.g. HTTP_X_REAL_IP, so that limits apply per client, not per proxy.
+CLIENT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or "REMOTE_ADDR"
 # Public tracking page and carrier endpoint. django-ratelimit counts in the default cache:
 # local memory in dev, Redis (shared by every gunicorn worker) in production.
 RATELIMIT_USE_CACHE = "default"
-# Behind a proxy set it to e.g. HTTP_X_REAL_IP so that limits apply per client, not per proxy.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+RATELIMIT_IP_META_KEY = "ordermgmt.http.client_ip"
 TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/10m")
 CARRIER_API_RATE_LIMIT = env.str("CARRIER_API_RATE_LIMIT", default="600/m")
 TRACKING_LINK_MAX_AGE_DAYS = env.int("TRACKING_LINK_MAX_AGE_DAYS", default=90)
