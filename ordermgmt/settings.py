@@ -223,12 +223,33 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {
+        "mask_personal_data": {"()": "ordermgmt.logfilters.MaskPersonalData"},
+        "refusals_on_one_line": {"()": "ordermgmt.logfilters.RefusalsOnOneLine"},
+    },
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line", "mask_personal_data"]},
+        # runserver's access log, one line per request, as Django prints it by default.
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_personal_data"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default configuration gives "django" a console handler of its own that
+        # prints with DEBUG on, and the record then reaches root's too: every 4xx came out
+        # twice. Django's records now go through root's handler only.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        # axes reports every lookup at INFO; its warnings (a failure, a lockout) are what matter.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Business settings ---------------------------------------------------------
