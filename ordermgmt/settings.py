@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ordermgmt.middleware.SessionIdleTimeoutMiddleware",
+    "ordermgmt.middleware.NoStoreWhenSignedInMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -211,6 +213,9 @@ AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 
 # --- Security (production) ---------------------------------------------------
+# A signed-in session lasts as long as the idle time a 主管 sets (ordermgmt.policies,
+# SESSION_IDLE_HOURS, refreshed by SessionIdleTimeoutMiddleware); this is its start value.
+SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
