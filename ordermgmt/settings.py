@@ -293,7 +293,15 @@ ORDER_LIST_PAGE_SIZE = 20
 
 # --- Fulfillment: logistics, uploads, tracking page, notifications ---------------------
 # Absolute base of links sent to customers (the signed tracking link in e-mails and SMS).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset in dev: the address `make run` serves (it passes HOST as RUNSERVER_ADDRESS).
+def _dev_site_url(address: str) -> str:
+    host, _, port = address.rpartition(":")
+    if host in ("", "0.0.0.0", "[::]", "::"):
+        host = "127.0.0.1"  # a port alone, or every interface: the address that works on this machine
+    return f"http://{host}:{port}"
+
+
+SITE_URL = (env.str("SITE_URL", default="") or _dev_site_url(env.str("RUNSERVER_ADDRESS", default="127.0.0.1:8000"))).rstrip("/")
 # A shipment with no logistics event for this many days is flagged 疑似丢件.
 FULFILLMENT_LOSS_AFTER_DAYS = env.int("FULFILLMENT_LOSS_AFTER_DAYS", default=3)
 # Production orders raised automatically are planned to finish this many days out.
