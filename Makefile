@@ -23,8 +23,9 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The tracking links in notices point at this address too, unless SITE_URL is set.
 run: seed
-	$(BIN)/python manage.py runserver $(HOST)
+	RUNSERVER_ADDRESS=$(HOST) $(BIN)/python manage.py runserver $(HOST)
 
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

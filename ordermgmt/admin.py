@@ -1,6 +1,12 @@
-from django.contrib import admin
+import logging
 
-from .models import CalendarDay, PolicyChange, PolicyValue
+from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import CalendarDay, LoginLockout, PolicyChange, PolicyValue
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(CalendarDay)
@@ -27,4 +33,63 @@ class PolicyValueAdmin(admin.ModelAdmin):
     readonly_fields = ["key", "value", "updated_by", "updated_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Failed logins per username and address; 解除锁定 lets the user in again at once."""
+
+    # axes names its fields in English only: every column is labelled here.
+    list_display = ["login_name", "address", "failures", "last_attempt", "state"]
+    search_fields = ["username", "ip_address"]
+    fields = ["login_name", "address", "failures", "last_attempt", "state", "login_form", "browser"]
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    @admin.display(description=_("用户名"), ordering="username")
+    def login_name(self, obj):
+        return obj.username
+
+    @admin.display(description=_("登录地址"), ordering="ip_address")
+    def address(self, obj):
+        return obj.ip_address
+
+    @admin.display(description=_("连续失败次数"), ordering="failures_since_start")
+    def failures(self, obj):
+        return obj.failures_since_start
+
+    @admin.display(description=_("最近一次尝试"), ordering="attempt_time")
+    def last_attempt(self, obj):
+        return obj.attempt_time
+
+    @admin.display(description=_("登录页面"))
+    def login_form(self, obj):
+        return obj.path_info
+
+    @admin.display(description=_("浏览器"))
+    def browser(self, obj):
+        return obj.user_agent
+
+    @admin.display(description=_("状态"))
+    def state(self, obj):
+        return gettext("已锁定") if obj.is_locked else gettext("未锁定")
+
+    @admin.action(description=_("解除锁定"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        released = list(queryset.values_list("username", "ip_address"))
+        queryset.delete()
+        logger.info("Login lockouts lifted by %s: %s", request.user.get_username(), released)
+        self.message_user(request, gettext("已解除 %(count)d 条登录锁定") % {"count": len(released)}, messages.SUCCESS)
+
+    def get_actions(self, request):
+        # The generic "delete selected" does the same as 解除锁定; keep one, clearly named.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

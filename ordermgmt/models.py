@@ -1,3 +1,4 @@
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -58,3 +59,18 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_kind_display()} {self.name}"
+
+
+class LoginLockout(AccessAttempt):
+    """django-axes' failed-login counter for one username from one address, shown in the
+    admin in Chinese; a 主管 unlocks an account by deleting its rows (action 解除锁定)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("登录锁定")
+        verbose_name_plural = _("登录锁定")
+        ordering = ["-attempt_time"]
+
+    @property
+    def is_locked(self) -> bool:
+        return self.failures_since_start >= settings.AXES_FAILURE_LIMIT

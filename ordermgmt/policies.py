@@ -72,6 +72,19 @@ DUPLICATE_WINDOW_HOURS = register(
     )
 )
 
+SESSION_IDLE_HOURS = register(
+    PolicyDef(
+        "session_idle_hours",
+        _("登录空闲超时(小时)"),
+        int,
+        8,
+        minimum=1,
+        maximum=24 * 7,
+        help_text=_("员工登录后连续这么久没有任何操作，即自动退出，需重新登录"),
+        group="安全",
+    )
+)
+
 
 def get_policy(definition: PolicyDef):
     from .models import PolicyValue

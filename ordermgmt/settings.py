@@ -6,10 +6,14 @@ project runs in its embedded dev mode: SQLite, Celery tasks executed eagerly
 in-process, e-mail printed to the console — no other service needed.
 """
 
+import base64
+import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,6 +42,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "import_export",
+    "axes",
+    "csp",
     "ordermgmt",
     "customers",
     "inventory",
@@ -49,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ordermgmt.middleware.ChosenLanguageMiddleware",
@@ -57,6 +64,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ordermgmt.middleware.SessionIdleTimeoutMiddleware",
+    "ordermgmt.middleware.NoStoreWhenSignedInMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ordermgmt.urls"
@@ -108,6 +119,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any login, even with the right password, while its username + address is locked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -183,7 +200,27 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="订单平台 <noreply@example.com>")
 
+# --- Login lockout (django-axes) -----------------------------------------------
+# After this many wrong passwords for one username from one address, that pair cannot log in
+# (not even with the right password) until the cool-off has passed since its last attempt, or
+# a 主管 unlocks it in the admin (平台 → 登录锁定). Both login forms, the portal's and the admin's.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "ordermgmt.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "ordermgmt.views.login_locked_out"
+# Failed attempts are what we need; a row per successful login would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+# Log lines name the username and address of a failure, not the browser's user agent.
+AXES_VERBOSE = False
+# The lockouts are shown in Chinese by ordermgmt's admin (LoginLockout), not axes' own pages.
+AXES_ENABLE_ADMIN = False
+
 # --- Security (production) ---------------------------------------------------
+# A signed-in session lasts as long as the idle time a 主管 sets (ordermgmt.policies,
+# SESSION_IDLE_HOURS, refreshed by SessionIdleTimeoutMiddleware); this is its start value.
+SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -196,12 +233,59 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
+
+
+def _csp_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+# Content-Security-Policy on every response (django-csp): everything from this site only, and
+# scripts and styles only from our static files (no inline <script>, on…= handler, javascript:
+# URL or style="…"), so that text a user typed never runs even where a template forgot to escape
+# it. Private uploads are streamed with a stricter policy of their own (ordermgmt.uploads).
+# The admin's export page (django-import-export) carries one inline handler and two style
+# attributes: exactly those are allowed, by hash. Django's debug pages (DEBUG, 404/500) are exempt.
+_IMPORT_EXPORT_INLINE_SCRIPT = ["onSelectToggleChange(event)"]
+_IMPORT_EXPORT_INLINE_STYLES = ["padding: 0;", "font-weight: bold;"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_HASHES, *map(_csp_hash, _IMPORT_EXPORT_INLINE_SCRIPT)],
+        "style-src": [SELF, UNSAFE_HASHES, *map(_csp_hash, _IMPORT_EXPORT_INLINE_STYLES)],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {
+        "mask_personal_data": {"()": "ordermgmt.logfilters.MaskPersonalData"},
+        "refusals_on_one_line": {"()": "ordermgmt.logfilters.RefusalsOnOneLine"},
+    },
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line", "mask_personal_data"]},
+        # runserver's access log, one line per request, as Django prints it by default.
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_personal_data"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default configuration gives "django" a console handler of its own that
+        # prints with DEBUG on, and the record then reaches root's too: every 4xx came out
+        # twice. Django's records now go through root's handler only.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        # axes reports every lookup at INFO; its warnings (a failure, a lockout) are what matter.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Business settings ---------------------------------------------------------
@@ -209,7 +293,15 @@ ORDER_LIST_PAGE_SIZE = 20
 
 # --- Fulfillment: logistics, uploads, tracking page, notifications ---------------------
 # Absolute base of links sent to customers (the signed tracking link in e-mails and SMS).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset in dev: the address `make run` serves (it passes HOST as RUNSERVER_ADDRESS).
+def _dev_site_url(address: str) -> str:
+    host, _, port = address.rpartition(":")
+    if host in ("", "0.0.0.0", "[::]", "::"):
+        host = "127.0.0.1"  # a port alone, or every interface: the address that works on this machine
+    return f"http://{host}:{port}"
+
+
+SITE_URL = (env.str("SITE_URL", default="") or _dev_site_url(env.str("RUNSERVER_ADDRESS", default="127.0.0.1:8000"))).rstrip("/")
 # A shipment with no logistics event for this many days is flagged 疑似丢件.
 FULFILLMENT_LOSS_AFTER_DAYS = env.int("FULFILLMENT_LOSS_AFTER_DAYS", default=3)
 # Production orders raised automatically are planned to finish this many days out.
@@ -222,11 +314,14 @@ CARRIER_POLLERS = {
     "fake": "fulfillment.carriers.fake.FakeCarrierPoller",
 }
 
+# The client's address for every per-client limit (tracking page, carrier endpoint, login
+# lockout), read by one function. Behind a proxy set RATELIMIT_IP_META_KEY to the header it
+# sets, e.g. HTTP_X_REAL_IP, so that limits apply per client, not per proxy.
+CLIENT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or "REMOTE_ADDR"
 # Public tracking page and carrier endpoint. django-ratelimit counts in the default cache:
 # local memory in dev, Redis (shared by every gunicorn worker) in production.
 RATELIMIT_USE_CACHE = "default"
-# Behind a proxy set it to e.g. HTTP_X_REAL_IP so that limits apply per client, not per proxy.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+RATELIMIT_IP_META_KEY = "ordermgmt.http.client_ip"
 TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/10m")
 CARRIER_API_RATE_LIMIT = env.str("CARRIER_API_RATE_LIMIT", default="600/m")
 TRACKING_LINK_MAX_AGE_DAYS = env.int("TRACKING_LINK_MAX_AGE_DAYS", default=90)

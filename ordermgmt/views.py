@@ -1,3 +1,6 @@
+import math
+
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -64,3 +67,10 @@ def policy_settings(request):
         "portal/policies.html",
         {"rows": rows, "page": changes, "labels": labels, "can_change": can_change},
     )
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """The answer to a login whose username + address is locked by django-axes
+    (``AXES_LOCKOUT_CALLABLE``): the login page's look, the wait in minutes, who can help."""
+    minutes = max(1, math.ceil(get_cool_off(request).total_seconds() / 60))
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.test import Client, RequestFactory
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the
 # same browser tests are still synchronous and safe.
@@ -37,6 +38,25 @@ def pytest_configure(config):
     # Each test process gets its own Celery queue, so that a worker started for one
     # process never picks up another process's tasks (they use different test databases).
     os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"test-{worker}-{os.getpid()}"
+
+
+class LockoutAwareClient(Client):
+    """Django's test client, whose ``login`` goes through the login lockout like a real login.
+
+    django-axes refuses ``authenticate`` calls without the request (it counts failures per
+    username + address), and ``Client.login`` passes none: this one passes a login POST from
+    the test client's address. ``force_login`` never authenticates and needs nothing. Failed
+    attempts are rows in the test database, gone when the test's transaction or flush ends.
+    """
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    return LockoutAwareClient()
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from ordermgmt.privacy import mask_personal_data
+
 logger = logging.getLogger(__name__)
 
 
@@ -28,24 +30,28 @@ class BaseSmsBackend:
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
-    """Dev: print the message, like Django's console e-mail backend."""
+    """Dev: print the message, like Django's console e-mail backend. The phone number and the
+    tracking link's token are masked: the console is a log, and a real number may be entered
+    in dev or staging (the tracking page opens with the order number and the phone's last 4)."""
 
     stream = None
 
     def send(self, *, phone, text, reference):
         stream = self.stream or sys.stdout
-        stream.write(f"[短信 {reference}] → {phone}\n{text}\n{'-' * 40}\n")
+        stream.write(f"[短信 {reference}] → {mask_personal_data(phone)}\n{mask_personal_data(text)}\n{'-' * 40}\n")
         stream.flush()
         return f"console-{reference}"
 
 
 class FileSmsBackend(BaseSmsBackend):
-    """Dev/staging: append one JSON line per message to ``SMS_FILE_PATH/<date>.jsonl``."""
+    """Dev/staging: append one JSON line per message to ``SMS_FILE_PATH/<date>.jsonl``,
+    phone number and tracking-link token masked like the console backend's."""
 
     def send(self, *, phone, text, reference):
         folder = Path(settings.SMS_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
-        line = {"at": timezone.now().isoformat(), "phone": phone, "text": text, "reference": reference}
+        line = {"at": timezone.now().isoformat(), "phone": mask_personal_data(phone),
+                "text": mask_personal_data(text), "reference": reference}
         with open(folder / f"{timezone.localdate():%Y%m%d}.jsonl", "a", encoding="utf-8") as handle:
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         return f"file-{reference}"

@@ -6,6 +6,22 @@ from orders.models import OrderStatus
 from tests.factories import CustomerFactory, ProductFactory, UserFactory, receive
 
 
+@pytest.fixture(autouse=True)
+def csp_violations(context):
+    """Every browser test runs its pages under the site's Content-Security-Policy: Chromium
+    reports what the policy refused (an inline script or style, a foreign source) on the
+    console, and any such report fails the test."""
+    refused = []
+
+    def watch(message):
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", watch)
+    yield refused
+    assert not refused, "\n".join(refused)
+
+
 @pytest.fixture
 def shop(transactional_db, reference_data, chromium_available):
     """Users with known passwords and a little master data, committed for the live server."""

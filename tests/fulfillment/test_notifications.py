@@ -273,6 +273,25 @@ def test_console_and_file_backends_for_development(settings, tmp_path, capsys):
     assert json.loads(written.read_text(encoding="utf-8"))["text"] == "文件短信"
 
 
+def test_development_sms_backends_print_and_write_no_full_phone_or_tracking_token(settings, tmp_path, capsys):
+    from fulfillment.notifications.sms import ConsoleSmsBackend, FileSmsBackend
+    from fulfillment.tracking import tracking_url
+
+    order = make_order()
+    link = tracking_url(order)
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    text = f"您的订单已发货，查询：{link}"
+    ConsoleSmsBackend().send(phone="13812345678", text=text, reference="r1")
+    printed = capsys.readouterr().out
+    assert "138****5678" in printed and "13812345678" not in printed
+    assert "/track/s/***/" in printed and token not in printed
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    FileSmsBackend().send(phone="13812345678", text=text, reference="r2")
+    (written,) = (tmp_path / "sms").iterdir()
+    line = json.loads(written.read_text(encoding="utf-8"))
+    assert line["phone"] == "138****5678" and token not in line["text"] and "您的订单已发货" in line["text"]
+
+
 def test_every_default_template_carries_the_signed_tracking_link():
     from fulfillment.notifications.defaults import DEFAULT_TEMPLATES
     from fulfillment.notifications.render import unknown_placeholders

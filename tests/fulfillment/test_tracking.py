@@ -80,6 +80,20 @@ def test_attempts_are_limited_per_ip(client, in_transit, settings):
     assert _lookup(client, in_transit.number, "5678", ip="10.2.0.2").status_code == 200, "another visitor is fine"
 
 
+def test_behind_a_proxy_attempts_are_limited_per_client_not_per_proxy(client, in_transit, settings):
+    settings.TRACKING_RATE_LIMIT = "10/10m"
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
+
+    def lookup(number, digits, real_ip):
+        return client.post("/track/", {"number": number, "phone_last4": digits}, REMOTE_ADDR="10.9.0.1",
+                           HTTP_X_REAL_IP=real_ip, follow=True)
+
+    for i in range(10):
+        assert lookup(f"2099010200{i:02d}", "0000", "203.0.113.20").status_code == 200
+    assert lookup(in_transit.number, "5678", "203.0.113.20").status_code == 429
+    assert lookup(in_transit.number, "5678", "203.0.113.21").status_code == 200, "another client, same proxy"
+
+
 def test_attempts_are_limited_per_order_number(client, in_transit, settings):
     settings.TRACKING_RATE_LIMIT = "10/10m"
     for i in range(10):

@@ -6,7 +6,7 @@ from tests.conftest import PROJECT_ROOT
 
 
 def _manage(*args, **env):
-    ours = {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ours = {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL", "RUNSERVER_ADDRESS"}
     clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("CELERY_")}
     clean.update(env)
     return subprocess.run(
@@ -55,3 +55,27 @@ def test_dev_defaults_need_no_service():
         "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)",
     )
     assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "True"], result.stderr
+
+
+def _site_url(**env) -> str:
+    result = _manage("shell", "-c", "from django.conf import settings as s; print(s.SITE_URL)", **env)
+    return result.stdout.split()[-1] if result.stdout.split() else result.stderr
+
+
+def test_dev_tracking_links_point_at_the_address_make_run_serves():
+    assert _site_url() == "http://127.0.0.1:8000"
+    assert _site_url(RUNSERVER_ADDRESS="127.0.0.1:8123") == "http://127.0.0.1:8123"
+    assert _site_url(RUNSERVER_ADDRESS="localhost:9000") == "http://localhost:9000"
+    assert _site_url(RUNSERVER_ADDRESS="8124") == "http://127.0.0.1:8124"
+    # Served on every interface: the link that works on this machine.
+    assert _site_url(RUNSERVER_ADDRESS="0.0.0.0:8125") == "http://127.0.0.1:8125"
+    assert _site_url(RUNSERVER_ADDRESS="127.0.0.1:8123", SITE_URL="https://orders.example.com/") == (
+        "https://orders.example.com"
+    )
+
+
+def test_make_run_hands_its_address_to_the_settings():
+    result = subprocess.run(["make", "-n", "run", "HOST=127.0.0.1:8123"], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=60)
+    (runserver,) = [line for line in result.stdout.splitlines() if "runserver" in line]
+    assert "RUNSERVER_ADDRESS=127.0.0.1:8123" in runserver and runserver.endswith("runserver 127.0.0.1:8123")
