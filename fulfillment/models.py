@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from customers.privacy import ContactDetails
+
 # --- production -----------------------------------------------------------------------
 
 class ProductionStatus(models.TextChoices):
@@ -570,6 +572,11 @@ class NotificationMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient or '—'} {self.get_key_display()}"
+
+    @property
+    def contact_details(self) -> ContactDetails:
+        return ContactDetails(email=self.recipient) if self.channel == Channel.EMAIL else ContactDetails(
+            phone=self.recipient)
 
 
 def loss_cutoff(now=None):
