@@ -474,6 +474,10 @@ class ProofFile(models.Model):
         PHOTO = "photo", _("签收照片")
         ABNORMAL = "abnormal", _("异常照片")
 
+    # Who may open a file stored here (also when an after-sales case shares it): see apps.py.
+    UPLOAD_FOLDER = "proofs"
+    VIEW_PERMISSION = "fulfillment.view_deliveryproof"
+
     proof = models.ForeignKey(DeliveryProof, verbose_name=_("签收凭证"), on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     # Random name under MEDIA_ROOT/proofs/; never linked publicly (see views/proofs.py).
