@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AftersalesConfig(AppConfig):
     name = "aftersales"
     verbose_name = "售后"
+
+    def ready(self) -> None:
+        from ordermgmt.uploads import register_private_folder
+
+        from .models import AfterSalesPhoto
+
+        register_private_folder(AfterSalesPhoto.UPLOAD_FOLDER, permission=AfterSalesPhoto.VIEW_PERMISSION)

@@ -205,7 +205,13 @@ class CaseEvent(models.Model):
 
 
 class AfterSalesPhoto(models.Model):
-    """A photo of the case; the file is private (served through a permission-checked view)."""
+    """A photo of the case; the file is private (served through a permission-checked view).
+    A photo taken at an abnormal delivery is the delivery proof's file, not a copy, and keeps
+    the proof's rule for who may see it."""
+
+    # Who may open a file stored here: see apps.py.
+    UPLOAD_FOLDER = "aftersales"
+    VIEW_PERMISSION = "aftersales.view_aftersalescase"
 
     case = models.ForeignKey(AfterSalesCase, verbose_name=_("售后工单"), on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(_("文件"), max_length=200)

@@ -148,7 +148,7 @@ def _store_photos(case: AfterSalesCase, photos: Sequence) -> None:
     rows = []
     for photo in photos:
         if isinstance(photo, CheckedImage):
-            rows.append(AfterSalesPhoto(case=case, file=photo.as_file("aftersales"), content_type=photo.content_type,
+            rows.append(AfterSalesPhoto(case=case, file=photo.as_file(AfterSalesPhoto.UPLOAD_FOLDER), content_type=photo.content_type,
                                         size=len(photo.content)))
         else:  # an already stored, validated file (delivery proof photos are shared, not copied)
             rows.append(AfterSalesPhoto(case=case, file=photo.file.name, content_type=photo.content_type,

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .phones import mask_phone, validate_phone
+from .privacy import ContactDetails
 from .search import build_search_key
 from .validators import validate_bank_account, validate_tax_number
 
@@ -86,6 +87,8 @@ class Contact(models.Model):
         verbose_name = _("联系人")
         verbose_name_plural = _("联系人")
         ordering = ["-is_primary", "id"]
+        # The one rule for personal contact data (see customers/privacy.py).
+        permissions = [("view_full_contact", _("查看完整联系方式（电话、邮箱、详细地址）"))]
 
     def __str__(self) -> str:
         return f"{self.name} {self.masked_phone}"
@@ -93,6 +96,10 @@ class Contact(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def contact_details(self) -> ContactDetails:
+        return ContactDetails(phone=self.phone, email=self.email)
 
 
 class Address(models.Model):
@@ -114,3 +121,7 @@ class Address(models.Model):
     @property
     def full_address(self) -> str:
         return f"{self.province}{self.city}{self.district}{self.detail}"
+
+    @property
+    def contact_details(self) -> ContactDetails:
+        return ContactDetails(province=self.province, city=self.city, district=self.district, street=self.detail)

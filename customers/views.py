@@ -11,6 +11,7 @@ from orders.selectors import order_list_queryset
 
 from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
 from .models import Customer, CustomerLevel
+from .privacy import shown_contact
 from .selectors import customer_search
 from .services import AddressInput, ContactInput, address_save, contact_save, customer_create, customer_update
 
@@ -38,22 +39,25 @@ def customer_list(request):
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_lookup(request):
-    """JSON for the order form's customer picker: search by name, pinyin, initials, code or phone."""
+    """JSON for the order form's customer picker: search by name, pinyin, initials, code or phone.
+    The contact is as the user may see it (masked without ``view_full_contact``)."""
     results = []
     for customer in customer_search(request.GET.get("q", "")).prefetch_related("contacts", "addresses")[:20]:
         contact, address = customer.primary_contact, customer.default_address
+        phone = shown_contact(request.user, contact.contact_details) if contact else None
+        place = shown_contact(request.user, address.contact_details) if address else None
         results.append(
             {
                 "id": customer.pk,
                 "name": customer.name,
                 "code": customer.code,
                 "contact_name": contact.name if contact else "",
-                "contact_phone": contact.phone if contact else "",
-                "contact_email": contact.email if contact else "",
+                "contact_phone": phone.phone if phone else "",
+                "contact_email": phone.email if phone else "",
                 "ship_province": address.province if address else "",
                 "ship_city": address.city if address else "",
                 "ship_district": address.district if address else "",
-                "ship_address": address.detail if address else "",
+                "ship_address": place.street if place else "",
             }
         )
     return JsonResponse({"results": results})

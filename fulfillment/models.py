@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from customers.privacy import ContactDetails
+
 # --- production -----------------------------------------------------------------------
 
 class ProductionStatus(models.TextChoices):
@@ -472,6 +474,10 @@ class ProofFile(models.Model):
         PHOTO = "photo", _("签收照片")
         ABNORMAL = "abnormal", _("异常照片")
 
+    # Who may open a file stored here (also when an after-sales case shares it): see apps.py.
+    UPLOAD_FOLDER = "proofs"
+    VIEW_PERMISSION = "fulfillment.view_deliveryproof"
+
     proof = models.ForeignKey(DeliveryProof, verbose_name=_("签收凭证"), on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     # Random name under MEDIA_ROOT/proofs/; never linked publicly (see views/proofs.py).
@@ -570,6 +576,11 @@ class NotificationMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient or '—'} {self.get_key_display()}"
+
+    @property
+    def contact_details(self) -> ContactDetails:
+        return ContactDetails(email=self.recipient) if self.channel == Channel.EMAIL else ContactDetails(
+            phone=self.recipient)
 
 
 def loss_cutoff(now=None):

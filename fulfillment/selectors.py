@@ -10,6 +10,7 @@ from orders.models import Order, OrderStatus
 
 from .models import (
     PICK_LIST_OPEN,
+    DeliveryProof,
     ExceptionStatus,
     MessageStatus,
     NotificationMessage,
@@ -22,7 +23,7 @@ from .models import (
     ShipmentException,
 )
 from .services import pickable_allocations
-from .tracking import mask_address, mask_name
+from .tracking import mask_address, mask_name, public_event
 
 # --- production -------------------------------------------------------------------------------
 
@@ -216,9 +217,17 @@ CUSTOMER_STATUS_TEXT = {
 }
 
 
+def _receiver_name(shipment: Shipment) -> str:
+    try:
+        return shipment.proof.receiver_name
+    except DeliveryProof.DoesNotExist:
+        return ""
+
+
 def tracking_snapshot(order: Order) -> dict:
     """What the public tracking page may show — and nothing more: status, progress,
-    logistics events, expected delivery, masked contact and address."""
+    logistics events (whitelisted fields, see ``tracking.public_event``), expected delivery,
+    masked contact and address."""
     steps_def = [s for s in CUSTOMER_STEPS if order.is_custom or s[0] != "production"]
     stopped = order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED)
     current_index = next((i for i, (_, _, statuses) in enumerate(steps_def) if order.status in statuses), -1)
@@ -227,7 +236,7 @@ def tracking_snapshot(order: Order) -> dict:
         for i, (key, label, _) in enumerate(steps_def)
     ]
     shipments = list(
-        order.shipments.exclude(status="replaced").select_related("carrier")
+        order.shipments.exclude(status="replaced").select_related("carrier", "proof")
         .prefetch_related(Prefetch("events", queryset=ShipmentEvent.objects.order_by("-occurred_at", "-id")))
         .order_by("shipped_at", "id")
     )
@@ -247,10 +256,7 @@ def tracking_snapshot(order: Order) -> dict:
                 "status": s.get_status_display(),
                 "expected": s.expected_delivery_date,
                 "delivered_at": s.delivered_at,
-                "events": [
-                    {"kind": e.get_kind_display(), "place": e.place, "note": e.note, "at": e.occurred_at}
-                    for e in s.events.all()
-                ],
+                "events": [public_event(e, order=order, receiver_name=_receiver_name(s)) for e in s.events.all()],
             }
             for s in shipments
         ],

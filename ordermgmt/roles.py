@@ -28,6 +28,10 @@ _VIEW_BASICS = [
     "inventory.view_product",
 ]
 
+# The full phone, e-mail and street of a customer, for the jobs that call, write to or deliver
+# to them; every other role sees them masked (customers/privacy.py).
+_FULL_CONTACT = ["customers.view_full_contact"]
+
 # Sales, service and reviewers see the price rules that explain an order's prices.
 _PRICE_RULES_READ = [
     "orders.view_contractprice",
@@ -71,10 +75,10 @@ _SEE_SHIPMENTS = ["fulfillment.view_shipment", "fulfillment.view_carrier"]
 _CUSTOMER_NOTICES = ["fulfillment.view_notificationmessage", "fulfillment.resend_notification"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
+    SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "inventory.view_purchaserequest", "aftersales.view_aftersalescase",
        "aftersales.view_feedback"],
-    SERVICE: _VIEW_BASICS + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
+    SERVICE: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales", "orders.add_payment",
        "orders.view_payment", "orders.view_refund"]
     + _SEE_SHIPMENTS + _CUSTOMER_NOTICES + ["fulfillment.view_deliveryproof"]
@@ -84,7 +88,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _SEE_SHIPMENTS + ["fulfillment.view_picklist", "fulfillment.manage_picking", "fulfillment.view_productionorder"],
     PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"]
     + ["inventory.view_warehouse", "fulfillment.view_productionorder", "fulfillment.manage_production"],
-    LOGISTICS: _VIEW_BASICS + ["orders.track_order", "customers.view_contact", "customers.view_address"]
+    LOGISTICS: _VIEW_BASICS + _FULL_CONTACT + ["orders.track_order", "customers.view_contact", "customers.view_address"]
     + _SEE_SHIPMENTS + _CUSTOMER_NOTICES
     + ["fulfillment.manage_shipments", "fulfillment.view_deliveryproof", "fulfillment.view_picklist"],
     AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",

@@ -323,6 +323,9 @@ CLIENT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or "REMOTE_ADD
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "ordermgmt.http.client_ip"
 TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/10m")
+# Wrong pairs on one order number beyond this raise an alert (logged warning); they never lock
+# the number, so a stranger cannot keep its customer out.
+TRACKING_NUMBER_ALERT_RATE = env.str("TRACKING_NUMBER_ALERT_RATE", default="30/h")
 CARRIER_API_RATE_LIMIT = env.str("CARRIER_API_RATE_LIMIT", default="600/m")
 TRACKING_LINK_MAX_AGE_DAYS = env.int("TRACKING_LINK_MAX_AGE_DAYS", default=90)
 

@@ -3,7 +3,13 @@
 The browser's file name and declared content type are never trusted: Pillow must be able
 to decode the bytes as one of the allowed formats, and the stored name is random, so a
 file cannot be found by guessing. Files live under MEDIA_ROOT, which is not served by any
-public URL; staff views stream them after a permission check.
+public URL; staff views stream them through ``private_file_response``.
+
+Who may see a stored file is decided by the file, not by the URL it is asked for through:
+each app registers the folder it stores its uploads in with the permission that opens them
+(in its ``AppConfig.ready``), and ``private_file_response`` asks this one registry. A file
+shared by two records (a delivery-proof photo that is also an after-sales photo) therefore
+gets the same answer at every URL.
 """
 
 import base64
@@ -13,9 +19,11 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from .errors import InvalidInput
@@ -30,6 +38,26 @@ ALLOWED_IMAGE_FORMATS = {
 MAX_PIXELS = 60_000_000
 
 
+# folder → the permission that opens the files stored in it
+_FOLDER_PERMISSIONS: dict[str, str] = {}
+
+
+def register_private_folder(folder: str, *, permission: str) -> None:
+    registered = _FOLDER_PERMISSIONS.setdefault(folder, permission)
+    if registered != permission:
+        raise ImproperlyConfigured(f"Upload folder {folder!r} is already opened by {registered}")
+
+
+def _folder_permission(name: str) -> str | None:
+    return _FOLDER_PERMISSIONS.get(name.split("/", 1)[0]) if "/" in name else None
+
+
+def may_open_upload(user, stored) -> bool:
+    """Whether ``user`` may see the stored file (a ``FieldFile``); unknown folders: nobody."""
+    permission = _folder_permission(stored.name or "")
+    return permission is not None and user.is_authenticated and user.has_perm(permission)
+
+
 @dataclass(frozen=True)
 class CheckedImage:
     content: bytes
@@ -39,7 +67,10 @@ class CheckedImage:
     height: int
 
     def as_file(self, folder: str) -> ContentFile:
-        """A ContentFile named ``folder/YYYY/MM/<random>.<ext>`` for a FileField."""
+        """A ContentFile named ``folder/YYYY/MM/<random>.<ext>`` for a FileField; ``folder``
+        must be registered, so that no file is stored without a rule for who may see it."""
+        if folder not in _FOLDER_PERMISSIONS:
+            raise ImproperlyConfigured(f"Upload folder {folder!r} is not registered (register_private_folder)")
         stamp = timezone.localdate().strftime("%Y/%m")
         return ContentFile(self.content, name=f"{folder}/{stamp}/{secrets.token_hex(16)}.{self.extension}")
 
@@ -91,10 +122,13 @@ def decode_data_url(data_url: str, *, label: str = "签名") -> CheckedImage:
     return check_image(content, label=label)
 
 
-def private_file_response(stored, *, content_type: str, filename: str | None = None,
+def private_file_response(stored, *, user, content_type: str, filename: str | None = None,
                           as_attachment: bool = False) -> FileResponse:
-    """Stream a stored upload to a user the view has already checked: never cached, and
-    sandboxed so that a file that slipped through cannot run script in the portal's origin."""
+    """Stream a stored upload to ``user`` if the file's folder rule lets them see it: never
+    cached, and sandboxed so that a file that slipped through cannot run script in the
+    portal's origin."""
+    if not may_open_upload(user, stored):
+        raise PermissionDenied(_("您的角色没有权限查看该文件"))
     try:
         handle = stored.open("rb")
     except (FileNotFoundError, OSError) as error:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from customers.phones import mask_phone
+from customers.privacy import ContactDetails
 from ordermgmt.errors import InvalidInput
 
 
@@ -272,6 +273,12 @@ class Order(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
+
+    @property
+    def contact_details(self) -> ContactDetails:
+        """The receiver's personal data; shown through ``customers.privacy.shown_contact``."""
+        return ContactDetails(phone=self.contact_phone, email=self.contact_email, province=self.ship_province,
+                              city=self.ship_city, district=self.ship_district, street=self.ship_address)
 
     # --- state machine: guards and field changes only; services do the rest ------
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import ActionForbidden, BusinessError
 from ordermgmt.flash import perform
-from ordermgmt.uploads import private_file_response, read_upload
+from ordermgmt.uploads import may_open_upload, private_file_response, read_upload
 from orders.models import Order, OrderStatus
 
 from .. import services
@@ -41,8 +41,12 @@ def case_view(request, pk: int):
     except AfterSalesCase.DoesNotExist as error:
         raise Http404("售后工单不存在") from error
     can_handle = request.user.has_perm("aftersales.handle_case")
+    photos = list(case.photos.all())
+    visible_photos = [photo for photo in photos if may_open_upload(request.user, photo.file)]
     context = {
         "case": case,
+        "photos": visible_photos,
+        "hidden_photo_count": len(photos) - len(visible_photos),
         "can_handle": can_handle,
         "approve_form": ApproveForm(initial={"service": case.service}),
         "receive_form": ReceiveForm(),
@@ -167,10 +171,11 @@ def cancel_after_shipping_view(request, number: str):
 
 
 @login_required
-@permission_required("aftersales.view_aftersalescase", raise_exception=True)
 def photo_file(request, pk: int):
+    """Who may see it is the stored file's rule: a delivery-proof photo shared with the case
+    answers here exactly as at its proof URL."""
     stored = get_object_or_404(AfterSalesPhoto, pk=pk)
-    return private_file_response(stored.file, content_type=stored.content_type)
+    return private_file_response(stored.file, user=request.user, content_type=stored.content_type)
 
 
 @login_required

@@ -28,7 +28,7 @@ from .shipments import shipment_event_record
 
 def _store_proof_file(proof: DeliveryProof, image: CheckedImage, kind: str) -> ProofFile:
     return ProofFile.objects.create(
-        proof=proof, kind=kind, file=image.as_file("proofs"), content_type=image.content_type, size=len(image.content)
+        proof=proof, kind=kind, file=image.as_file(ProofFile.UPLOAD_FOLDER), content_type=image.content_type, size=len(image.content)
     )
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from customers.privacy import shown_contact
 from ordermgmt.flash import perform
 
 from ..forms import TemplateForm
@@ -35,8 +36,9 @@ def outbox_list(request):
 @permission_required("fulfillment.resend_notification", raise_exception=True)
 def outbox_resend(request, pk: int):
     message = get_object_or_404(NotificationMessage, pk=pk)
+    shown = shown_contact(request.user, message.contact_details)
     perform(request, lambda: notification_resend(message=message, user=request.user),
-            gettext("已重新发送给 %(recipient)s") % {"recipient": message.recipient})
+            gettext("已重新发送给 %(recipient)s") % {"recipient": shown.phone or shown.email})
     return redirect(safe_next(request, reverse("fulfillment:outbox")))
 
 

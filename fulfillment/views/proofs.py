@@ -1,7 +1,7 @@
-"""Delivery-proof files are private: streamed to staff with the permission, never served
-from a public media URL."""
+"""Delivery-proof files are private: streamed to staff whom the file's folder rule lets see
+it (ordermgmt/uploads.py), never served from a public media URL."""
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
 
 from ordermgmt.uploads import private_file_response
@@ -10,11 +10,10 @@ from ..models import ProofFile
 
 
 @login_required
-@permission_required("fulfillment.view_deliveryproof", raise_exception=True)
 def proof_file(request, pk: int):
     stored = get_object_or_404(ProofFile, pk=pk)
     extension = stored.file.name.rsplit(".", 1)[-1]
     return private_file_response(
-        stored.file, content_type=stored.content_type, as_attachment=request.GET.get("download") == "1",
+        stored.file, user=request.user, content_type=stored.content_type, as_attachment=request.GET.get("download") == "1",
         filename=f"{stored.get_kind_display()}-{stored.pk}.{extension}",
     )

@@ -1,11 +1,14 @@
 """The customer's tracking page: public, no login.
 
 The order number and the last four digits of the contact phone open it; a wrong pair
-gets one generic message, and attempts are limited per IP and per order number. A
+gets one generic message. Attempts are limited per IP. Wrong pairs are also counted per
+order number, but only to raise an alert: a per-number lockout would let any stranger who
+knows an order number lock its customer out, so the right pair always opens the page. A
 signed link (sent in every notification) opens it directly.
 """
 
 import hmac
+import logging
 import re
 
 from django.conf import settings
@@ -13,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from customers.phones import last_four_digits
 from orders.models import Order
@@ -26,6 +29,8 @@ WRONG_PAIR = gettext_lazy("订单号或手机号后4位不正确，请核对后�
 TOO_MANY = gettext_lazy("查询次数过多，请稍后再试。")
 BAD_LINK = gettext_lazy("该查询链接无效或已过期，请输入订单号和手机号后4位查询。")
 
+logger = logging.getLogger(__name__)
+
 
 def _number(request) -> str:
     return re.sub(r"\s+", "", request.POST.get("number", ""))[:20]
@@ -36,13 +41,19 @@ def _number_key(group, request) -> str:
 
 
 def _limited(request) -> bool:
-    # Both counters move on every attempt, so neither many numbers from one address nor
-    # many addresses on one number get more than the allowed tries.
-    by_ip = is_ratelimited(request, group="tracking:ip", key="ip", rate=settings.TRACKING_RATE_LIMIT,
-                           method="POST", increment=True)
-    by_number = is_ratelimited(request, group="tracking:number", key=_number_key,
-                               rate=settings.TRACKING_RATE_LIMIT, method="POST", increment=True)
-    return by_ip or by_number
+    return is_ratelimited(request, group="tracking:ip", key="ip", rate=settings.TRACKING_RATE_LIMIT,
+                          method="POST", increment=True)
+
+
+def _count_wrong_pair(request) -> None:
+    """Count a wrong pair against its order number; alert once when the number crosses the
+    threshold in a window (someone is guessing from many addresses)."""
+    usage = get_usage(request, group="tracking:number-wrong", key=_number_key,
+                      rate=settings.TRACKING_NUMBER_ALERT_RATE, method="POST", increment=True)
+    if usage and usage["count"] == usage["limit"] + 1:
+        logger.warning("Tracking lookup: order number %s got more than %s wrong phone digits in a window "
+                       "(last from %s); someone may be guessing", _number(request), usage["limit"],
+                       request.META.get("REMOTE_ADDR", "?"))
 
 
 def _render(request, template, context, status=200):
@@ -70,6 +81,7 @@ def track_lookup(request):
     expected = last_four_digits(order.contact_phone) if order else "----"
     given = form.cleaned_data.get("phone_last4", "") if form.is_valid() else ""
     if order is None or not hmac.compare_digest(expected.encode(), given.encode()):
+        _count_wrong_pair(request)
         return _render(request, "tracking/lookup.html", {"form": TrackingForm(), "error": WRONG_PAIR}, status=200)
     return redirect("tracking:signed", token=tracking_token(order))
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from customers.privacy import ShownContact, shown_contact
 from ordermgmt.language import in_platform_language
 from ordermgmt.spreadsheets import neutralise
 
@@ -27,15 +28,15 @@ def _header(sheet, titles: list[str]) -> None:
     sheet.append(row)
 
 
-def line_row(line: OrderLine, order: Order) -> list:
+def line_row(line: OrderLine, order: Order, *, contact: ShownContact) -> list:
     values = {
         # An order without 外部单号 exports its own number there, so that its lines stay
         # one order on re-import (and the import recognises it as already present).
         "external_ref": order.external_ref or order.number,
         "customer": order.customer.name,
         "contact_name": order.contact_name,
-        "contact_phone": order.contact_phone,
-        "address": order.delivery_address,
+        "contact_phone": contact.phone,
+        "address": contact.address,
         "sku": line.product_sku,
         "product_name": line.product_name,
         "product_spec": line.product_spec,
@@ -52,8 +53,10 @@ def line_row(line: OrderLine, order: Order) -> list:
 
 
 @in_platform_language
-def export_orders(orders) -> bytes:
-    """Workbook of ``orders`` (a filtered queryset): the lines sheet, then a summary per order."""
+def export_orders(orders, *, user) -> bytes:
+    """Workbook of ``orders`` (a filtered queryset): the lines sheet, then a summary per order.
+    Phones and addresses are as ``user`` may see them (masked without ``view_full_contact``;
+    such an export is for reading, not for importing again)."""
     orders = orders.select_related("customer").prefetch_related("lines")
     workbook = Workbook(write_only=True)
     lines_sheet = workbook.create_sheet(DATA_SHEET)
@@ -66,8 +69,9 @@ def export_orders(orders) -> bytes:
     price_index = next(i for i, c in enumerate(COLUMNS) if c.key == "unit_price")
     date_index = next(i for i, c in enumerate(COLUMNS) if c.key == "delivery_date")
     for order in orders.iterator(chunk_size=500):
+        contact = shown_contact(user, order.contact_details)
         for line in order.lines.all():
-            row = line_row(line, order)
+            row = line_row(line, order, contact=contact)
             cells = [WriteOnlyCell(lines_sheet, value=value) for value in row]
             cells[price_index].number_format = "0.00"
             if row[date_index]:

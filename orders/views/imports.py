@@ -196,4 +196,4 @@ def order_export(request):
         )
         query = request.GET.urlencode()
         return redirect(reverse("orders:list") + (f"?{query}" if query else ""))
-    return _xlsx(export_orders(orders), f"订单导出-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+    return _xlsx(export_orders(orders, user=request.user), f"订单导出-{timezone.localtime():%Y%m%d-%H%M}.xlsx")

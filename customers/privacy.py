@@ -1,0 +1,71 @@
+"""Who sees a customer's full contact details, and the masked form everyone else sees.
+
+One rule for the whole portal: a user with ``customers.view_full_contact`` (granted in
+ordermgmt/roles.py to the jobs that call, write to or deliver to the customer) sees the
+phone, e-mail and street address in full; everyone else sees them masked. Every page,
+print, JSON answer and export that shows a contact goes through ``shown_contact`` —
+a place that renders ``phone``/``email``/``street`` itself bypasses the rule.
+"""
+
+from dataclasses import dataclass
+
+from .phones import mask_phone
+
+FULL_CONTACT_PERMISSION = "customers.view_full_contact"
+HIDDEN_STREET = "****"
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """The personal part of a contact as stored (an order's receiver, a customer's contact
+    or address); a source fills in what it has."""
+
+    phone: str = ""
+    email: str = ""
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    street: str = ""
+
+
+@dataclass(frozen=True)
+class ShownContact:
+    """What one user may see of a contact: either all of it, or all of it masked."""
+
+    phone: str
+    email: str
+    street: str
+    address: str
+    full: bool
+
+
+def sees_full_contact(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.has_perm(FULL_CONTACT_PERMISSION))
+
+
+def mask_email(email: str) -> str:
+    """``nana@example.com`` → ``n***@example.com``."""
+    local, at, domain = (email or "").partition("@")
+    if not at:
+        return "*" * len(local) if local else ""
+    return f"{local[:1]}***@{domain}"
+
+
+def masked_address(*, province: str, city: str, district: str, street: str) -> str:
+    """Province, city and district; the street is hidden."""
+    return f"{province}{city}{district}{HIDDEN_STREET if street else ''}"
+
+
+def shown_contact(user, details: ContactDetails) -> ShownContact:
+    region = f"{details.province}{details.city}{details.district}"
+    if sees_full_contact(user):
+        return ShownContact(phone=details.phone, email=details.email, street=details.street,
+                            address=region + details.street, full=True)
+    return ShownContact(
+        phone=mask_phone(details.phone),
+        email=mask_email(details.email),
+        street=HIDDEN_STREET if details.street else "",
+        address=masked_address(province=details.province, city=details.city, district=details.district,
+                               street=details.street),
+        full=False,
+    )

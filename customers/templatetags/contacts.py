@@ -1,0 +1,16 @@
+"""``{% shown_contact order.contact_details as c %}``: the contact as the current user may
+see it (``c.phone``, ``c.email``, ``c.street``, ``c.address``), by the one rule in
+customers/privacy.py."""
+
+from django import template
+
+from ..privacy import ContactDetails, shown_contact as shown_contact_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def shown_contact(context, details: ContactDetails):
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return shown_contact_for(user, details)
