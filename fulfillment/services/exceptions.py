@@ -16,6 +16,7 @@ from orders.models import OrderEvent, OrderStatus
 
 from ..models import (
     ExceptionKind,
+    ExceptionNote,
     ExceptionStatus,
     PickList,
     Resolution,
@@ -147,7 +148,7 @@ def shipment_exception_resolve(
     else:
         raise InvalidInput("请选择处理方式：补发或赔偿")
     record_event(
-        order=shipment.order, user=user, kind=OrderEvent.Kind.NOTE, action="exception_resolved",
+        order=shipment.order, user=user, kind=OrderEvent.Kind.NOTE, action=ExceptionNote.RESOLVED,
         reason=f"物流{flag.get_kind_display()}处理：{shipment}，{text}" + (f"。{note}" if note else ""),
         data={"exception_id": flag.pk, "shipment_id": shipment.pk, "resolution": resolution, "outcome": outcome},
     )
