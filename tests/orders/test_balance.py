@@ -7,6 +7,7 @@ from decimal import Decimal
 from itertools import product as combinations
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from aftersales import services as after_sales
@@ -188,3 +189,11 @@ def test_overdue_orders_owe_their_balance_due(customer, new_order):
     owing.refresh_from_db()
     assert overdue[0].due == owing.balance_due == D("339.00")
     assert settled.pk not in [o.pk for o in overdue]
+
+
+def test_order_page_shows_money_held_beyond_what_is_billed_as_owed_back(client, new_order):
+    order = _over_paid(new_order)
+    client.force_login(user_with_role(roles.SERVICE))
+    page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert '<dd data-testid="balance"><strong>¥0.00</strong></dd>' in page
+    assert '<dd data-testid="overpaid">¥113.00</dd>' in page

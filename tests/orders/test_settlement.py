@@ -132,5 +132,6 @@ def test_cancelled_order_paid_then_fully_refunded_owes_nothing_anywhere(client):
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert '<dd data-testid="balance"><strong>¥0.00</strong></dd>' in page
     assert "应收余额 ¥447.87" not in page
+    assert '<dd data-testid="billed">¥0.00（已取消订单不再应收）</dd>' in page
     receipt = client.get(reverse("orders:voucher", args=[order.number, "receipt"])).content.decode()
     assert "¥447.87</td></tr></table>" not in receipt and "¥0.00</td></tr></table>" in receipt

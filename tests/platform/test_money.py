@@ -1,6 +1,8 @@
 """The one parser and the form fields behind every money and quantity input."""
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django import forms
@@ -9,6 +11,7 @@ from ordermgmt.errors import InvalidInput
 from ordermgmt.money import MoneyField, QuantityField, parse_money, parse_quantity
 
 D = Decimal
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -55,3 +58,33 @@ def test_money_field_is_bounded_by_its_column():
     assert QuantityField(min_value=1).clean("12") == 12
     with pytest.raises(forms.ValidationError):
         QuantityField(min_value=1).clean("1e30")
+
+
+# --- every number input uses them -------------------------------------------------------------
+
+APPS = ["ordermgmt", "customers", "inventory", "orders", "fulfillment", "aftersales", "reports"]
+# A form field of Django's own for numbers, or a number parsed straight from the request.
+HOMEMADE_NUMBER = re.compile(
+    r"forms\.(IntegerField|DecimalField|FloatField)\(|\b(int|float|Decimal)\(\s*request\.(POST|GET)"
+)
+
+
+def test_no_form_or_view_reads_a_number_without_the_shared_parser():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for app in APPS for path in sorted((ROOT / app).rglob("*.py")) if "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if HOMEMADE_NUMBER.search(line)
+    ]
+    assert offenders == [], "use ordermgmt.money (MoneyField, QuantityField, parse_money, parse_quantity)"
+
+
+def test_model_forms_of_the_portal_get_the_shared_number_fields():
+    from customers.forms import CustomerForm, NewCustomerForm
+    from orders.views.pricing_rules import RULE_TYPES, _form_class
+
+    model_forms = [CustomerForm, NewCustomerForm] + [_form_class(rule) for rule in RULE_TYPES.values()]
+    for form_class in model_forms:
+        for name, field in form_class.base_fields.items():
+            if isinstance(field, (forms.IntegerField, forms.FloatField)) and not isinstance(field, forms.ChoiceField):
+                assert isinstance(field, (MoneyField, QuantityField)), f"{form_class.__name__}.{name}"
