@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ordermgmt.money import QuantityField
+
 from .models import CaseType, Feedback, Service
 
 CUSTOMER_CASE_TYPES = [(value, label) for value, label in CaseType.choices if value != CaseType.CANCELLED_AFTER_SHIPPING]
@@ -39,7 +41,7 @@ class CaseOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.order_lines = list(lines)
         for line, available in self.order_lines:
-            self.fields[f"qty_{line.pk}"] = forms.IntegerField(
+            self.fields[f"qty_{line.pk}"] = QuantityField(
                 label=gettext("%(sku)s %(name)s %(spec)s（最多 %(count)s）") % {
                     "sku": line.product_sku, "name": line.product_name, "spec": line.product_spec, "count": available,
                 },

@@ -479,7 +479,7 @@ def cancellation_quote(order: Order) -> CancellationQuote:
     stage_cut = to_money(value * (Decimal("100") - percent) / 100)
     deduction = min(stage_cut + freight, value)
     credit = value - deduction
-    paid = order.paid_amount - order.refunded_amount
+    paid = order.net_paid
     refund = max(paid - deduction, Decimal("0.00")) if paid > 0 else Decimal("0.00")
     explanation = (
         f"{stage}取消：货款 {format_yuan(value)} × 退款比例 {percent.normalize():f}% = {format_yuan(value - stage_cut)}，"

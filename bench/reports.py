@@ -26,6 +26,8 @@ from _setup import finish, start
 def generate_postgresql(n: int) -> None:
     from django.db import connection
 
+    from fulfillment.models import ExceptionNote
+
     statements = [
         "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)"
         " SELECT '!', false, 'bench_sales_' || i, '销售' || i, '', '', false, true, now() FROM generate_series(1, 20) i",
@@ -102,17 +104,18 @@ def generate_postgresql(n: int) -> None:
         SELECT id, 'created', 'create', '', 'pending_review', NULL, '系统', '', '{}', created_at FROM orders_order
         ORDER BY id
         """,
-        # Exceptions: 4 % rejected once, after-sales for every order in 售后中, 1 % logistics exceptions.
-        """
+        # Exceptions: 4 % rejected once, after-sales for every order in 售后中, 1 % logistics
+        # exceptions (the timeline note fulfillment writes when it flags a shipment).
+        f"""
         INSERT INTO orders_orderevent (order_id, kind, action, from_status, to_status, actor_id, actor_name, reason,
           data, created_at)
-        SELECT id, 'status', 'reject', 'pending_review', 'rejected', NULL::integer, '审核员', '地址模糊', '{}'::jsonb,
+        SELECT id, 'status', 'reject', 'pending_review', 'rejected', NULL::integer, '审核员', '地址模糊', '{{}}'::jsonb,
           created_at + interval '2 hour' FROM orders_order WHERE id % 25 = 0
         UNION ALL
-        SELECT id, 'status', 'open_after_sales', 'completed', 'after_sales', NULL::integer, '售后专员', '退货', '{}'::jsonb,
+        SELECT id, 'status', 'open_after_sales', 'completed', 'after_sales', NULL::integer, '售后专员', '退货', '{{}}'::jsonb,
           coalesce(completed_at, created_at) + interval '1 day' FROM orders_order WHERE status = 'after_sales'
         UNION ALL
-        SELECT id, 'note', 'logistics_exception', '', '', NULL::integer, '系统', '疑似丢件', '{}'::jsonb,
+        SELECT id, 'note', '{ExceptionNote.FLAGGED}', '', '', NULL::integer, '系统', '疑似丢件', '{{}}'::jsonb,
           created_at + interval '3 day' FROM orders_order WHERE id % 100 = 7
         """,
         """

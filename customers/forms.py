@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ordermgmt.money import number_formfield
+
 from .models import Customer, CustomerLevel
 from .phones import normalize_phone
 from .services import AddressInput, ContactInput
@@ -14,6 +16,7 @@ class CustomerForm(forms.ModelForm):
             "tax_number", "bank_name", "bank_account", "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = number_formfield
 
 
 class NewCustomerForm(CustomerForm):

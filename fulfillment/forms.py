@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import Warehouse
 from ordermgmt import roles
 from ordermgmt.widgets import ISO_DATETIME_MINUTES, DateInput, DateTimeInput
+from ordermgmt.money import MoneyField, QuantityField
 
 from .models import Carrier, EventKind, ReceiptCondition, Resolution
 
@@ -45,7 +46,7 @@ class PickListForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.allocations = allocations
         for allocation in allocations:
-            self.fields[f"qty_{allocation.pk}"] = forms.IntegerField(
+            self.fields[f"qty_{allocation.pk}"] = QuantityField(
                 label=f"{allocation.order_line.product_name} {allocation.batch.batch_no}",
                 min_value=0, max_value=allocation.quantity, initial=allocation.quantity,
             )
@@ -58,7 +59,7 @@ class PickListForm(forms.Form):
 
 
 class PackForm(forms.Form):
-    package_count = forms.IntegerField(label=_("包裹数"), min_value=1, max_value=999, initial=1)
+    package_count = QuantityField(label=_("包裹数"), min_value=1, max_value=999, initial=1)
 
 
 class ShipForm(forms.Form):
@@ -98,7 +99,7 @@ class ResolveForm(forms.Form):
     resolution = forms.ChoiceField(
         label=_("处理方式"), choices=[(Resolution.RESHIP, _("补发")), (Resolution.COMPENSATION, _("赔偿"))], widget=forms.RadioSelect
     )
-    compensation_amount = forms.DecimalField(label=_("赔偿金额(元)"), required=False, min_value=0, decimal_places=2, max_digits=12)
+    compensation_amount = MoneyField(label=_("赔偿金额(元)"), required=False, max_digits=12)
     note = forms.CharField(label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 

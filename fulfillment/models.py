@@ -381,6 +381,14 @@ class ShipmentEvent(models.Model):
         return f"{self.shipment} {self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
+class ExceptionNote:
+    """What fulfillment writes on the order timeline (``OrderEvent.action``) about logistics
+    exceptions. Reports and the customer notices find these notes by these names."""
+
+    FLAGGED = "shipment_exception"  # a shipment flagged 延误, 疑似丢件 or 承运商异常
+    RESOLVED = "exception_resolved"  # the flag resolved: 补发, 赔偿, or the parcel turned up
+
+
 class ExceptionKind(models.TextChoices):
     DELAYED = "delayed", _("延误")
     SUSPECTED_LOSS = "suspected_loss", _("疑似丢件")

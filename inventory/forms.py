@@ -2,13 +2,15 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ordermgmt.money import QuantityField
+
 from .models import Product, PurchaseRequest, Warehouse
 
 
 class ReceiveForm(forms.Form):
     product = forms.ModelChoiceField(label=_("商品"), queryset=Product.objects.filter(is_active=True).order_by("sku"))
     warehouse = forms.ModelChoiceField(label=_("仓库"), queryset=Warehouse.objects.filter(is_active=True))
-    quantity = forms.IntegerField(label=_("入库数量"), min_value=1, error_messages={"min_value": _("入库数量必须是正整数")})
+    quantity = QuantityField(label=_("入库数量"), min_value=1, error_messages={"min_value": _("入库数量必须是正整数")})
     purchase_request = forms.ModelChoiceField(
         label=_("对应采购申请"),
         queryset=PurchaseRequest.objects.filter(state__in=["open", "ordered"]).select_related("product"),
@@ -31,7 +33,7 @@ class ReceiveForm(forms.Form):
 
 
 class AdjustForm(forms.Form):
-    counted_quantity = forms.IntegerField(label=_("盘点数量"), min_value=0)
+    counted_quantity = QuantityField(label=_("盘点数量"), min_value=0)
     reason = forms.CharField(label=_("调整原因"), max_length=200)
 
 

@@ -6,13 +6,14 @@ stored in the database (``ordermgmt.PolicyValue``) and every change is logged
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ActionForbidden, InvalidInput
+from .money import parse_money, parse_quantity
 
 
 @dataclass(frozen=True)
@@ -27,20 +28,25 @@ class PolicyDef:
     group: str = "审核"
 
     def parse(self, raw) -> Decimal | int:
+        """The value typed by a 主管 (or stored), read by the platform's number parsers;
+        a refusal names the rule and its bounds."""
         try:
-            value = self.kind(str(raw).strip().replace(",", ""))
-        except (InvalidOperation, ValueError) as error:
+            if self.kind is int:
+                return parse_quantity(raw, label=self.label, minimum=self.minimum, maximum=self.maximum)
+            return parse_money(raw, label=self.label, minimum=self.minimum, maximum=self.maximum)
+        except InvalidInput as refused:
+            raise self._refusal(refused) from None
+
+    def _refusal(self, refused: InvalidInput) -> InvalidInput:
+        if refused.code == "invalid":
             message = gettext("“%(rule)s”必须是整数") if self.kind is int else gettext("“%(rule)s”必须是数字")
-            raise InvalidInput(message % {"rule": self.label}) from error
-        if self.kind is Decimal:
-            value = value.quantize(Decimal("0.01"))
-        if value < self.minimum or (self.maximum is not None and value > self.maximum):
-            if self.maximum is None:
-                message = gettext("“%(rule)s”必须不小于 %(minimum)s")
-            else:
-                message = gettext("“%(rule)s”必须在 %(minimum)s 到 %(maximum)s 之间")
-            raise InvalidInput(message % {"rule": self.label, "minimum": self.minimum, "maximum": self.maximum})
-        return value
+        elif refused.code in ("min_value", "max_value") and self.maximum is not None:
+            message = gettext("“%(rule)s”必须在 %(minimum)s 到 %(maximum)s 之间")
+        elif refused.code == "min_value":
+            message = gettext("“%(rule)s”必须不小于 %(minimum)s")
+        else:  # beyond what the column holds, or more than two decimals: the parser says it best
+            return refused
+        return InvalidInput(message % {"rule": self.label, "minimum": self.minimum, "maximum": self.maximum})
 
 
 REGISTRY: dict[str, PolicyDef] = {}

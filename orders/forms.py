@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
@@ -8,6 +6,7 @@ from customers.models import Customer, CustomerLevel
 from customers.phones import normalize_phone
 from inventory.models import Product
 from ordermgmt.widgets import DateInput
+from ordermgmt.money import CENT, MoneyField, QuantityField
 
 from .models import Channel, InvoiceType, Order, OrderType, PaymentMethod, Priority
 from .services import DETAIL_FIELDS, LineInput, NewCustomer, OrderDetails
@@ -118,14 +117,10 @@ class LineForm(forms.Form):
         label=_("商品"), queryset=Product.objects.filter(is_active=True).order_by("sku"),
         empty_label=_("— 选择商品 —"),
     )
-    quantity = forms.IntegerField(
-        label=_("数量"), min_value=1, error_messages={"min_value": _("数量必须是正整数")}
-    )
-    unit_price = forms.DecimalField(
+    quantity = QuantityField(label=_("数量"), min_value=1, error_messages={"min_value": _("数量必须是正整数")})
+    unit_price = MoneyField(
         label=_("单价(元,不含税)"),
         max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0"),
         required=False,
         error_messages={"max_decimal_places": _("单价最多两位小数")},
         help_text=_("留空按价格规则自动定价"),
@@ -176,3 +171,26 @@ def line_initial(order: Order) -> list[dict]:
 
 class ActionForm(forms.Form):
     reason = forms.CharField(label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PricePreviewForm(forms.Form):
+    """What the entry form asks ``/orders/price/`` while a clerk types a line."""
+
+    product = forms.ModelChoiceField(
+        label=_("商品"), queryset=Product.objects.filter(is_active=True),
+        error_messages={"required": _("请选择商品"), "invalid_choice": _("商品不存在")},
+    )
+    # Empty for a customer being created with the order: priced as the chosen level.
+    customer = forms.ModelChoiceField(
+        label=_("客户"), queryset=Customer.objects.all(), required=False,
+        error_messages={"invalid_choice": _("客户不存在")},
+    )
+    level = forms.ChoiceField(label=_("客户等级"), choices=CustomerLevel.choices, required=False)
+    quantity = QuantityField(label=_("数量"), min_value=1, required=False)
+
+
+class PaymentForm(forms.Form):
+    amount = MoneyField(label=_("收款金额"), min_value=CENT,
+                        error_messages={"invalid": _("收款金额必须是数字，例如 1280.00")})
+    method = forms.ChoiceField(label=_("付款方式"), choices=PaymentMethod.choices, required=False)
+    reference = forms.CharField(label=_("流水号/凭证号"), max_length=100, required=False)

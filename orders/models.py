@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.db.models import Q
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
@@ -52,6 +53,28 @@ OPEN_STATUSES = set(MAIN_FLOW[:-1]) | {OrderStatus.REJECTED, OrderStatus.AFTER_S
 # unreachable, a rejected order nobody will fix).
 CLOSABLE_STATUSES = [OrderStatus.REJECTED, OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED]
 FINAL_STATUSES = {OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.CLOSED}
+
+
+# --- what the customer owes: one definition, written twice side by side ------------------
+# As database expressions here (for lists, sums and filters: receivables, the credit check,
+# overdue orders) and as the properties of the same names on Order (for one order: its page,
+# vouchers, payments); tests/orders/test_balance.py proves the two agree in every state.
+#
+# 应收金额 (billed): a cancelled or rejected order bills nothing; any other bills its total
+# less the goods returned or cancelled after shipping (returned_amount).
+# 应收余额 (balance due): billed less what the customer paid net of refunds, never below
+# zero. Money held beyond what is billed is 多收待退 (overpaid), owed back to the customer.
+UNBILLED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED)
+_MONEY = models.DecimalField(max_digits=16, decimal_places=2)
+_NOTHING = Value(Decimal("0.00"), output_field=_MONEY)
+BILLED_AMOUNT = Case(
+    When(status__in=UNBILLED_STATUSES, then=_NOTHING),
+    default=ExpressionWrapper(F("total") - F("returned_amount"), output_field=_MONEY),
+    output_field=_MONEY,
+)
+NET_PAID = ExpressionWrapper(F("paid_amount") - F("refunded_amount"), output_field=_MONEY)
+BALANCE_DUE = Greatest(ExpressionWrapper(BILLED_AMOUNT - NET_PAID, output_field=_MONEY), _NOTHING)
+OVERPAID_AMOUNT = Greatest(ExpressionWrapper(NET_PAID - BILLED_AMOUNT, output_field=_MONEY), _NOTHING)
 
 
 class Channel(models.TextChoices):
@@ -257,10 +280,28 @@ class Order(models.Model):
         """What the customer owes for what they keep: the total less returned goods."""
         return self.total - self.returned_amount
 
+    # What the customer owes: the same definitions as BILLED_AMOUNT, NET_PAID, BALANCE_DUE
+    # and OVERPAID_AMOUNT at the top of this module.
+
+    @property
+    def billed_amount(self) -> Decimal:
+        """应收金额: nothing for a cancelled or rejected order, else the total less returns."""
+        return Decimal("0.00") if self.status in UNBILLED_STATUSES else self.net_total
+
+    @property
+    def net_paid(self) -> Decimal:
+        """What the customer paid, net of refunds."""
+        return self.paid_amount - self.refunded_amount
+
     @property
     def balance_due(self) -> Decimal:
-        """Order balance = total − paid + refunded (with total net of returned goods)."""
-        return self.net_total - self.paid_amount + self.refunded_amount
+        """应收余额: billed and not yet paid, never below zero."""
+        return max(self.billed_amount - self.net_paid, Decimal("0.00"))
+
+    @property
+    def overpaid_amount(self) -> Decimal:
+        """多收待退: paid beyond what is billed, owed back to the customer."""
+        return max(self.net_paid - self.billed_amount, Decimal("0.00"))
 
     @property
     def is_archived(self) -> bool:

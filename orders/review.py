@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -22,17 +22,13 @@ from ordermgmt.policies import (
     get_policy,
 )
 
-from .models import CheckResult, InvoiceType, Order, OrderStatus, ReviewCheck
+from .models import BALANCE_DUE, CheckResult, InvoiceType, Order, OrderStatus, ReviewCheck
 
 Name = ReviewCheck.Name
 
 # Checks a 主管 may override (release) with a reason; the others must be fixed by editing.
 OVERRIDABLE = {Name.CREDIT, Name.OVERDUE, Name.PRICE}
 
-# Orders that still owe money and count against the credit limit.
-RECEIVABLE_EXCLUDED_STATUSES = [OrderStatus.CANCELLED, OrderStatus.REJECTED]
-# Order balance = total (net of returned goods) − paid + refunded, as a database expression.
-BALANCE_DUE = F("total") - F("returned_amount") - F("paid_amount") + F("refunded_amount")
 PAYMENT_DUE_STATUSES = [
     OrderStatus.CLOSED,
     OrderStatus.SHIPPED,
@@ -69,12 +65,14 @@ def check_stock(order: Order) -> CheckOutcome:
 
 
 def open_receivables(customer, *, exclude_order: Order | None = None) -> Decimal:
-    """Unpaid amounts of the customer's orders that are not cancelled or rejected."""
-    orders = Order.objects.filter(customer=customer).exclude(status__in=RECEIVABLE_EXCLUDED_STATUSES)
+    """What the customer still owes on their orders: the sum of each order's balance due
+    (cancelled and rejected orders bill nothing; money paid in excess on one order is
+    owed back to the customer, it does not pay another)."""
+    orders = Order.objects.filter(customer=customer)
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
     total = orders.aggregate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")))["due"]
-    return max(to_money(total), Decimal("0.00"))
+    return to_money(total)
 
 
 def check_credit(order: Order) -> CheckOutcome:

@@ -3,6 +3,7 @@
 Kept apart so that the metrics do not depend on how those apps store them.
 """
 
+from fulfillment.models import ExceptionNote
 from orders.models import OrderEvent
 
 
@@ -17,8 +18,9 @@ def after_sales_order_ids(order_ids):
 
 
 def logistics_exception_order_ids(order_ids):
-    """Orders with a logistics exception (delay, suspected loss, carrier 异常 event)."""
-    return OrderEvent.objects.filter(order__in=order_ids, action="logistics_exception").values("order").distinct()
+    """Orders with a logistics exception (delay, suspected loss, carrier 异常 event): the
+    note fulfillment writes on the timeline when it flags a shipment."""
+    return OrderEvent.objects.filter(order__in=order_ids, action=ExceptionNote.FLAGGED).values("order").distinct()
 
 
 def late_shipments(today):

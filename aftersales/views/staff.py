@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import ActionForbidden, BusinessError
 from ordermgmt.flash import perform
+from ordermgmt.money import parse_quantity
 from ordermgmt.uploads import may_open_upload, private_file_response, read_upload
 from orders.models import Order, OrderStatus
 
@@ -65,10 +66,8 @@ def _line_inputs(request, order):
     for line in order.lines.all():
         raw = request.POST.get(f"qty_{line.pk}", "").strip()
         if raw:
-            try:
-                quantity = int(raw)
-            except ValueError:
-                quantity = -1
+            label = _("第%(line)s行 %(sku)s 的数量") % {"line": line.line_no, "sku": line.product_sku}
+            quantity = parse_quantity(raw, label=label, minimum=0)
             if quantity:
                 lines.append(services.CaseLineInput(order_line=line, quantity=quantity))
     return lines

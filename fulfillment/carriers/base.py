@@ -1,6 +1,8 @@
 """The common shape of a carrier's logistics event, its parsing from JSON, and the poller
 interface. Whatever the source, an event becomes a ``CarrierEvent`` first."""
 
+import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +31,10 @@ KIND_ALIASES = {
     "problem": EventKind.EXCEPTION,
 }
 MAX_EVENTS_PER_REQUEST = 500
+# ``{"events": [{…}]}`` is three levels deep; no event needs more than a few. Deeper bodies
+# are refused before decoding, so that the decoder's recursion is never at stake.
+MAX_JSON_DEPTH = 8
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class PayloadError(ValueError):
@@ -86,6 +92,33 @@ def parse_event(item, *, index: int = 0) -> CarrierEvent:
         place=_text(item, "place", index=index, required=False, max_length=100),
         note=_text(item, "note", index=index, required=False, max_length=300),
     )
+
+
+def _nested_too_deep(text: str) -> bool:
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif token in ("]", "}"):
+            depth -= 1
+    return False
+
+
+def decode_payload(body: bytes):
+    """The JSON of a pushed body, or ``PayloadError`` (not UTF-8, not JSON, nested too deep)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PayloadError(f"body is not valid JSON: {error}") from None
+    if _nested_too_deep(text):
+        raise PayloadError(f"body is nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PayloadError(f"body is not valid JSON: {error}") from None
 
 
 def parse_payload(data) -> list[CarrierEvent]:

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
+from ..models import ExceptionNote
+
 logger = logging.getLogger(__name__)
 
 _suppressed = contextvars.ContextVar("fulfillment_notices_suppressed", default=False)
@@ -14,8 +16,8 @@ _suppressed = contextvars.ContextVar("fulfillment_notices_suppressed", default=F
 NOTE_ACTIONS = {
     "ship_partial": "order_shipped",
     "reship_shipped": "order_shipped",
-    "shipment_exception": "shipment_exception",
-    "exception_resolved": "exception_resolved",
+    ExceptionNote.FLAGGED: "shipment_exception",
+    ExceptionNote.RESOLVED: "exception_resolved",
     "refund": "order_refunded",
 }
 # The states the customer hears about, whichever step led there…

@@ -18,6 +18,7 @@ from orders.models import Order, OrderEvent
 
 from ..models import (
     EventKind,
+    ExceptionNote,
     ExceptionStatus,
     PickList,
     PickListLine,
@@ -87,7 +88,7 @@ def open_exception(shipment: Shipment, kind: str, reason: str, *, at: datetime |
     except IntegrityError:
         return None
     record_event(
-        order=shipment.order, user=None, kind=OrderEvent.Kind.NOTE, action="shipment_exception",
+        order=shipment.order, user=None, kind=OrderEvent.Kind.NOTE, action=ExceptionNote.FLAGGED,
         reason=f"物流{flag.get_kind_display()}：{shipment.carrier.name} {shipment.tracking_number}，{flag.reason}",
         data={"exception_id": flag.pk, "shipment_id": shipment.pk, "kind": kind},
     )

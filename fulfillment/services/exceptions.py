@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models.functions import Coalesce
@@ -11,12 +10,13 @@ from django.utils import timezone
 from inventory.services import stock_allocate_quantities
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
-from ordermgmt.money import to_money
+from ordermgmt.money import parse_money
 from orders.events import record_event
 from orders.models import OrderEvent, OrderStatus
 
 from ..models import (
     ExceptionKind,
+    ExceptionNote,
     ExceptionStatus,
     PickList,
     Resolution,
@@ -135,12 +135,10 @@ def shipment_exception_resolve(
         outcome = "为您补发，新的物流单号将在发货后通知您"
         text = f"补发：已生成补发拣货单 {pick_list.number}，待仓库出库"
     elif resolution == Resolution.COMPENSATION:
-        try:
-            amount = to_money(compensation_amount)
-        except (InvalidOperation, TypeError, ValueError) as error:
-            raise InvalidInput("请填写赔偿金额") from error
-        if amount < Decimal("0"):
-            raise InvalidInput("赔偿金额不能为负数")
+        if compensation_amount in (None, ""):
+            raise InvalidInput("请填写赔偿金额")
+        column = ShipmentException._meta.get_field("compensation_amount")
+        amount = parse_money(compensation_amount, label="赔偿金额", max_digits=column.max_digits)
         resolve_exception(flag, user=user, resolution=Resolution.COMPENSATION, note=note, amount=amount)
         if flag.kind == ExceptionKind.SUSPECTED_LOSS:
             shipment.status = ShipmentStatus.LOST
@@ -150,7 +148,7 @@ def shipment_exception_resolve(
     else:
         raise InvalidInput("请选择处理方式：补发或赔偿")
     record_event(
-        order=shipment.order, user=user, kind=OrderEvent.Kind.NOTE, action="exception_resolved",
+        order=shipment.order, user=user, kind=OrderEvent.Kind.NOTE, action=ExceptionNote.RESOLVED,
         reason=f"物流{flag.get_kind_display()}处理：{shipment}，{text}" + (f"。{note}" if note else ""),
         data={"exception_id": flag.pk, "shipment_id": shipment.pk, "resolution": resolution, "outcome": outcome},
     )

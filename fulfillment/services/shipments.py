@@ -22,6 +22,7 @@ from ..models import (
     EventKind,
     EventSource,
     ExceptionKind,
+    ExceptionNote,
     ExceptionStatus,
     PickList,
     Resolution,
@@ -140,7 +141,7 @@ def shipment_event_record(
         ):
             resolve_exception(flag, user=user, resolution=Resolution.RECOVERED, note=f"收到新物流信息：{event.get_kind_display()}")
             record_event(
-                order=locked.order, user=user, kind=OrderEvent.Kind.NOTE, action="exception_resolved",
+                order=locked.order, user=user, kind=OrderEvent.Kind.NOTE, action=ExceptionNote.RESOLVED,
                 reason=f"物流疑似丢件已解除：{locked} 有新物流信息（{event.get_kind_display()} {event.place}）",
                 data={"exception_id": flag.pk, "shipment_id": locked.pk, "outcome": "包裹已有新的物流信息，正在正常配送"},
             )

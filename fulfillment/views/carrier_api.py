@@ -4,11 +4,10 @@
 carrier in the admin) and a JSON body: one event or ``{"events": [...]}``, each with
 ``event_id``, ``tracking_number``, ``status`` (picked_up, in_transit, out_for_delivery,
 delivered, exception — or 已揽收 …), ``time`` (ISO 8601 with offset), optional ``place``
-and ``note``. Idempotent on ``event_id``; any invalid event rejects the whole request
-with 400 and a reason, and nothing is stored.
+and ``note``. Idempotent on ``event_id``; any invalid event (or a body that is not JSON,
+or nested deeper than any event needs) rejects the whole request with 400 and a reason,
+and nothing is stored.
 """
-
-import json
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -18,7 +17,7 @@ from django_ratelimit.core import is_ratelimited
 
 from ordermgmt.errors import BusinessError
 
-from ..carriers.base import PayloadError, parse_payload
+from ..carriers.base import PayloadError, decode_payload, parse_payload
 from ..models import Carrier, EventSource
 from ..services import carrier_events_ingest, carrier_token_matches
 
@@ -48,11 +47,7 @@ def carrier_events(request, code: str):
     if len(request.body) > MAX_BODY_BYTES:
         return _error(400, "body larger than 1 MB")
     try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return _error(400, f"body is not valid JSON: {error}")
-    try:
-        events = parse_payload(data)
+        events = parse_payload(decode_payload(request.body))
         result = carrier_events_ingest(carrier=carrier, events=events, source=EventSource.PUSH)
     except PayloadError as error:
         return _error(400, str(error))

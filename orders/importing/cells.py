@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from ordermgmt.money import QUANTITY_MAX, column_limit
 from ordermgmt.spreadsheets import unguard
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -93,7 +94,7 @@ def _decimal(value, *, not_a_number: CellError) -> Decimal:
         raise not_a_number from None
 
 
-def positive_int(value, *, maximum: int = 1_000_000) -> int:
+def positive_int(value, *, maximum: int = QUANTITY_MAX) -> int:
     if isinstance(value, bool):
         raise CellError("数量必须是正整数", "请填写大于0的整数，如 3")
     number = _decimal(value, not_a_number=CellError("数量不是数字", "请只填写数字，不要带单位，如 3"))
@@ -106,7 +107,7 @@ def positive_int(value, *, maximum: int = 1_000_000) -> int:
     return int(number)
 
 
-def money(value, *, maximum: Decimal = Decimal("9999999999.99")) -> Decimal:
+def money(value, *, maximum: Decimal = column_limit(12)) -> Decimal:
     if isinstance(value, bool):
         raise CellError("单价不是金额", "请填写数字，如 128.50")
     number = _decimal(value, not_a_number=CellError("单价不是金额", "请只填写数字，如 128.50（不要带“元”以外的文字）"))
@@ -114,10 +115,10 @@ def money(value, *, maximum: Decimal = Decimal("9999999999.99")) -> Decimal:
         raise CellError("单价不是金额", "请填写数字，如 128.50")
     if number < 0:
         raise CellError("单价不能为负数", "请填写不小于0的金额")
+    if number > maximum:  # before rounding: 1e30 has more digits than rounding can carry
+        raise CellError("单价过大", "请核对单价")
     if number != number.quantize(Decimal("0.01")):
         raise CellError("单价最多两位小数", "请四舍五入到分，如 128.57")
-    if number > maximum:
-        raise CellError("单价过大", "请核对单价")
     return number.quantize(Decimal("0.01"))
 
 

@@ -23,7 +23,7 @@ from ordermgmt.errors import (
     InvalidTransition,
 )
 from ordermgmt.language import in_platform_language
-from ordermgmt.money import to_money
+from ordermgmt.money import column_limit, fits_column, format_yuan, parse_money, parse_quantity, to_money
 
 from ..events import actor_display_name, record_event
 from ..models import (
@@ -146,18 +146,38 @@ def _clean_lines(lines: Sequence[LineInput]) -> list[LineInput]:
     if not lines:
         raise InvalidInput("订单至少需要一行商品")
     problems = []
+    unit_price_column = OrderLine._meta.get_field("unit_price")
     for index, line in enumerate(lines, start=1):
-        if not isinstance(line.quantity, int) or line.quantity < 1:
+        if not isinstance(line.quantity, int) or isinstance(line.quantity, bool):
             problems.append(f"第{index}行：数量必须是正整数")
+        else:
+            _collect(problems, partial(parse_quantity, line.quantity, label=f"第{index}行：数量"))
         if line.unit_price is not None:
-            price = Decimal(line.unit_price)
-            if price < 0 or price != price.quantize(Decimal("0.01")):
-                problems.append(f"第{index}行：单价必须是不小于0、最多两位小数的金额")
+            _collect(problems, partial(parse_money, line.unit_price, label=f"第{index}行：单价",
+                                       max_digits=unit_price_column.max_digits))
         if not line.product.is_active:
             problems.append(f"第{index}行：商品 {line.product.sku} 已停售")
     if problems:
         raise InvalidInput("；".join(problems))
     return list(lines)
+
+
+def _collect(problems: list[str], parse) -> None:
+    try:
+        parse()
+    except InvalidInput as refused:
+        problems.append(str(refused))
+
+
+def _check_order_fits_its_columns(order: Order) -> None:
+    """Huge quantities at huge prices could add up to more than the amount columns hold."""
+    for name in ("goods_amount", "freight_amount", "subtotal", "total"):
+        column = Order._meta.get_field(name)
+        if not fits_column(getattr(order, name), column):
+            raise InvalidInput(
+                f"订单{column.verbose_name} {format_yuan(getattr(order, name))} 超出系统上限 "
+                f"{format_yuan(column_limit(column.max_digits))}，请核对数量和单价，或拆分成多张订单"
+            )
 
 
 def _build_priced_rows(
@@ -217,6 +237,7 @@ def _build_priced_rows(
     order.subtotal = priced.subtotal
     order.tax_amount = priced.tax_amount
     order.total = priced.total
+    _check_order_fits_its_columns(order)
     return priced, line_rows, adjustment_rows
 
 

@@ -47,7 +47,7 @@ def order_cancel(*, order: Order, user, reason: str) -> Order:
     released = stock_release_order(order=order)
     cancelled = fire_transition(order=order, user=user, action="cancel", reason=reason,
                                 data={"released_quantity": released})
-    paid = cancelled.paid_amount - cancelled.refunded_amount
+    paid = cancelled.overpaid_amount  # a cancelled order bills nothing: all that was paid goes back
     if paid > 0:
         refund_record(
             order=cancelled, user=None, amount=paid, reason=f"订单取消：{reason}", source=Refund.Source.CANCELLATION,

@@ -77,10 +77,8 @@ def refund_record(
     if not (reason or "").strip():
         raise InvalidInput("退款必须填写原因")
     locked = Order.objects.select_for_update().get(pk=order.pk)
-    if amount > locked.paid_amount - locked.refunded_amount:
-        raise InvalidInput(
-            f"退款金额 ¥{amount:,.2f} 超过客户已付未退的 ¥{locked.paid_amount - locked.refunded_amount:,.2f}"
-        )
+    if amount > locked.net_paid:
+        raise InvalidInput(f"退款金额 ¥{amount:,.2f} 超过客户已付未退的 ¥{locked.net_paid:,.2f}")
     if credit_amount > locked.net_total:
         raise InvalidInput(f"冲减金额 ¥{credit_amount:,.2f} 超过订单剩余金额 ¥{locked.net_total:,.2f}")
     refund = Refund.objects.create(

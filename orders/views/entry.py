@@ -5,10 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from inventory.models import Product
 from ordermgmt.errors import BusinessError
 
-from ..forms import LineFormSet, OrderForm, line_initial
+from ..forms import LineFormSet, OrderForm, PricePreviewForm, line_initial
 from ..models import Order
 from ..pricing import PriceBook
 from .browse import EDITABLE_BEFORE_PRODUCTION
@@ -19,19 +18,16 @@ from ..services import order_place, order_update
 @permission_required("orders.add_order", raise_exception=True)
 def price_preview(request):
     """The rule price of one line, with its explanation, for the entry form."""
-    customer = Customer.objects.filter(pk=request.GET.get("customer") or 0).first()
-    product = Product.objects.filter(pk=request.GET.get("product") or 0, is_active=True).first()
-    try:
-        quantity = max(int(request.GET.get("quantity") or 1), 1)
-    except ValueError:
-        quantity = 1
-    if product is None:
-        return JsonResponse({"error": _("商品不存在")}, status=404)
+    form = PricePreviewForm(request.GET)
+    if not form.is_valid():
+        reasons = [str(error) for errors in form.errors.values() for error in errors]
+        return JsonResponse({"error": "；".join(reasons)}, status=400, json_dumps_params={"ensure_ascii": False})
+    product, customer = form.cleaned_data["product"], form.cleaned_data["customer"]
     if customer is None:
         # A new customer is an ordinary one: level rules for 普通 still apply.
-        customer = Customer(level=request.GET.get("level") or "normal")
+        customer = Customer(level=form.cleaned_data["level"] or "normal")
     rule = PriceBook(customers=[customer] if customer.pk else [], products=[product]).rule_price(
-        customer=customer, product=product, quantity=quantity
+        customer=customer, product=product, quantity=form.cleaned_data["quantity"] or 1
     )
     return JsonResponse({"unit_price": str(rule.unit_price), "source": rule.source, "explanation": rule.explanation})
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
 from ordermgmt.widgets import DateInput
+from ordermgmt.money import number_formfield
 
 from ..models import ContractPrice, FreightRule, LevelDiscount, Promotion, QuantityBreak
 from ..services import price_rule_deactivate, price_rule_save
@@ -76,7 +77,7 @@ def _require(request, rule: RuleType, action: str) -> None:
 
 def _form_class(rule: RuleType):
     widgets = {name: DateInput() for name in ("valid_from", "valid_to")}
-    return forms.modelform_factory(rule.model, fields=rule.fields, widgets=widgets)
+    return forms.modelform_factory(rule.model, fields=rule.fields, widgets=widgets, formfield_callback=number_formfield)
 
 
 @login_required

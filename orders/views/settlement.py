@@ -1,8 +1,6 @@
 """Payments (收款), and the printable vouchers of an order: invoice request, receipt,
 delivery note."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
@@ -11,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ordermgmt.errors import ActionForbidden, BusinessError
+from ordermgmt.errors import ActionForbidden
+from ordermgmt.flash import perform
 
+from ..forms import PaymentForm
 from ..models import Order
 from ..selectors import order_detail, tax_by_rate
 from ..services import payment_record
@@ -30,18 +30,15 @@ def payment_create_view(request, number: str):
     if not request.user.has_perm("orders.add_payment"):
         raise ActionForbidden(_("您的角色没有权限登记收款"))
     order = get_object_or_404(Order, number=number)
-    try:
-        amount = Decimal(request.POST.get("amount", "").replace(",", "").strip())
-    except InvalidOperation:
-        messages.error(request, _("收款金额必须是数字，例如 1280.00"))
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(error) for errors in form.errors.values() for error in errors))
         return redirect("orders:detail", number=number)
-    try:
-        payment_record(order=order, user=request.user, amount=amount, method=request.POST.get("method") or None,
-                       reference=request.POST.get("reference", ""))
-    except BusinessError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已登记收款 %(amount)s") % {"amount": f"¥{amount:,.2f}"})
+    amount = form.cleaned_data["amount"]
+    perform(request, lambda: payment_record(
+        order=order, user=request.user, amount=amount, method=form.cleaned_data["method"] or None,
+        reference=form.cleaned_data["reference"],
+    ), _("已登记收款 %(amount)s") % {"amount": f"¥{amount:,.2f}"})
     return redirect("orders:detail", number=number)
 
 

@@ -97,6 +97,24 @@ def test_bad_payload_is_answered_400_and_stored_nowhere(client, pushed, body, re
     assert ShipmentEvent.objects.count() == 0
 
 
+@pytest.mark.parametrize("depth", [20, 100_000])
+def test_deeply_nested_json_is_answered_400_and_stored_nowhere(client, pushed, depth):
+    # 100,000 levels is 200 kB, well under the size limit, and deeper than the decoder
+    # can recurse; 20 levels decode fine but no event is shaped like that.
+    nested = "[" * depth + "]" * depth
+    for body in (nested, '{"events": [' + nested + "]}", '{"event_id": "E1", "note": ' + nested + "}"):
+        response = _post(client, body, pushed["token"])
+        assert response.status_code == 400, response.content
+        assert "nested" in response.json()["error"]
+    assert ShipmentEvent.objects.count() == 0
+
+
+def test_brackets_inside_text_are_not_nesting(client, pushed):
+    response = _post(client, _event("E1", note="[[[[[[[[[[{{{{{{{{{{ 快件已发车 \\\"[[[["), pushed["token"])
+    assert response.status_code == 200, response.content
+    assert ShipmentEvent.objects.get().note.startswith("[[[[")
+
+
 def test_one_bad_event_rejects_the_whole_request(client, pushed):
     body = {"events": [_event("E1"), {**_event("E2"), "tracking_number": "UNKNOWN1"}]}
     response = _post(client, body, pushed["token"])

@@ -113,3 +113,25 @@ def test_printable_vouchers(client, kind, text):
         assert "REF-1" in page and "¥126.00" in page
     if kind == "delivery-note":
         assert "¥" not in page.split("<table")[1], "a delivery note shows no prices"
+
+
+def test_cancelled_order_paid_then_fully_refunded_owes_nothing_anywhere(client):
+    """The order page said 应收余额 ¥447.87 for an order cancelled and refunded in full."""
+    customer = CustomerFactory()
+    product = ProductFactory(list_price=D("140.84"), vat_rate=D("0.06"))
+    receive(product, 10)
+    order = services.order_approve(order=make_order(customer=customer, lines=[(product, 3, None)]), user=None)
+    assert order.total == D("447.87")
+    services.payment_record(order=order, user=None, amount=D("447.87"), reference="预付款")
+    order = services.order_cancel(order=order, user=user_with_role(roles.SERVICE), reason="客户取消")
+    assert (order.status, order.paid_amount, order.refunded_amount) == (OrderStatus.CANCELLED, D("447.87"), D("447.87"))
+
+    assert order.balance_due == D("0.00")
+    assert open_receivables(customer) == D("0.00")
+    client.force_login(user_with_role(roles.SERVICE))
+    page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert '<dd data-testid="balance"><strong>¥0.00</strong></dd>' in page
+    assert "应收余额 ¥447.87" not in page
+    assert '<dd data-testid="billed">¥0.00（已取消订单不再应收）</dd>' in page
+    receipt = client.get(reverse("orders:voucher", args=[order.number, "receipt"])).content.decode()
+    assert "¥447.87</td></tr></table>" not in receipt and "¥0.00</td></tr></table>" in receipt

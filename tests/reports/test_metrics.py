@@ -8,11 +8,13 @@ import time_machine
 from django.utils import timezone
 
 from customers.models import CustomerLevel
+from fulfillment import services as ff
 from inventory.models import PurchaseRequest
 from orders import services
 from orders.models import Refund
 from reports.metrics import compute_report, month_range
-from tests.factories import CustomerFactory, ProductFactory, make_order, receive
+from tests.factories import CarrierFactory, CustomerFactory, ProductFactory, make_order, receive
+from tests.fulfillment.conftest import ship_all
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -52,8 +54,17 @@ def history():
     a = order(normal, 10, at("2026-10-05"), requested=date(2026, 10, 12), channel="phone")
     deliver(a, at("2026-10-06"), at("2026-10-07"), at("2026-10-08"), at("2026-10-10"))
     # B: 20 × ¥100 = ¥2,260 (VIP pays list here: no level rule), delivered late (240 h).
+    # Shipped through the warehouse with a carrier due in 3 days and silent since: the
+    # logistics watch flags it 延误 and 疑似丢件 — one order with a logistics exception.
     b = order(vip, 20, at("2026-10-10"), requested=date(2026, 10, 15), channel="online")
-    deliver(b, at("2026-10-11"), at("2026-10-13"), at("2026-10-14"), at("2026-10-20"))
+    b = walk(b, [(at("2026-10-11"), services.order_approve)])
+    with time_machine.travel(at("2026-10-13"), tick=False):
+        ship_all(b, {"warehouse": None}, CarrierFactory(code="sf", default_transit_days=3))
+    b = walk(b, [(at("2026-10-14"), services.order_start_transit)])
+    with time_machine.travel(at("2026-10-18"), tick=False):
+        flagged = ff.shipment_exceptions_detect()
+    assert {flag.shipment.order_id for flag in flagged} == {b.pk} and len(flagged) == 2
+    walk(b, [(at("2026-10-20"), services.order_deliver)])
     # C: placed on 31 Oct at 23:00 local, delivered in November: counts in October's orders,
     # in November's lead times.
     c = order(normal, 5, at("2026-10-31", 23), channel="phone")
@@ -128,8 +139,9 @@ def test_order_spanning_the_month_boundary(history):
 
 
 def test_exceptions_each_counted_on_their_own(october):
-    rows = {r["key"]: r["orders"] for r in october["exceptions"]["rows"]}
-    assert rows == {"logistics": 0, "rejected": 1, "after_sales": 1}
+    rows = {r["key"]: (r["orders"], r["rate"]) for r in october["exceptions"]["rows"]}
+    one_in_six = round(1 / 6, 4)
+    assert rows == {"logistics": (1, one_in_six), "rejected": (1, one_in_six), "after_sales": (1, one_in_six)}
 
 
 def test_top_short_products(october):

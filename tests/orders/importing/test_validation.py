@@ -101,7 +101,10 @@ def test_price_accepts_amounts_with_at_most_two_decimals(shop, value, expected):
     assert str(plan.orders[0].lines[0].unit_price) == expected
 
 
-@pytest.mark.parametrize("value, message", [(-1, "单价不能为负数"), (12.345, "单价最多两位小数"), ("十元", "单价不是金额")])
+@pytest.mark.parametrize("value, message", [
+    (-1, "单价不能为负数"), (12.345, "单价最多两位小数"), ("十元", "单价不是金额"), ("NaN", "单价不是金额"),
+    (1e30, "单价过大"), ("1e30", "单价过大"), ("10000000000", "单价过大"),
+])
 def test_price_must_be_a_non_negative_amount_with_at_most_two_decimals(shop, value, message):
     assert errors_at(check(xlsx([good_row(unit_price=value)])), "单价(元)") == [message]
 
