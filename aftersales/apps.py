@@ -11,3 +11,5 @@ class AftersalesConfig(AppConfig):
         from .models import AfterSalesPhoto
 
         register_private_folder(AfterSalesPhoto.UPLOAD_FOLDER, permission=AfterSalesPhoto.VIEW_PERMISSION)
+
+        from . import receivers  # noqa: F401  (connects the signal handlers)

@@ -1,4 +1,7 @@
-from django.db.models import F, Q, QuerySet
+from datetime import date, datetime, time
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from ordermgmt import policies
@@ -40,6 +43,16 @@ def case_detail(pk: int) -> AfterSalesCase:
 def overdue_cases(now=None) -> QuerySet[AfterSalesCase]:
     now = now or timezone.now()
     return AfterSalesCase.objects.exclude(status__in=ENDED).filter(due_at__lt=now).select_related("order")
+
+
+def open_case_due_dates_per_year(*, since: date) -> dict[int, int]:
+    """Open cases due on or after ``since``, counted per year of their due date."""
+    start = timezone.make_aware(datetime.combine(since, time.min), timezone.get_current_timezone())
+    rows = (
+        AfterSalesCase.objects.exclude(status__in=ENDED).filter(due_at__gte=start)
+        .annotate(year=ExtractYear("due_at")).order_by().values("year").annotate(n=Count("id"))
+    )
+    return {row["year"]: row["n"] for row in rows}
 
 
 def feedback_to_follow_up(user) -> QuerySet[Feedback]:

@@ -7,9 +7,9 @@ case of an order is open the order is 售后中; when the last one ends it retur
 was (已交付 / 已完成), or ends 已关闭 for a cancellation after shipping.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -24,7 +24,7 @@ from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import format_yuan, to_money
 from ordermgmt.uploads import CheckedImage
-from ordermgmt.workdays import add_working_days
+from ordermgmt.workdays import add_working_days, working_days_between
 from orders import services as order_services
 from orders.events import actor_display_name, record_event
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Refund
@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "finish_repair": "维修完成",
     "close": "结案",
     "overdue": "超过处理时限",
+    "due_changed": "处理时限调整",
 }
 AFTER_SALES_STATUSES = [OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.AFTER_SALES]
 QUARANTINE_CODE = "WH-QC"
@@ -111,7 +112,11 @@ def due_at(service: str, opened_at: datetime) -> datetime:
     days = policies.get_policy(
         policies.EXCHANGE_SLA_WORKING_DAYS if service == Service.EXCHANGE else policies.RETURN_SLA_WORKING_DAYS
     )
-    last_day = add_working_days(timezone.localdate(opened_at), days)
+    return _end_of_working_day(timezone.localdate(opened_at), days)
+
+
+def _end_of_working_day(opened: date, days: int) -> datetime:
+    last_day = add_working_days(opened, days)
     return timezone.make_aware(datetime.combine(last_day, time(23, 59, 59)), timezone.get_current_timezone())
 
 
@@ -447,6 +452,45 @@ def cases_flag_overdue(*, now: datetime | None = None) -> int:
         record_event(order=case.order, user=None, kind=OrderEvent.Kind.NOTE, action="after_sales_overdue",
                      reason=f"售后工单 {case.number} 超过处理时限")
     return len(late)
+
+
+@transaction.atomic
+def cases_follow_calendar(*, changes: Mapping[date, str | None]) -> int:
+    """The working-day calendar changed on some days (``{day: its kind before}``, a 主管
+    entered a year's 放假安排): an open case whose working days ran over one of them keeps
+    its number of working days and gets the due date that number gives now. A case no
+    longer late loses its overdue flag. Returns how many cases moved."""
+    if not changes:
+        return 0
+    zone = timezone.get_current_timezone()
+    first, last = min(changes), max(changes)
+    affected = (
+        AfterSalesCase.objects.select_for_update().exclude(status__in=ENDED)
+        .filter(due_at__gte=timezone.make_aware(datetime.combine(first, time.min), zone),
+                created_at__lt=timezone.make_aware(datetime.combine(last, time.min), zone))
+        .order_by("pk")
+    )
+    moved = 0
+    for case in affected:
+        moved += _follow_calendar(case, changes)
+    return moved
+
+
+def _follow_calendar(case: AfterSalesCase, changes: Mapping[date, str | None]) -> int:
+    opened, old_last = timezone.localdate(case.created_at), timezone.localdate(case.due_at)
+    days = working_days_between(opened, old_last, as_before=changes)
+    new_due = _end_of_working_day(opened, days)
+    if new_due == case.due_at:
+        return 0
+    case.due_at = new_due
+    fields = ["due_at"]
+    if case.overdue_since is not None and new_due > timezone.now():
+        case.overdue_since = None
+        fields.append("overdue_since")
+    case.save(update_fields=fields)
+    _event(case, None, "due_changed",
+           note=f"放假安排调整：处理时限 {old_last:%Y-%m-%d} → {timezone.localdate(new_due):%Y-%m-%d}（{days} 个工作日）")
+    return 1
 
 
 # --- cancellation after shipping --------------------------------------------------------------

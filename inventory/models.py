@@ -153,6 +153,23 @@ class StockBatch(models.Model):
         return self.quantity_remaining - self.quantity_allocated
 
 
+class DailyBatchSequence(models.Model):
+    """Last serial handed out for automatic batch numbers, per product and receiving day
+    (Asia/Shanghai): ``B20261201-A100-007`` is the 7th of product A100 on 1 December."""
+
+    product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("入库日期"))
+    last_serial = models.PositiveIntegerField(_("最后序号"), default=0)
+
+    class Meta:
+        verbose_name = _("批次号序列")
+        verbose_name_plural = _("批次号序列")
+        constraints = [models.UniqueConstraint(fields=["product", "day"], name="batch_sequence_per_product_day")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.day} #{self.last_serial}"
+
+
 class StockAllocation(models.Model):
     """Quantity of one batch reserved for one order line."""
 

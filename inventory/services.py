@@ -4,7 +4,8 @@ Concurrency rule: a function that changes batches first locks every batch row it
 touch with ``select_for_update`` in primary-key order. All callers lock in the same
 order, so two transactions can wait for each other but never deadlock, and a batch's
 ``quantity_allocated`` can never exceed its ``quantity_remaining`` (also enforced by a
-check constraint in the database).
+check constraint in the database). Automatic batch numbers come from a counter row
+per product and day (``inventory.numbering``), so simultaneous receipts never collide.
 """
 
 from collections import defaultdict
@@ -19,6 +20,7 @@ from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
 from ordermgmt.language import in_platform_language
 
 from .models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement, Warehouse
+from .numbering import next_batch_no
 from .signals import stock_received
 
 
@@ -38,13 +40,6 @@ class Shortage:
         return f"第{self.line_no}行 {self.sku} {self.name}：需要 {self.required}，可用 {self.available}，缺 {self.missing}"
 
 
-def _next_batch_no(product: Product, when: datetime) -> str:
-    stamp = timezone.localtime(when).strftime("%Y%m%d")
-    prefix = f"B{stamp}-{product.sku}-"
-    count = StockBatch.objects.filter(batch_no__startswith=prefix).count()
-    return f"{prefix}{count + 1:03d}"
-
-
 @transaction.atomic
 def stock_receive(
     *,
@@ -57,7 +52,8 @@ def stock_receive(
     reason: str = "",
     notify: bool = True,
 ) -> StockBatch:
-    """入库: goods arrive and become a new batch.
+    """入库: goods arrive and become a new batch, numbered ``batch_no`` (typed by the clerk,
+    refused if taken) or the product's next automatic number of the day.
 
     Orders waiting for this product are then allocated (see ``stock_received``) unless
     ``notify`` is false — production receipts allocate their batch to their own order.
@@ -65,8 +61,11 @@ def stock_receive(
     if quantity <= 0:
         raise InvalidInput("入库数量必须是正整数")
     received_at = received_at or timezone.now()
+    batch_no = (batch_no or "").strip()
+    if batch_no and StockBatch.objects.filter(batch_no=batch_no).exists():
+        raise InvalidInput(f"批次号 {batch_no} 已存在，请换一个批次号或留空自动生成")
     batch = StockBatch.objects.create(
-        batch_no=batch_no or _next_batch_no(product, received_at),
+        batch_no=batch_no or next_batch_no(product, received_at),
         warehouse=warehouse,
         product=product,
         received_at=received_at,

@@ -19,6 +19,7 @@ NAVIGATION = [
     ("reports:list", pgettext_lazy("section", "报表"), "reports.view_report"),
     ("orders:price_rules_home", pgettext_lazy("section", "价格规则"), "orders.view_promotion"),
     ("portal:policies", pgettext_lazy("section", "业务规则"), "ordermgmt.view_policyvalue"),
+    ("portal:calendar", pgettext_lazy("section", "工作日历"), "ordermgmt.change_calendarday"),
 ]
 
 

@@ -39,15 +39,51 @@ class PolicyChange(models.Model):
         return f"{self.key}: {self.old_value} → {self.new_value}"
 
 
+class CalendarYear(models.Model):
+    """One year's 放假安排 as the State Council publishes it, entered by a 主管 in the portal.
+
+    A year is known to the working-day calendar when the chinese-calendar package covers it
+    or its arrangement here is confirmed complete (``confirmed_at``). Working days in any
+    other year are counted Monday to Friday, and the 主管's dashboard says so.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    notice = models.CharField(_("依据（通知文号）"), max_length=100, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("年度放假安排")
+        verbose_name_plural = _("年度放假安排")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
 class CalendarDay(models.Model):
     """A day whose status differs from the default calendar: a public holiday (休息) or an
-    adjusted working weekend day (调休上班). Used beyond the years that the
-    chinese-calendar package covers, and to correct it."""
+    adjusted working weekend day (调休上班), as part of one year's arrangement. Used beyond
+    the years that the chinese-calendar package covers, and to correct it.
+
+    The arrangement of a year may reach into the neighbouring one (元旦 off from 30
+    December, a 调休 Saturday at the end of December): the day belongs to the year whose
+    notice announced it (``calendar_year``), not necessarily to ``day.year``."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("节假日（休息）")
         WORKDAY = "workday", _("调休上班")
 
+    calendar_year = models.ForeignKey(
+        CalendarYear, verbose_name=_("放假安排年份"), on_delete=models.PROTECT, related_name="days"
+    )
     day = models.DateField(_("日期"), unique=True)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=40, blank=True)
@@ -74,3 +110,34 @@ class LoginLockout(AccessAttempt):
     @property
     def is_locked(self) -> bool:
         return self.failures_since_start >= settings.AXES_FAILURE_LIMIT
+
+
+class CalendarChange(models.Model):
+    """Who changed a year's 放假安排, when, and how each day changed."""
+
+    class Action(models.TextChoices):
+        SAVE = "save", _("录入/修改假期")
+        REMOVE = "remove", _("删除假期")
+        UPLOAD = "upload", _("导入全年安排")
+        CONFIRM = "confirm", _("确认全年安排")
+
+    calendar_year = models.ForeignKey(
+        CalendarYear, verbose_name=_("放假安排年份"), on_delete=models.CASCADE, related_name="changes"
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    summary = models.CharField(_("说明"), max_length=300)
+    # One entry per changed day: {"day": "2027-02-06", "before": "holiday:春节" or "", "after": …}
+    details = models.JSONField(_("逐日变化"), default=list, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("放假安排修改记录")
+        verbose_name_plural = _("放假安排修改记录")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.calendar_year} {self.get_action_display()}: {self.summary}"

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .holidays import views as calendar
 
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
 admin.site.site_title = "订单平台管理"
@@ -11,6 +12,14 @@ portal_patterns = (
     [
         path("", views.home, name="home"),
         path("settings/policies/", views.policy_settings, name="policies"),
+        path("settings/calendar/", calendar.calendar_home, name="calendar"),
+        path("settings/calendar/<int:year>/", calendar.calendar_year, name="calendar_year"),
+        path("settings/calendar/<int:year>/holiday/", calendar.calendar_holiday, name="calendar_holiday"),
+        path("settings/calendar/<int:year>/remove/", calendar.calendar_remove, name="calendar_remove"),
+        path("settings/calendar/<int:year>/upload/", calendar.calendar_upload, name="calendar_upload"),
+        path("settings/calendar/<int:year>/apply/", calendar.calendar_apply, name="calendar_apply"),
+        path("settings/calendar/<int:year>/confirm/", calendar.calendar_confirm, name="calendar_confirm"),
+        path("settings/calendar/<int:year>/template.xlsx", calendar.calendar_template, name="calendar_template"),
     ],
     "portal",
 )

@@ -64,4 +64,5 @@ def dashboard() -> dict:
         "overdue_after_sales": list(overdue[:10]),
         "low_stock_count": low_stock.count(),
         "low_stock": list(low_stock[:10]),
+        "calendar_gaps": sources.due_dates_beyond_the_calendar(today),
     }

@@ -52,3 +52,24 @@ def after_sales_cases_in(start, end) -> dict:
         opened=Count("id"), overdue=Count("id", filter=Q(overdue_since__isnull=False)),
     )
     return {"opened": row["opened"], "overdue": row["overdue"]}
+
+
+# The State Council publishes next year's 放假安排 around November: from then on the
+# dashboard reminds the 主管 of next year even before any due date falls in it.
+NEXT_YEAR_REMINDER_MONTH = 11
+
+
+def due_dates_beyond_the_calendar(today) -> list[dict]:
+    """Years whose 放假安排 the working-day calendar does not know, each with the number of
+    open after-sales due dates in it (counted Monday to Friday). This year — and next year
+    from November — are listed even without a due date."""
+    from datetime import date
+
+    from aftersales.selectors import open_case_due_dates_per_year
+    from ordermgmt.workdays import PACKAGE_YEARS, unknown_years
+
+    counts = open_case_due_dates_per_year(since=date(PACKAGE_YEARS[-1] + 1, 1, 1))
+    years = set(counts) | {today.year}
+    if today.month >= NEXT_YEAR_REMINDER_MONTH:
+        years.add(today.year + 1)
+    return [{"year": str(year), "due_dates": counts.get(year, 0)} for year in unknown_years(years)]

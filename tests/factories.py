@@ -150,3 +150,12 @@ def delivered_order(*, quantity: int = 4, price: str = "100.00", stock: int = 50
     for step in (services.order_ship, services.order_start_transit, services.order_deliver):
         order = step(order=order, user=None)
     return order
+
+
+def calendar_day(day, kind: str, name: str = ""):
+    """One day of a year's 放假安排, written directly (the portal's services enter whole
+    holidays; tests of the arithmetic need single days)."""
+    from ordermgmt.models import CalendarDay, CalendarYear
+
+    calendar_year, _ = CalendarYear.objects.get_or_create(year=day.year)
+    return CalendarDay.objects.create(calendar_year=calendar_year, day=day, kind=kind, name=name)

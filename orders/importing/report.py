@@ -9,7 +9,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from . import cells
+from ordermgmt import cells
+
 from .columns import COLUMNS, REPORT_COLUMN, column_letter
 from .problems import ERROR, WARNING, from_dict
 from .reader import BadFile, read_orders_file

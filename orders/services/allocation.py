@@ -1,5 +1,6 @@
 """Stock for approved orders (FIFO, or purchase requests on shortage), production and shipping."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from inventory.services import (
     stock_consume_order,
 )
 from ordermgmt.errors import (
+    BusinessError,
     InsufficientStock,
     InvalidTransition,
 )
@@ -29,6 +31,8 @@ from ..models import (
     OrderType,
 )
 from .common import check_permission, fire_transition
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -91,20 +95,42 @@ def order_allocate(*, order: Order, user, reason: str = "") -> Order:
 def orders_allocate_waiting(*, product_ids) -> list[str]:
     """Allocate approved 现货 orders that wait for these products, highest priority first.
 
-    Each order is tried in its own transaction, so one order's shortage does not undo
-    another's allocation. Returns the numbers of the orders allocated.
+    Runs after a receipt commits, possibly at the same moment as the run of another
+    receipt that wants some of the same orders. Each order is tried in its own
+    transaction (one order's shortage does not undo another's allocation) that locks the
+    order row and then its batches by primary key, the order every stock change uses. An
+    order that is no longer waiting when its turn comes — the other run allocated it — is
+    passed over, and so is an order a business rule refuses: neither holds back the orders
+    after it. Returns the numbers of the orders allocated.
     """
-    waiting = (
+    waiting = list(
         Order.objects.filter(status=OrderStatus.APPROVED, order_type=OrderType.STOCK, lines__product_id__in=product_ids)
-        .distinct()
         .order_by("-priority_score", "created_at", "id")
+        .values_list("pk", flat=True)
+        .distinct()
     )
     allocated = []
-    for order in waiting:
-        outcome = order_try_allocate(order=order, user=None, reason="到货后自动分配")
-        if outcome.allocated:
-            allocated.append(order.number)
+    for order_id in waiting:
+        try:
+            outcome = _allocate_if_still_waiting(order_id)
+        except BusinessError as refusal:
+            logger.warning("Order %s not allocated after receipt: %s", order_id, refusal)
+            continue
+        if outcome is not None and outcome.allocated:
+            allocated.append(outcome.order.number)
     return allocated
+
+
+@transaction.atomic
+def _allocate_if_still_waiting(order_id: int) -> AllocationOutcome | None:
+    order = (
+        Order.objects.select_for_update()
+        .filter(pk=order_id, status=OrderStatus.APPROVED, order_type=OrderType.STOCK)
+        .first()
+    )
+    if order is None:
+        return None
+    return order_try_allocate(order=order, user=None, reason="到货后自动分配")
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from aftersales.selectors import case_queue
 from ordermgmt import roles
 from ordermgmt.errors import InvalidInput
 from ordermgmt.models import CalendarDay
-from tests.factories import delivered_order, user_with_role
+from tests.factories import calendar_day, delivered_order, user_with_role
 
 pytestmark = pytest.mark.django_db
 TZ = timezone.get_fixed_timezone(8 * 60)
@@ -27,7 +27,7 @@ def open_case(order, service=Service.RETURN_REFUND):
 def test_due_dates_count_working_days_across_a_weekend_and_a_holiday():
     order = delivered_order()
     # Friday 4 December 2026. A holiday on Tuesday 8 December (kept in the database).
-    CalendarDay.objects.create(day=date(2026, 12, 8), kind=CalendarDay.Kind.HOLIDAY, name="测试假日")
+    calendar_day(date(2026, 12, 8), CalendarDay.Kind.HOLIDAY, "测试假日")
     with time_machine.travel(datetime(2026, 12, 4, 15, tzinfo=TZ), tick=False):
         ret = open_case(order)
         exchange = open_case(order, Service.EXCHANGE)

@@ -148,3 +148,63 @@ def test_concurrent_release_and_reallocation_across_two_products_stay_consistent
     for product in (chairs, desks):
         totals = StockBatch.objects.filter(product=product).aggregate(on_hand=Sum("quantity_remaining"), allocated=Sum("quantity_allocated"))
         assert totals["on_hand"] == 50 and totals["allocated"] == allocated
+
+
+# --- receipts ---------------------------------------------------------------------------
+
+@pytest.fixture
+def tasks_run_on_commit():
+    """The allocation after a receipt runs in the receiving thread when its transaction
+    commits (eager Celery), so that each worker's run of it really races the other's."""
+    from ordermgmt.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+def test_20_receipts_of_one_product_at_once_get_20_consecutive_batch_numbers(on_postgres, tasks_run_on_commit):
+    from django.utils import timezone
+
+    product = ProductFactory(sku="CONC-1")
+    warehouse = WarehouseFactory(code="WH-CONC")
+
+    errors = run_concurrently([
+        lambda: stock_receive(product=product, warehouse=warehouse, quantity=5, reason="并发入库")
+        for _ in range(20)
+    ])
+
+    assert errors == []
+    prefix = f"B{timezone.localdate():%Y%m%d}-CONC-1-"
+    numbers = sorted(StockBatch.objects.filter(product=product).values_list("batch_no", flat=True))
+    assert numbers == [f"{prefix}{serial:03d}" for serial in range(1, 21)]
+
+
+def test_two_products_received_at_once_allocate_every_order_waiting_for_them(on_postgres, tasks_run_on_commit,
+                                                                           reference_data):
+    """Each receipt allocates the waiting orders of its product after commit; orders that
+    need both products are in both runs. Neither run may stop at an order the other run
+    allocated first, and neither receipt may report an error: both were saved."""
+    from ordermgmt import roles
+    from tests.factories import user_with_role
+
+    clerk = user_with_role(roles.WAREHOUSE)
+    warehouse = WarehouseFactory(code="WH-CONC")
+    trials = []
+    for _ in range(4):
+        chairs, desks = ProductFactory(), ProductFactory()
+        needs = lambda i: [[chairs], [desks], [chairs, desks]][i % 3]  # noqa: E731
+        orders = waiting_orders(needs, 30, lambda i: 1)  # 20 chairs and 20 desks wanted in all
+
+        errors = run_concurrently([
+            lambda product=product: stock_receive(product=product, warehouse=warehouse, quantity=20, user=clerk)
+            for product in (chairs, desks)
+        ])
+
+        still_waiting = Order.objects.filter(pk__in=[o.pk for o in orders], status=OrderStatus.APPROVED).count()
+        allocated = StockBatch.objects.filter(product__in=[chairs, desks]).aggregate(n=Sum("quantity_allocated"))["n"]
+        trials.append({"errors": errors, "still_waiting": still_waiting, "allocated": allocated})
+
+    assert trials == [{"errors": [], "still_waiting": 0, "allocated": 40}] * 4
+    assert_batches_consistent()

@@ -151,3 +151,49 @@ def test_only_stock_keepers_move_a_purchase_request_along():
         purchase_request_cancel(request=ordered, user=user_with_role(roles.WAREHOUSE), reason=" ")
     cancelled = purchase_request_cancel(request=ordered, user=user_with_role(roles.WAREHOUSE), reason="客户改单")
     assert cancelled.state == PurchaseRequest.State.CANCELLED and "取消：客户改单" in cancelled.note
+
+
+def test_automatic_batch_numbers_count_per_product_and_day_and_pass_over_numbers_typed_by_hand():
+    from django.utils import timezone
+
+    product, other = ProductFactory(sku="BN-1"), ProductFactory(sku="BN-2")
+    warehouse = WarehouseFactory(code="WH-N")
+    prefix = f"B{timezone.localdate():%Y%m%d}-BN-1-"
+
+    def auto(item=product):
+        return stock_receive(product=item, warehouse=warehouse, quantity=1).batch_no
+
+    assert auto() == f"{prefix}001"
+    assert auto(other).endswith("-BN-2-001")
+    stock_receive(product=product, warehouse=warehouse, quantity=1, batch_no=f"{prefix}003")
+    assert [auto(), auto()] == [f"{prefix}002", f"{prefix}004"]
+
+
+def test_a_batch_number_typed_twice_is_refused_with_a_message():
+    product, warehouse = ProductFactory(), WarehouseFactory(code="WH-N")
+    stock_receive(product=product, warehouse=warehouse, quantity=1, batch_no="LOT-7")
+    with pytest.raises(InvalidInput, match="批次号 LOT-7 已存在"):
+        stock_receive(product=product, warehouse=warehouse, quantity=1, batch_no="LOT-7")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_saved_receipt_is_reported_saved_even_if_the_allocation_after_it_fails(client, reference_data, monkeypatch):
+    """The allocation of waiting orders runs after the receipt commits; a broker that is
+    down (or an allocation that fails) is logged, the clerk still learns the goods are in."""
+    from orders.tasks import allocate_waiting_orders
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis unavailable")
+
+    monkeypatch.setattr(allocate_waiting_orders, "delay", broker_down)
+    product, warehouse = ProductFactory(), WarehouseFactory(code="WH-E")
+    approved(product, 2)
+    client.force_login(user_with_role(roles.WAREHOUSE))
+
+    response = client.post(reverse("inventory:receive"), {
+        "product": product.pk, "warehouse": warehouse.pk, "quantity": "5",
+    }, follow=True)
+
+    assert response.status_code == 200
+    assert "已入库" in response.content.decode()
+    assert StockBatch.objects.get(product=product).quantity_received == 5

@@ -12,7 +12,7 @@ def sync(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("axes", "0010_accessattemptexpiration"),
-        ("ordermgmt", "0002_calendar_days"),
+        ("ordermgmt", "0004_calendar_changes"),
     ]
 
     operations = [
