@@ -2,9 +2,13 @@
 
 python-calamine reads the sheet with a streaming XML parser into a compact range and
 hands the rows to Python one at a time; it returns the cached value of a formula and
-never evaluates anything. Before it runs, cheap checks on the raw bytes refuse what is
-not an .xlsx (a renamed file, an old .xls, a password-protected workbook, a zip bomb),
-so a bad upload costs milliseconds and one clear message.
+never evaluates anything. Before it runs, ``ordermgmt.workbooks.check_workbook`` looks
+at the raw bytes and refuses what is not an .xlsx (a renamed file, an old .xls, a
+password-protected workbook, a zip bomb) and any sheet whose range is larger than an
+order file can be (calamine allocates the whole range: a cell at XFD1048576 alone asks
+for 549 GB), so a bad upload costs milliseconds and one clear message. Every path that
+opens an order file (preview, confirmation, Celery task, error report, command) comes
+through ``read_orders_file``.
 """
 
 import io
@@ -15,17 +19,15 @@ from xml.etree import ElementTree
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from ordermgmt.workbooks import UnsafeWorkbook, check_sheet_size, check_workbook, sheet_parts
+
 from . import cells
 from .columns import BY_KEY, COLUMNS, EXAMPLE_PREFIX, REPORT_COLUMN, REQUIRED_KEYS, column_letter
 from .conf import limit
 from .problems import ERROR, INFO, WARNING, Problem
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE container: old .xls or an encrypted .xlsx
 _HEADER_SEARCH_ROWS = 10
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 
@@ -67,50 +69,34 @@ for _column in COLUMNS:
         _HEADER_INDEX.setdefault(_header_key(_name), _column.key)
 
 
+def _sheet_limits() -> dict[str, int]:
+    # The header may sit below a few title rows; the data below it is held to the row limit.
+    return {"max_rows": limit("ORDER_IMPORT_MAX_ROWS") + _HEADER_SEARCH_ROWS,
+            "max_columns": limit("ORDER_IMPORT_MAX_COLUMNS")}
+
+
 def _check_container(data: bytes) -> zipfile.ZipFile:
     max_bytes = limit("ORDER_IMPORT_MAX_BYTES")
-    if not data:
-        raise BadFile("文件是空的（0 字节）", "请重新选择填写好的 .xlsx 文件")
     if len(data) > max_bytes:
         raise BadFile(
             f"文件大小 {len(data) / 1024 / 1024:.1f} MB，超过上限 {max_bytes / 1024 / 1024:.0f} MB",
             "请把订单拆分到多个文件分批导入",
         )
-    if data.startswith(_CFB_MAGIC):
-        if "EncryptionInfo".encode("utf-16-le") in data[:1024 * 1024] or b"EncryptedPackage" in data:
-            raise BadFile("文件设置了打开密码，无法读取", "请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx 再上传")
-        raise BadFile("这是旧版 Excel 97-2003（.xls）文件", "请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再上传")
-    if not data.startswith(_ZIP_MAGIC):
-        raise BadFile("文件不是 Excel 工作簿（.xlsx），可能只是改了扩展名", "请下载导入模板填写，并在 Excel 或 WPS 中保存为 .xlsx")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError):
-        raise BadFile("文件已损坏，无法打开", "请在 Excel 中重新保存为 .xlsx 后再上传") from None
-    if "xl/workbook.xml" not in names:
-        raise BadFile("文件不是 Excel 工作簿（.xlsx），可能只是改了扩展名", "请下载导入模板填写，并在 Excel 或 WPS 中保存为 .xlsx")
-    unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > limit("ORDER_IMPORT_MAX_UNPACKED_BYTES"):
-        raise BadFile("文件解压后内容过大，无法导入", "请只保留订单数据，删除多余的工作表和格式后再上传")
-    return archive
+        check_workbook(data, max_unpacked_bytes=limit("ORDER_IMPORT_MAX_UNPACKED_BYTES"), **_sheet_limits())
+    except UnsafeWorkbook as error:
+        raise BadFile(error.message, error.hint) from None
+    return zipfile.ZipFile(io.BytesIO(data))
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → path of its XML inside the package."""
+def _check_sheet_size(name: str, sheet) -> None:
+    """The sheet read must keep to the template's shape (the workbook check only bounded
+    its size, so that loading it was cheap)."""
+    end = sheet.end or (-1, -1)
     try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return {}
-    targets = {}
-    for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        targets[rel.get("Id")] = target
-    return {
-        sheet.get("name"): targets.get(sheet.get(f"{_REL_NS}id"), "")
-        for sheet in workbook.iter(f"{_MAIN_NS}sheet")
-    }
+        check_sheet_size(name, end[0] + 1, end[1] + 1, **_sheet_limits())
+    except UnsafeWorkbook as error:
+        raise BadFile(error.message, error.hint) from None
 
 
 def _unusable_cells(archive: zipfile.ZipFile, path: str) -> dict[tuple[int, int], str]:
@@ -183,19 +169,23 @@ def read_orders_file(data: bytes) -> ParsedFile:
         raise BadFile("文件已损坏，无法读取", "请在 Excel 中重新保存为 .xlsx 后再上传") from None
     with workbook:
         found = None
+        unreadable = False
         for meta in workbook.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
                 continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
             except CalamineError:
+                unreadable = True
                 continue
             header = _find_header(sheet)
             if header is not None:
                 found = (meta.name, sheet, *header)
                 break
         if found is None:
-            if not any(workbook.get_sheet_by_name(m.name).start for m in workbook.sheets_metadata
+            if unreadable:
+                raise BadFile("文件已损坏，无法读取", "请在 Excel 中重新保存为 .xlsx 后再上传")
+            if not any(_sheet_start(workbook, m.name) for m in workbook.sheets_metadata
                        if m.typ == SheetTypeEnum.WorkSheet):
                 raise BadFile("文件里没有任何数据", "请在导入模板中填写订单后再上传")
             raise BadFile(
@@ -203,12 +193,20 @@ def read_orders_file(data: bytes) -> ParsedFile:
                 "请下载导入模板，在模板的表头下方填写订单",
             )
         name, sheet, header_index, header_cells = found
+        _check_sheet_size(name, sheet)
         parsed = ParsedFile(sheet_name=name, header_row=header_index + 1)
         positions = _map_header(parsed, header_cells)
         if any(p.level == ERROR for p in parsed.problems):
             return parsed
-        _read_rows(parsed, sheet, header_index, positions, _unusable_cells(archive, _sheet_paths(archive).get(name, "")))
+        _read_rows(parsed, sheet, header_index, positions, _unusable_cells(archive, sheet_parts(archive).get(name, "")))
     return parsed
+
+
+def _sheet_start(workbook, name: str):
+    try:
+        return workbook.get_sheet_by_name(name).start
+    except CalamineError:
+        return None
 
 
 def _map_header(parsed: ParsedFile, header_cells: dict[int, object]) -> dict[str, int]:
@@ -247,18 +245,35 @@ def _map_header(parsed: ParsedFile, header_cells: dict[int, object]) -> dict[str
     return positions
 
 
+def _merged_cells(sheet, header_index: int, columns: set[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Cell → the top-left cell of the merged range covering it, for the data rows of the
+    columns read.
+
+    A merged cell holds its value in the top-left cell only; every cell it covers gets
+    that value (clerks merge 外部单号 and 客户名称 over the lines of one order). A range is
+    clipped to the sheet's data, and ranges piled on top of each other (no spreadsheet
+    program writes them) are refused: the file does not decide how much is built here.
+    """
+    last_row = (sheet.end or (-1, -1))[0]
+    room = max(last_row - header_index, 0) * len(columns)
+    merged: dict[tuple[int, int], tuple[int, int]] = {}
+    for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
+        rows = range(max(top, header_index + 1), min(bottom, last_row) + 1)
+        covered = [c for c in columns if left <= c <= right]
+        if len(merged) + len(rows) * len(covered) > room:
+            raise BadFile("合并单元格互相重叠，文件可能已损坏", "请在 Excel 中取消这些单元格的合并，重新保存后再上传")
+        for r in rows:
+            for c in covered:
+                if (r, c) != (top, left):
+                    merged[(r, c)] = (top, left)
+    return merged
+
+
 def _read_rows(parsed: ParsedFile, sheet, header_index: int, positions: dict[str, int],
                unusable: dict[tuple[int, int], str]) -> None:
     max_rows = limit("ORDER_IMPORT_MAX_ROWS")
     offset = (sheet.start or (0, 0))[1]
-    # A merged cell holds its value in the top-left cell only; every cell it covers
-    # gets that value (clerks merge 外部单号 and 客户名称 over the lines of one order).
-    merged: dict[tuple[int, int], tuple[int, int]] = {}
-    for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
-        for r in range(max(top, header_index + 1), bottom + 1):
-            for c in range(left, right + 1):
-                if (r, c) != (top, left):
-                    merged[(r, c)] = (top, left)
+    merged = _merged_cells(sheet, header_index, set(positions.values()))
     merged_values: dict[tuple[int, int], object] = {}
     merged_origins = set(merged.values())
     keyed = sorted(positions.items(), key=lambda item: item[1])
