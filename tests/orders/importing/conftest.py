@@ -37,6 +37,10 @@ def xlsx(rows, *, headers=HEADERS, title="订单导入", before=(), offset_colum
         first = sheet[cells.split(":")[0]].value
         sheet.merge_cells(cells)
         sheet[cells.split(":")[0]] = first
+    for line in sheet.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # what a clerk typed as text, not a formula
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
