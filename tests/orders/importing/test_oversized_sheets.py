@@ -17,6 +17,8 @@ import sys
 import time
 import zipfile
 import zlib
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,6 +35,7 @@ from .conftest import HEADERS, far_cell_xlsx, good_row, header_row_xml, inline_c
 from .helpers import check
 
 ADDRESS_SPACE_CAP = 3 * 1024**3  # plenty for Django; far less than the range the old reader allocated
+MANAGE_PY = Path(__file__).resolve().parents[3] / "manage.py"
 
 
 class ChildDatabase:
@@ -49,7 +52,8 @@ class ChildDatabase:
                 connection.connection.backup(target)
             return f"sqlite:///{self.copy}"
         db = connection.settings_dict
-        return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        login = f"{quote(db['USER'])}:{quote(db['PASSWORD'])}" if db.get("PASSWORD") else quote(db["USER"])
+        return f"postgres://{login}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
     def import_jobs(self) -> list[tuple[str, str]]:
         if self.copy is None:
@@ -73,7 +77,7 @@ def run_capped(args: list[str], *, env: dict[str, str], workdir) -> tuple[int, s
     out, err = workdir / "stdout.txt", workdir / "stderr.txt"
     started = time.monotonic()
     with out.open("w") as stdout, err.open("w") as stderr:
-        child = subprocess.Popen([sys.executable, "manage.py", *args], preexec_fn=cap, env=env,
+        child = subprocess.Popen([sys.executable, str(MANAGE_PY), *args], preexec_fn=cap, env=env,
                                  stdout=stdout, stderr=stderr)
         _pid, status, usage = os.wait4(child.pid, 0)  # this child's own figures, not all children's
     child.returncode = os.waitstatus_to_exitcode(status)
