@@ -1,6 +1,8 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from ordermgmt.admin import GuardedImportMixin
+
 from .models import Address, Contact, Customer
 from .resources import CustomerResource
 
@@ -16,7 +18,7 @@ class AddressInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ImportExportModelAdmin):
+class CustomerAdmin(GuardedImportMixin, ImportExportModelAdmin):
     # Spreadsheet import/export of master data (the Excel order import is in the portal).
     resource_classes = [CustomerResource]
     list_display = ["code", "name", "level", "credit_limit", "payment_terms_days", "owner"]

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from ordermgmt.admin import GuardedImportMixin
+
 from .models import Product, StockAllocation, StockBatch, StockMovement, Warehouse
 from .resources import ProductResource
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportModelAdmin):
+class ProductAdmin(GuardedImportMixin, ImportExportModelAdmin):
     # Spreadsheet import/export of master data (the Excel order import is in the portal).
     resource_classes = [ProductResource]
     list_display = ["sku", "name", "spec", "unit", "list_price", "vat_rate", "stock_type", "safety_stock", "is_active"]

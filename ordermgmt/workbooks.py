@@ -4,7 +4,9 @@ python-calamine reads a sheet with a streaming XML parser into a compact range a
 the rows to Python one at a time; it returns the cached value of a formula and never
 evaluates anything. Before it runs, cheap checks on the raw bytes refuse what is not an
 .xlsx (a renamed file, an old .xls, a password-protected workbook, a zip bomb), so a bad
-upload costs milliseconds and one clear message.
+upload costs milliseconds and one clear message; ``workbook_safety.check_workbook`` bounds
+every sheet's range before calamine allocates it (a 2 KB file with one cell at XFD1048576
+would otherwise ask for 549 GB).
 """
 
 import io
@@ -16,11 +18,9 @@ from xml.etree import ElementTree
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE container: old .xls or an encrypted .xlsx
+from .workbook_safety import UnsafeWorkbook, check_sheet_size, check_workbook, sheet_parts
+
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 
@@ -40,9 +40,11 @@ class BadFile(Exception):
 class UploadLimits:
     max_bytes: int
     max_unpacked_bytes: int
+    # The largest sheet range any sheet of the file may span (what a reader would allocate).
+    max_rows: int
+    max_columns: int
     # What to do about a file over the limits, in the words of the import.
     too_big_hint: str = "请把数据拆分到多个文件后再上传"
-    unpacked_hint: str = "请只保留要导入的数据，删除多余的工作表和格式后再上传"
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Upload:
 
     archive: zipfile.ZipFile
     workbook: CalamineWorkbook
+    limits: UploadLimits
+    unreadable: bool = False  # a visible sheet calamine could not load
 
     def visible_sheets(self) -> Iterator[tuple[str, object]]:
         """``(name, sheet)`` of each visible worksheet, in workbook order."""
@@ -60,15 +64,31 @@ class Upload:
             try:
                 yield meta.name, self.workbook.get_sheet_by_name(meta.name)
             except CalamineError:
-                continue
+                self.unreadable = True
 
     def is_empty(self) -> bool:
-        return not any(self.workbook.get_sheet_by_name(m.name).start for m in self.workbook.sheets_metadata
+        return not any(self._sheet_start(m.name) for m in self.workbook.sheets_metadata
                        if m.typ == SheetTypeEnum.WorkSheet)
+
+    def _sheet_start(self, name: str):
+        try:
+            return self.workbook.get_sheet_by_name(name).start
+        except CalamineError:
+            return None
+
+    def check_shape(self, name: str, sheet) -> None:
+        """The sheet a caller reads must keep to its template's shape (the workbook check only
+        bounded its size, so that loading it was cheap)."""
+        end = sheet.end or (-1, -1)
+        try:
+            check_sheet_size(name, end[0] + 1, end[1] + 1,
+                             max_rows=self.limits.max_rows, max_columns=self.limits.max_columns)
+        except UnsafeWorkbook as error:
+            raise BadFile(error.message, error.hint) from None
 
     def unusable_cells(self, sheet_name: str) -> dict[tuple[int, int], str]:
         """``(row index, column index)`` → why the cell cannot be read (see ``unusable_cells``)."""
-        return unusable_cells(self.archive, _sheet_paths(self.archive).get(sheet_name, ""))
+        return unusable_cells(self.archive, sheet_parts(self.archive).get(sheet_name, ""))
 
 
 def open_upload(data: bytes, limits: UploadLimits) -> Upload:
@@ -81,52 +101,21 @@ def open_upload(data: bytes, limits: UploadLimits) -> Upload:
         if "password" in str(error).lower() or "encrypt" in str(error).lower():
             raise BadFile("文件设置了打开密码，无法读取", "请在 Excel 中取消密码后另存为 .xlsx 再上传") from None
         raise BadFile("文件已损坏，无法读取", "请在 Excel 中重新保存为 .xlsx 后再上传") from None
-    return Upload(archive, workbook)
+    return Upload(archive, workbook, limits)
 
 
 def _check_container(data: bytes, limits: UploadLimits) -> zipfile.ZipFile:
-    if not data:
-        raise BadFile("文件是空的（0 字节）", "请重新选择填写好的 .xlsx 文件")
     if len(data) > limits.max_bytes:
         raise BadFile(
             f"文件大小 {len(data) / 1024 / 1024:.1f} MB，超过上限 {limits.max_bytes / 1024 / 1024:.0f} MB",
             limits.too_big_hint,
         )
-    if data.startswith(_CFB_MAGIC):
-        if "EncryptionInfo".encode("utf-16-le") in data[:1024 * 1024] or b"EncryptedPackage" in data:
-            raise BadFile("文件设置了打开密码，无法读取", "请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx 再上传")
-        raise BadFile("这是旧版 Excel 97-2003（.xls）文件", "请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再上传")
-    if not data.startswith(_ZIP_MAGIC):
-        raise BadFile("文件不是 Excel 工作簿（.xlsx），可能只是改了扩展名", "请下载导入模板填写，并在 Excel 或 WPS 中保存为 .xlsx")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError):
-        raise BadFile("文件已损坏，无法打开", "请在 Excel 中重新保存为 .xlsx 后再上传") from None
-    if "xl/workbook.xml" not in names:
-        raise BadFile("文件不是 Excel 工作簿（.xlsx），可能只是改了扩展名", "请下载导入模板填写，并在 Excel 或 WPS 中保存为 .xlsx")
-    unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > limits.max_unpacked_bytes:
-        raise BadFile("文件解压后内容过大，无法导入", limits.unpacked_hint)
-    return archive
-
-
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → path of its XML inside the package."""
-    try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return {}
-    targets = {}
-    for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        targets[rel.get("Id")] = target
-    return {
-        sheet.get("name"): targets.get(sheet.get(f"{_REL_NS}id"), "")
-        for sheet in workbook.iter(f"{_MAIN_NS}sheet")
-    }
+        check_workbook(data, max_rows=limits.max_rows, max_columns=limits.max_columns,
+                       max_unpacked_bytes=limits.max_unpacked_bytes)
+    except UnsafeWorkbook as error:
+        raise BadFile(error.message, error.hint) from None
+    return zipfile.ZipFile(io.BytesIO(data))
 
 
 def unusable_cells(archive: zipfile.ZipFile, path: str) -> dict[tuple[int, int], str]:

@@ -45,13 +45,14 @@ HELP = {
     LAST_DAY: "放假最后一天（含），只放一天时与放假开始相同",
     WORKDAYS: "调休上班的周六、周日；多个日期用顿号分隔，如 2027-01-31、2027-02-20；没有则留空",
 }
-LIMITS = UploadLimits(
-    max_bytes=1024 * 1024, max_unpacked_bytes=20 * 1024 * 1024,
-    too_big_hint="放假安排只需一张表，请删除多余的工作表和格式后再上传",
-    unpacked_hint="放假安排只需一张表，请删除多余的工作表和格式后再上传",
-)
 MAX_ROWS = 100
 _HEADER_SEARCH_ROWS = 10
+LIMITS = UploadLimits(
+    max_bytes=1024 * 1024, max_unpacked_bytes=20 * 1024 * 1024,
+    # Four columns in the template; room for a notes column or two the clerk added.
+    max_rows=MAX_ROWS + _HEADER_SEARCH_ROWS, max_columns=16,
+    too_big_hint="放假安排只需一张表，请删除多余的工作表和格式后再上传",
+)
 _DATE_LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -146,6 +147,7 @@ def read_arrangement_file(data: bytes) -> tuple[list[HolidayEntry], list[Problem
         if found is None:
             raise _no_header(upload)
         name, sheet, header_index, positions = found
+        upload.check_shape(name, sheet)
         unusable = upload.unusable_cells(name)
         letters = {column: get_column_letter(index + 1) for column, index in positions.items()}
         entries, problems = [], []

@@ -6,6 +6,10 @@ DEFAULTS = {
     # Upload size and data rows a file may have.
     "ORDER_IMPORT_MAX_BYTES": 10 * 1024 * 1024,
     "ORDER_IMPORT_MAX_ROWS": 20_000,
+    # Columns a sheet may use: the template's 16, the error report's 问题说明, and room for
+    # a few shifted or extra columns. With the row limit (plus the rows above the header)
+    # it bounds the range a reader allocates for a sheet.
+    "ORDER_IMPORT_MAX_COLUMNS": 32,
     # An .xlsx is a zip: a small upload can inflate enormously (zip bomb).
     "ORDER_IMPORT_MAX_UNPACKED_BYTES": 200 * 1024 * 1024,
     # Files up to this size are checked during the upload request; larger ones run as a

@@ -1,8 +1,12 @@
 """Reading the rows of an uploaded order workbook.
 
 ``ordermgmt.workbooks`` opens the file safely (python-calamine, cached values only, cheap
-checks on the raw bytes first); this module finds the header among the top rows, maps
-the columns, spreads merged cells and collects the rows with their problems.
+checks on the raw bytes first — including ``ordermgmt.workbook_safety.check_workbook``,
+which refuses any sheet whose range is larger than an order file can be: calamine allocates
+the whole range, and a cell at XFD1048576 alone asks for 549 GB); this module finds the
+header among the top rows, maps the columns, spreads merged cells and collects the rows with
+their problems. Every path that opens an order file (preview, confirmation, Celery task,
+error report, command) comes through ``read_orders_file``.
 """
 
 from dataclasses import dataclass, field
@@ -47,8 +51,10 @@ def _limits() -> UploadLimits:
     return UploadLimits(
         max_bytes=limit("ORDER_IMPORT_MAX_BYTES"),
         max_unpacked_bytes=limit("ORDER_IMPORT_MAX_UNPACKED_BYTES"),
+        # The header may sit below a few title rows; the data below it is held to the row limit.
+        max_rows=limit("ORDER_IMPORT_MAX_ROWS") + _HEADER_SEARCH_ROWS,
+        max_columns=limit("ORDER_IMPORT_MAX_COLUMNS"),
         too_big_hint="请把订单拆分到多个文件分批导入",
-        unpacked_hint="请只保留订单数据，删除多余的工作表和格式后再上传",
     )
 
 
@@ -75,6 +81,8 @@ def read_orders_file(data: bytes) -> ParsedFile:
                 found = (name, sheet, *header)
                 break
         if found is None:
+            if upload.unreadable:
+                raise BadFile("文件已损坏，无法读取", "请在 Excel 中重新保存为 .xlsx 后再上传")
             if upload.is_empty():
                 raise BadFile("文件里没有任何数据", "请在导入模板中填写订单后再上传")
             raise BadFile(
@@ -82,6 +90,7 @@ def read_orders_file(data: bytes) -> ParsedFile:
                 "请下载导入模板，在模板的表头下方填写订单",
             )
         name, sheet, header_index, header_cells = found
+        upload.check_shape(name, sheet)
         parsed = ParsedFile(sheet_name=name, header_row=header_index + 1)
         positions = _map_header(parsed, header_cells)
         if any(p.level == ERROR for p in parsed.problems):
@@ -126,18 +135,35 @@ def _map_header(parsed: ParsedFile, header_cells: dict[int, object]) -> dict[str
     return positions
 
 
+def _merged_cells(sheet, header_index: int, columns: set[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Cell → the top-left cell of the merged range covering it, for the data rows of the
+    columns read.
+
+    A merged cell holds its value in the top-left cell only; every cell it covers gets
+    that value (clerks merge 外部单号 and 客户名称 over the lines of one order). A range is
+    clipped to the sheet's data, and ranges piled on top of each other (no spreadsheet
+    program writes them) are refused: the file does not decide how much is built here.
+    """
+    last_row = (sheet.end or (-1, -1))[0]
+    room = max(last_row - header_index, 0) * len(columns)
+    merged: dict[tuple[int, int], tuple[int, int]] = {}
+    for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
+        rows = range(max(top, header_index + 1), min(bottom, last_row) + 1)
+        covered = [c for c in columns if left <= c <= right]
+        if len(merged) + len(rows) * len(covered) > room:
+            raise BadFile("合并单元格互相重叠，文件可能已损坏", "请在 Excel 中取消这些单元格的合并，重新保存后再上传")
+        for r in rows:
+            for c in covered:
+                if (r, c) != (top, left):
+                    merged[(r, c)] = (top, left)
+    return merged
+
+
 def _read_rows(parsed: ParsedFile, sheet, header_index: int, positions: dict[str, int],
                unusable: dict[tuple[int, int], str]) -> None:
     max_rows = limit("ORDER_IMPORT_MAX_ROWS")
     offset = (sheet.start or (0, 0))[1]
-    # A merged cell holds its value in the top-left cell only; every cell it covers
-    # gets that value (clerks merge 外部单号 and 客户名称 over the lines of one order).
-    merged: dict[tuple[int, int], tuple[int, int]] = {}
-    for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
-        for r in range(max(top, header_index + 1), bottom + 1):
-            for c in range(left, right + 1):
-                if (r, c) != (top, left):
-                    merged[(r, c)] = (top, left)
+    merged = _merged_cells(sheet, header_index, set(positions.values()))
     merged_values: dict[tuple[int, int], object] = {}
     merged_origins = set(merged.values())
     keyed = sorted(positions.items(), key=lambda item: item[1])

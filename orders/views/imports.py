@@ -112,6 +112,9 @@ def import_detail(request, pk: int):
         "progress_percent": int(progress["done"] * 100 / progress["total"]) if progress and progress["total"] else 0,
         "can_confirm": own and job.status == ImportJob.Status.READY,
         "can_discard": own and job.status in {ImportJob.Status.READY, ImportJob.Status.INVALID},
+        # Only a file with something to fix has a report; notes alone (the template's example
+        # row was skipped) don't make one.
+        "has_report": bool(job.error_count or job.warning_count),
         "created_orders": job.created_orders[:100],
     })
 

@@ -304,3 +304,17 @@ def test_the_template_holds_the_year_entered_so_far_and_reads_back_unchanged(cli
     assert rows[1][0] == "元旦" and rows[2][0] == "春节" and rows[2][3] == "2027-02-20"
     preview = upload(client, 2027, response.content)
     assert preview.context["plan"].changes == []
+
+
+def test_a_sheet_reaching_far_beyond_the_template_is_refused_before_it_is_read(client, manager):
+    """The upload guard of the order import (issue 13, item 2) protects this upload too: a
+    2 KB file with one cell at XFD1048576 would make the reader allocate ~549 GB."""
+    from tests.orders.importing.conftest import inline_cell, package, sheet_xml
+
+    header = "".join(inline_cell(f"{letter}1", name) for letter, name in zip("ABCD", ("名称", "放假开始", "放假结束", "调休上班日")))
+    body = f'<row r="1">{header}</row><row r="1048576">{inline_cell("XFD1048576", "x")}</row>'
+    content = package({"放假安排": sheet_xml(body, dimension="A1:XFD1048576")})
+    client.force_login(manager)
+    text = upload(client, 2027, content).content.decode()
+    assert "超出了可以导入的范围" in text
+    assert not CalendarDay.objects.exists() and not CalendarChange.objects.exists()

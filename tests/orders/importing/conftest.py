@@ -1,4 +1,5 @@
 import io
+import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from ordermgmt import roles
-from orders.importing.columns import COLUMNS
+from orders.importing.columns import COLUMNS, column_letter
 from tests.factories import CustomerFactory, ProductFactory, user_with_role
 
 HEADERS = [column.header for column in COLUMNS]
@@ -36,6 +37,10 @@ def xlsx(rows, *, headers=HEADERS, title="订单导入", before=(), offset_colum
         first = sheet[cells.split(":")[0]].value
         sheet.merge_cells(cells)
         sheet[cells.split(":")[0]] = first
+    for line in sheet.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # what a clerk typed as text, not a formula
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -62,3 +67,75 @@ def good_row(**overrides) -> list:
                   address="浙江省杭州市西湖区文三路90号", sku="P0001", quantity=2, unit_price=250)
     values.update(overrides)
     return row(**values)
+
+
+# --- workbooks written by hand, for files no spreadsheet program would write --------------
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def inline_cell(reference: str | None, text: str) -> str:
+    where = f' r="{reference}"' if reference else ""
+    return f'<c{where} t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def sheet_xml(body: str, *, dimension: str | None = None) -> str:
+    """A worksheet part: ``body`` is what goes inside <sheetData>."""
+    declared = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return f'<worksheet xmlns="{_MAIN_NS}">{declared}<sheetData>{body}</sheetData></worksheet>'
+
+
+def package(sheets: dict[str, str], *, hidden: tuple[str, ...] = ()) -> bytes:
+    """A minimal .xlsx holding ``sheets`` (name → worksheet XML) and nothing else."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for n in range(1, len(sheets) + 1)
+        )
+        archive.writestr("[Content_Types].xml", (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            f"{overrides}</Types>"
+        ))
+        archive.writestr("_rels/.rels", (
+            f'<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" Target="xl/workbook.xml" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>'
+        ))
+        entries = "".join(
+            f'<sheet name="{name}" sheetId="{n}" r:id="rId{n}"{" state=" + chr(34) + "hidden" + chr(34) if name in hidden else ""}/>'
+            for n, name in enumerate(sheets, start=1)
+        )
+        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheets>{entries}</sheets></workbook>')
+        relations = "".join(
+            f'<Relationship Id="rId{n}" Target="worksheets/sheet{n}.xml" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
+            for n in range(1, len(sheets) + 1)
+        )
+        archive.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{_PKG_REL_NS}">{relations}</Relationships>')
+        for n, xml in enumerate(sheets.values(), start=1):
+            archive.writestr(f"xl/worksheets/sheet{n}.xml", xml)
+    return buffer.getvalue()
+
+
+def header_row_xml(headers=HEADERS[:7]) -> str:
+    """The template's first headers in row 1 (A1:G1 by default)."""
+    return '<row r="1">' + "".join(inline_cell(f"{column_letter(i)}1", h) for i, h in enumerate(headers)) + "</row>"
+
+
+def far_cell_xlsx(far: str = "XFD1048576", *, dimension: str | None = "auto") -> bytes:
+    """The 2 KB file of issue 13: the template's headers in A1:G1 and one cell far away.
+
+    ``dimension`` is what the sheet declares: the true range (``"auto"``), a lie, or
+    nothing at all (``None``).
+    """
+    row_number = "".join(ch for ch in far if ch.isdigit())
+    body = header_row_xml() + f'<row r="{row_number}">{inline_cell(far, "x")}</row>'
+    declared = f"A1:{far}" if dimension == "auto" else dimension
+    return package({"订单导入": sheet_xml(body, dimension=declared)})

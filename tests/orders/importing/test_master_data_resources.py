@@ -1,15 +1,20 @@
 """Customers and products through django-import-export resources (Django admin)."""
 
+import time
 from decimal import Decimal
 
 import pytest
 import tablib
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customers.models import Customer
 from customers.resources import CustomerResource
 from inventory.models import Product
 from inventory.resources import ProductResource
 from tests.factories import CustomerFactory, ProductFactory
+
+from .conftest import far_cell_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +69,27 @@ def test_an_illegal_vat_rate_is_refused():
 def test_admin_offers_import_and_export_to_those_allowed(admin_client):
     assert admin_client.get("/admin/customers/customer/import/").status_code == 200
     assert admin_client.get("/admin/inventory/product/export/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/customers/customer/import/", "/admin/inventory/product/import/"])
+def test_admin_import_refuses_an_oversized_workbook_with_one_message(admin_client, url):
+    model_admin = next(a for m, a in admin.site._registry.items() if url.startswith(f"/admin/{m._meta.app_label}/"
+                                                                                       f"{m._meta.model_name}/"))
+    xlsx_format = next(i for i, f in enumerate(model_admin.get_import_formats()) if f().get_title() == "xlsx")
+    upload = SimpleUploadedFile("far.xlsx", far_cell_xlsx("XFD1048576"))
+    started = time.monotonic()
+    response = admin_client.post(url, {"import_file": upload, "format": xlsx_format})
+    assert time.monotonic() - started < 2
+    page = response.content.decode()
+    assert response.status_code == 200 and "A1:XFD1048576" in page and "超出" in page
+    assert not Customer.objects.exists() and not Product.objects.exists()
+
+
+def test_admin_import_still_reads_a_workbook_within_the_limits(admin_client):
+    dataset = tablib.Dataset(headers=["客户编码", "客户全称", "客户等级", "信用额度(元)", "账期(天)"])
+    dataset.append(["C9", "九号有限公司", "普通", "1000", "30"])
+    model_admin = admin.site._registry[Customer]
+    xlsx_format = next(i for i, f in enumerate(model_admin.get_import_formats()) if f().get_title() == "xlsx")
+    upload = SimpleUploadedFile("customers.xlsx", dataset.export("xlsx"))
+    response = admin_client.post("/admin/customers/customer/import/", {"import_file": upload, "format": xlsx_format})
+    assert response.status_code == 200 and "九号有限公司" in response.content.decode()  # the preview of the dry run

@@ -131,9 +131,10 @@ def test_error_report_highlights_the_bad_cells(client, shop):
     bad = sheet.cell(row=3, column=HEADERS.index("数量") + 1)
     assert bad.value == -1 and bad.fill.fgColor.rgb.endswith("F8CBAD") and "数量必须大于0" in bad.comment.text
     assert sheet.cell(row=2, column=HEADERS.index("数量") + 1).fill.fgColor.rgb in (None, "00000000")
-    assert "原第3行" in sheet.cell(row=3, column=len(HEADERS) + 1).value
+    assert sheet.cell(row=3, column=len(HEADERS) + 1).value == "数量（I列）：数量必须大于0"  # on its own row
     listing = [[c.value for c in r] for r in workbook["问题清单"].iter_rows(min_row=2)]
-    assert listing == [["错误", 3, "数量（I列）", "-1", "数量必须大于0", "请填写大于0的整数"]]
+    # The cell's text, guarded like every text of an export ("-1" would start a formula).
+    assert listing == [["错误", 3, "数量（I列）", "'-1", "数量必须大于0", "请填写大于0的整数"]]
     original = client.get(reverse("orders:import_file", args=[job.pk]))
     assert b"".join(original.streaming_content)[:2] == b"PK"
 
