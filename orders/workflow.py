@@ -12,7 +12,7 @@ from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
 
 from customers.models import CustomerLevel
 
-from .models import OrderStatus, OrderType
+from .states import OrderStatus, OrderType
 
 
 @dataclass(frozen=True)
@@ -167,13 +167,3 @@ QUEUE_RULES = [
     QueueRule("orders.handle_after_sales", (OrderStatus.AFTER_SALES,)),
     QueueRule("orders.change_order", (OrderStatus.REJECTED,), own_only=True),
 ]
-
-
-def transition_permission(action: str) -> str:
-    """The permission a user needs for ``action``, read from the model's transition."""
-    from .models import Order
-
-    for transition in Order._meta.get_field("status").get_all_transitions(Order):
-        if transition.name == action:
-            return transition.permission
-    raise KeyError(action)

@@ -11,7 +11,8 @@ from ordermgmt.flash import perform
 from ..forms import ActionForm
 from ..models import Order
 from ..services import SERVICES, order_auto_review, order_copy, order_override_check
-from ..workflow import ACTIONS, OVERRIDE_PERMISSION, transition_permission
+from ..models import transition_permission
+from ..workflow import ACTIONS, OVERRIDE_PERMISSION
 
 
 @login_required
