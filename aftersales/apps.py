@@ -12,4 +12,4 @@ class AftersalesConfig(AppConfig):
 
         register_private_folder(AfterSalesPhoto.UPLOAD_FOLDER, permission=AfterSalesPhoto.VIEW_PERMISSION)
 
-        from . import receivers  # noqa: F401  (connects the signal handlers)
+        from . import receivers  # noqa: F401  (subscribes to the domain events of the apps below)

@@ -63,6 +63,11 @@ class AfterSalesCase(models.Model):
     status = FSMField(_("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.PENDING, protected=True)
     description = models.TextField(_("问题描述"))
     source = models.CharField(_("来源"), max_length=60, blank=True)
+    # The signed-for delivery whose damaged, wrong or short goods opened this case.
+    delivery_proof = models.OneToOneField(
+        "fulfillment.DeliveryProof", verbose_name=_("签收凭证"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="after_sales_case",
+    )
     requires_return = models.BooleanField(_("需要退回商品"), default=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL,

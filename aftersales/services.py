@@ -17,7 +17,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
-from inventory.models import Warehouse
+from fulfillment.models import DeliveryProof
+from inventory.models import StockAllocation, Warehouse
 from inventory.services import stock_receive
 from ordermgmt import policies
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
@@ -219,15 +220,23 @@ def _open(*, order, user, service, case_type, description, lines, photos, source
 
 
 @transaction.atomic
-def after_sales_case_open(
-    *, order, case_type: str, description: str, opened_by, source: str = "", photos: Sequence = ()
-) -> AfterSalesCase:
+def after_sales_case_open_for_delivery(*, proof: DeliveryProof, user, photos: Sequence = ()) -> AfterSalesCase:
     """A case opened by an abnormal receipt at delivery (破损 / 错发 / 少件), recorded by
     whoever took the signature. The 售后专员 chooses the lines when approving it."""
+    case_type = proof.condition
     service = Service.RETURN_REFUND if case_type == CaseType.DAMAGED else Service.EXCHANGE
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    return _open(order=locked, user=opened_by, service=service, case_type=case_type, description=description,
-                 lines=(), photos=photos, source=source, by_customer=False)
+    shipment = proof.shipment
+    locked = Order.objects.select_for_update().get(pk=shipment.order_id)
+    case = _open(order=locked, user=user, service=service, case_type=case_type, description=proof.note,
+                 lines=(), photos=photos, source=f"签收异常 {shipment}", by_customer=False)
+    case.delivery_proof = proof
+    case.save(update_fields=["delivery_proof"])
+    record_event(
+        order=locked, user=user, kind=OrderEvent.Kind.NOTE, action="delivery_abnormal",
+        reason=f"签收异常（{proof.get_condition_display()}）：{proof.note}；已登记售后工单 #{case.pk}",
+        data={"shipment_id": shipment.pk, "after_sales_case": case.pk},
+    )
+    return case
 
 
 @transaction.atomic
@@ -264,8 +273,6 @@ def case_reject(*, case: AfterSalesCase, user, reason: str) -> AfterSalesCase:
 
 def _sellable_warehouse(case: AfterSalesCase) -> Warehouse:
     """Returned goods go back where the order's goods left from (its first batch's warehouse)."""
-    from inventory.models import StockAllocation
-
     allocation = StockAllocation.objects.filter(
         order_line__order=case.order, batch__warehouse__is_quarantine=False
     ).select_related("batch__warehouse").first()

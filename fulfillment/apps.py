@@ -11,3 +11,4 @@ class FulfillmentConfig(AppConfig):
         from .models import ProofFile
 
         register_private_folder(ProofFile.UPLOAD_FOLDER, permission=ProofFile.VIEW_PERMISSION)
+        from . import receivers  # noqa: F401  (subscribes to the orders' domain events)

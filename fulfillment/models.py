@@ -458,10 +458,6 @@ class DeliveryProof(models.Model):
     condition = models.CharField(_("货物状况"), max_length=20, choices=ReceiptCondition.choices, default=ReceiptCondition.NORMAL)
     note = models.TextField(_("说明"), blank=True)
     signed_at = models.DateTimeField(_("签收时间"))
-    after_sales_case = models.ForeignKey(
-        "aftersales.AfterSalesCase", verbose_name=_("售后工单"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

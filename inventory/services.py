@@ -16,12 +16,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
 from ordermgmt.language import in_platform_language
 
+from .domain_events import StockReceived
 from .models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement, Warehouse
 from .numbering import next_batch_no
-from .signals import stock_received
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def stock_receive(
     """入库: goods arrive and become a new batch, numbered ``batch_no`` (typed by the clerk,
     refused if taken) or the product's next automatic number of the day.
 
-    Orders waiting for this product are then allocated (see ``stock_received``) unless
+    Orders waiting for this product are then allocated (see ``StockReceived``) unless
     ``notify`` is false — production receipts allocate their batch to their own order.
     """
     if quantity <= 0:
@@ -76,7 +77,7 @@ def stock_receive(
         batch=batch, kind=StockMovement.Kind.RECEIPT, quantity=quantity, reason=reason, actor=user
     )
     if notify:
-        stock_received.send(sender=StockBatch, product_ids={product.pk})
+        publish(StockReceived(product_ids=(product.pk,)))
     return batch
 
 
@@ -319,7 +320,7 @@ def stock_adjust(*, batch: StockBatch, counted_quantity: int, reason: str, user=
         batch=locked, kind=StockMovement.Kind.ADJUSTMENT, quantity=delta, reason=reason.strip(), actor=user
     )
     if delta > 0:
-        stock_received.send(sender=StockBatch, product_ids={locked.product_id})
+        publish(StockReceived(product_ids=(locked.product_id,)))
     return movement
 
 

@@ -1,6 +1,7 @@
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -141,3 +142,35 @@ class CalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.calendar_year} {self.get_action_display()}: {self.summary}"
+
+
+class EventDelivery(models.Model):
+    """One after-commit listener's work for one domain event (see ``ordermgmt.domain_events``),
+    written in the transaction that published the event, so that it can't be lost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        RUNNING = "running", _("处理中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    event = models.CharField(_("事件"), max_length=60)
+    listener = models.CharField(_("处理程序"), max_length=200)
+    payload = models.JSONField(_("内容"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("发生时间"), default=timezone.now)
+    # Pending: not before this time (retry back-off). Running: the claim expires then, after
+    # which a crashed worker's delivery is handed out again.
+    next_attempt_at = models.DateTimeField(_("下次处理时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("事件投递")
+        verbose_name_plural = _("事件投递")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="eventdelivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.listener} ({self.get_status_display()})"

@@ -165,6 +165,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
+    # Domain events: after-commit listeners whose delivery is due again (retry back-off
+    # passed, a worker died holding it, or the broker was down when it was queued).
+    "ordermgmt-redeliver-due-events": {
+        "task": "ordermgmt.redeliver_due_events",
+        "schedule": 60,
+    },
     # Last month's order review, built, stored and mailed to 主管 and 数据分析师.
     "monthly-order-report": {
         "task": "reports.tasks.send_monthly_report",
@@ -190,6 +196,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60 * 60,
     },
 }
+
+# Domain events (ordermgmt.domain_events): attempts of an after-commit listener, the wait
+# between them (doubling from the base, capped), and how long a worker may hold one.
+EVENT_MAX_ATTEMPTS = env.int("EVENT_MAX_ATTEMPTS", default=8)
+EVENT_RETRY_BASE_SECONDS = env.int("EVENT_RETRY_BASE_SECONDS", default=30)
+EVENT_RETRY_MAX_SECONDS = env.int("EVENT_RETRY_MAX_SECONDS", default=3600)
+EVENT_CLAIM_SECONDS = env.int("EVENT_CLAIM_SECONDS", default=600)
 
 # --- E-mail ------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

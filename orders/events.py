@@ -2,6 +2,9 @@
 
 from django.utils import timezone
 
+from ordermgmt.domain_events import publish
+
+from .domain_events import OrderStatusChanged, TimelineEventRecorded
 from .models import Order, OrderEvent
 
 SYSTEM_ACTOR_NAME = "系统"
@@ -38,14 +41,10 @@ def record_event(
         data=data or {},
         created_at=at or timezone.now(),
     )
-    _queue_customer_notices(event)
+    # Listeners (customer notices, webhooks, monitoring) write their outbox rows in this
+    # transaction: nothing is announced for a change that is rolled back.
+    publish(TimelineEventRecorded(timeline_event=event))
+    if kind == OrderEvent.Kind.STATUS and to_status:
+        publish(OrderStatusChanged(order=order, timeline_event=event, from_status=from_status,
+                                   to_status=to_status, action=action, user=user))
     return event
-
-
-def _queue_customer_notices(event: OrderEvent) -> None:
-    """The customer hears of the steps that matter to them (accepted, rejected, shipped,
-    delivered, logistics trouble). The outbox rows are written in this transaction and
-    sent by Celery after commit, so a notice is never lost with a rolled-back change."""
-    from fulfillment.notifications.triggers import queue_notices_for_event
-
-    queue_notices_for_event(event)

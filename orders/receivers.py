@@ -1,20 +1,14 @@
-"""Reactions of the orders app to other apps' signals."""
+"""What the orders app does when lower apps announce something (see ``ordermgmt.domain_events``)."""
 
-from django.db import transaction
-from django.dispatch import receiver
+from inventory.domain_events import StockReceived
+from ordermgmt.domain_events import Phase, subscribe
 
-from inventory.signals import stock_received
+from .services import orders_allocate_waiting
 
 
-@receiver(stock_received)
-def allocate_orders_waiting_for_stock(sender, product_ids, **kwargs):
-    from .tasks import allocate_waiting_orders
-
-    ids = sorted(product_ids)
-
-    def queue_allocation_of_waiting_orders():
-        allocate_waiting_orders.delay(ids)
-
-    # robust: the receipt is committed by now. Whatever goes wrong queueing (or, with eager
-    # tasks, running) the allocation is logged, never shown to the clerk as a failed receipt.
-    transaction.on_commit(queue_allocation_of_waiting_orders, robust=True)
+@subscribe(StockReceived, phase=Phase.AFTER_COMMIT)
+def allocate_orders_waiting_for_stock(event: StockReceived) -> None:
+    """Goods arrived: allocate the orders that waited for them, by priority. After commit,
+    by a worker: the receipt is saved whatever happens here, and a failure is retried
+    (allocating skips orders no longer waiting, so a second run does no harm)."""
+    orders_allocate_waiting(product_ids=sorted(event.product_ids))

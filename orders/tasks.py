@@ -29,14 +29,6 @@ def run_auto_review_many(order_ids: list[int]) -> int:
 
 
 @shared_task(acks_late=True)
-def allocate_waiting_orders(product_ids: list[int]) -> list[str]:
-    """Stock arrived for these products: allocate the orders waiting for it, by priority."""
-    from .services import orders_allocate_waiting
-
-    return orders_allocate_waiting(product_ids=product_ids)
-
-
-@shared_task(acks_late=True)
 def import_validate(job_id: int) -> str:
     from .importing.services import import_job_validate, run_with
 

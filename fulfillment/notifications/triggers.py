@@ -1,14 +1,13 @@
-"""Which order events the customer is told about, hooked into ``orders.events.record_event``."""
+"""Which order events the customer is told about (fulfillment.receivers listens to every timeline
+entry of an order and asks here whether it is one)."""
 
 import contextvars
-import logging
 from contextlib import contextmanager
 
-from django.db import transaction
+from orders.models import OrderEvent
 
 from ..models import ExceptionNote
-
-logger = logging.getLogger(__name__)
+from ..services.notifications import dispatch_after_commit, notifications_create_for_event
 
 _suppressed = contextvars.ContextVar("fulfillment_notices_suppressed", default=False)
 
@@ -44,8 +43,6 @@ def notices_suppressed():
 
 
 def notice_key_for(event) -> str | None:
-    from orders.models import OrderEvent
-
     if event.kind == OrderEvent.Kind.STATUS:
         if event.from_status in SILENT_FROM:
             return None
@@ -61,24 +58,5 @@ def queue_notices_for_event(event) -> None:
     key = notice_key_for(event)
     if key is None:
         return
-    from ..services import notifications_create_for_event
-
     messages = notifications_create_for_event(event=event, key=key)
     dispatch_after_commit([m.pk for m in messages if m.status == "pending"])
-
-
-def dispatch_after_commit(message_ids: list[int]) -> None:
-    if message_ids:
-        transaction.on_commit(lambda: dispatch(message_ids))
-
-
-def dispatch(message_ids: list[int]) -> None:
-    """Hand the messages to Celery. If the broker is down they stay 待发送 in the outbox and
-    the periodic requeue task sends them later — the request that caused them succeeds."""
-    from ..tasks import send_notification
-
-    for message_id in message_ids:
-        try:
-            send_notification.delay(message_id)
-        except Exception:  # noqa: BLE001 - any broker failure; the outbox keeps the message
-            logger.exception("Could not queue notification %s; the requeue task will retry", message_id)

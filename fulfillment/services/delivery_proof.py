@@ -1,4 +1,5 @@
-"""签收 with proof: photos and a drawn signature; an abnormal receipt opens an after-sales case."""
+"""签收 with proof: photos and a drawn signature; an abnormal receipt is announced
+(``DeliverySignedAbnormal``) and after-sales opens a case for it."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -7,13 +8,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from aftersales.services import after_sales_case_open
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.uploads import CheckedImage, decode_data_url, read_upload
-from orders.events import record_event
-from orders.models import OrderEvent
 
+from ..domain_events import DeliverySignedAbnormal
 from ..models import (
     DeliveryProof,
     EventKind,
@@ -92,15 +92,6 @@ def shipment_sign(
         _store_proof_file(proof, image, ProofFile.Kind.PHOTO)
     stored_abnormal = [_store_proof_file(proof, image, ProofFile.Kind.ABNORMAL) for image in checked_abnormal]
     if abnormal:
-        case = after_sales_case_open(
-            order=locked.order, case_type=condition, description=note, opened_by=user,
-            source=f"签收异常 {locked}", photos=stored_abnormal,
-        )
-        proof.after_sales_case = case
-        proof.save(update_fields=["after_sales_case"])
-        record_event(
-            order=locked.order, user=user, kind=OrderEvent.Kind.NOTE, action="delivery_abnormal",
-            reason=f"签收异常（{proof.get_condition_display()}）：{note}；已登记售后工单 #{case.pk}",
-            data={"shipment_id": locked.pk, "after_sales_case": case.pk},
-        )
+        # After-sales opens its case in this transaction (and notes it on the timeline).
+        publish(DeliverySignedAbnormal(proof=proof, photos=tuple(stored_abnormal), user=user))
     return proof

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
+from ordermgmt.queueing import enqueue
 from orders.models import OrderEvent
 
 from ..models import Channel, MessageStatus, NotificationMessage, NotificationTemplate
@@ -151,8 +152,6 @@ def notification_deliver(*, message_id: int) -> DeliveryOutcome:
 def notification_resend(*, message: NotificationMessage, user) -> NotificationMessage:
     """Staff send a failed (or stuck) message again, with a fresh series of attempts."""
     check_permission(user, "fulfillment.resend_notification", "重新发送通知")
-    from ..notifications.triggers import dispatch_after_commit
-
     locked = NotificationMessage.objects.select_for_update().get(pk=message.pk)
     if locked.status not in (MessageStatus.FAILED, MessageStatus.PENDING):
         raise InvalidTransition(f"该通知状态为“{locked.get_status_display()}”，不需要重新发送")
@@ -165,3 +164,18 @@ def notification_resend(*, message: NotificationMessage, user) -> NotificationMe
     locked.save()
     dispatch_after_commit([locked.pk])
     return locked
+
+
+def dispatch_after_commit(message_ids: list[int]) -> None:
+    if message_ids:
+        transaction.on_commit(lambda: dispatch(message_ids))
+
+
+def dispatch(message_ids: list[int]) -> None:
+    """Hand the messages to Celery. If the broker is down they stay 待发送 in the outbox and
+    the periodic requeue task sends them later — the request that caused them succeeds."""
+    for message_id in message_ids:
+        try:
+            enqueue("fulfillment.tasks.send_notification", message_id)
+        except Exception:  # noqa: BLE001 - any broker failure; the outbox keeps the message
+            logger.exception("Could not queue notification %s; the requeue task will retry", message_id)

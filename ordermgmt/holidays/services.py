@@ -2,7 +2,7 @@
 
 Each runs in one transaction that first locks the year's ``CalendarYear`` row, so two
 主管 saving the same year queue up; each writes a ``CalendarChange`` (who, when, every day
-before → after). A change of days sends ``calendar_changed`` inside the transaction, so
+before → after). A change of days publishes ``CalendarChanged`` inside the transaction, so
 the due dates that counted over those days move with it (after-sales listens).
 """
 
@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ..domain_events import publish
 from ..errors import ActionForbidden, InvalidInput
 from ..models import CalendarChange, CalendarDay, CalendarYear
-from ..signals import calendar_changed
 from ..workdays import covered_by_package
+from .domain_events import CalendarChanged
 from .plans import HOLIDAY, ArrangementPlan, arrangement_plan
 
 logger = logging.getLogger(__name__)
@@ -52,9 +53,7 @@ def arrangement_apply(*, user, plan: ArrangementPlan) -> CalendarChange | None:
         details=[c.as_data() for c in current.changes], changed_by=user,
     )
     logger.info("Holiday arrangement of %s changed by %s: %s", plan.year, user, change.summary)
-    calendar_changed.send(
-        sender=CalendarDay, changes={c.day: c.before[0] if c.before else None for c in current.changes}
-    )
+    publish(CalendarChanged(changes={c.day: c.before[0] if c.before else None for c in current.changes}))
     return change
 
 

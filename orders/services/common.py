@@ -9,6 +9,7 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
+from ordermgmt.queueing import enqueue
 
 from ..events import record_event
 from ..models import (
@@ -42,9 +43,7 @@ def priority_score(order: Order) -> int:
 
 
 def queue_auto_review(order: Order) -> None:
-    from ..tasks import run_auto_review
-
-    transaction.on_commit(partial(run_auto_review.delay, order.pk))
+    transaction.on_commit(partial(enqueue, "orders.tasks.run_auto_review", order.pk))
 
 
 def check_permission(user, perm: str, what: str) -> None:

@@ -18,13 +18,13 @@ from inventory.models import Product
 from inventory.services import (
     stock_release_order,
 )
-from ordermgmt.errors import (
-    InvalidInput,
-    InvalidTransition,
-)
+from ordermgmt.domain_events import publish
+from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import column_limit, fits_column, format_yuan, parse_money, parse_quantity, to_money
+from ordermgmt.queueing import enqueue
 
+from ..domain_events import OrderCreated, OrderReopenedForReview
 from ..events import actor_display_name, record_event
 from ..models import (
     Channel,
@@ -339,6 +339,7 @@ def order_create(
         **_creation_event(order, note=note or details.entry_note, source=source, line_count=len(lines)),
     )
     _record_price_overrides(order, priced, user, at=placed_at)
+    publish(OrderCreated(order=order, user=user))
     if auto_review:
         queue_auto_review(order)
     return order
@@ -412,10 +413,10 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     OrderLine.objects.bulk_create(line_rows)
     OrderAdjustment.objects.bulk_create(adjustment_rows)
     OrderEvent.objects.bulk_create(events)
-    from ..tasks import run_auto_review_many
-
+    for order in created:
+        publish(OrderCreated(order=order, user=user))
     order_ids = [order.pk for order in created]
-    transaction.on_commit(partial(run_auto_review_many.delay, order_ids))
+    transaction.on_commit(partial(enqueue, "orders.tasks.run_auto_review_many", order_ids))
     return created
 
 
@@ -509,11 +510,9 @@ def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[L
     material = lines_changed or bool(MATERIAL_FIELDS & set(changed_fields))
 
     if locked.status in EDITABLE_AFTER_APPROVAL and material:
-        # Production orders and pick lists made for the approved content are withdrawn
-        # (refused once something has shipped).
-        from fulfillment.services import fulfillment_withdraw
-
-        fulfillment_withdraw(order=locked, user=user)
+        # What was prepared for the approved content (production orders, pick lists) is
+        # withdrawn by its listeners, which refuse once something has shipped.
+        publish(OrderReopenedForReview(order=locked, user=user))
         stock_release_order(order=locked)
     # Before approval every edit re-prices the order by today's rules; after approval the
     # prices are frozen unless the edit itself changes what was approved.

@@ -3,10 +3,12 @@
 from django.db import transaction
 from django.utils import timezone
 
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 
 from .. import review
+from ..domain_events import OrderApproved
 from ..events import record_event
 from ..models import (
     CheckResult,
@@ -23,15 +25,14 @@ from .common import check_permission, fire_transition, queue_auto_review
 def order_approve(*, order: Order, user, reason: str = "") -> Order:
     """Approve; a 现货 order then gets its stock locked at once (or a purchase request)."""
     approved = fire_transition(order=order, user=user, action="approve", reason=reason)
-    return _after_approval(approved)
+    return _after_approval(approved, user)
 
 
-def _after_approval(order: Order) -> Order:
+def _after_approval(order: Order, user=None) -> Order:
+    # Listeners act with the approval, in its transaction: for a 定制 order, production
+    # orders for what stock does not cover (fulfillment).
+    publish(OrderApproved(order=order, user=user))
     if order.is_custom:
-        # 定制 goods are made for the order: production orders for what stock does not cover.
-        from fulfillment.services import production_order_raise
-
-        production_order_raise(order=order, user=None)
         return order
     return order_try_allocate(order=order, user=None).order
 

@@ -5,10 +5,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import to_money
 
+from ..domain_events import PaymentRecorded, RefundRecorded
 from ..events import record_event
 from ..models import (
     Order,
@@ -49,6 +51,7 @@ def payment_record(
         + f"；应收余额 ¥{locked.balance_due:,.2f}",
         data={"amount": str(amount), "method": method, "reference": reference.strip()},
     )
+    publish(PaymentRecorded(payment=payment, user=user))
     order.refresh_from_db()
     return payment
 
@@ -94,5 +97,6 @@ def refund_record(
         + (f"；{computation}" if computation else ""),
         data={"amount": str(amount), "credit": str(credit_amount), "source": source, "case": case_number},
     )
+    publish(RefundRecorded(refund=refund, user=user))
     order.refresh_from_db()
     return refund

@@ -165,7 +165,7 @@ def test_sales_cannot_resend_notices(client, staff):
 
 def test_broker_down_keeps_the_notice_pending_and_the_requeue_task_sends_it(staff, django_capture_on_commit_callbacks):
     order = make_order(user=staff["sales"])
-    with mock.patch("fulfillment.tasks.send_notification.delay", side_effect=ConnectionError("broker down")):
+    with mock.patch("fulfillment.tasks.send_notification.apply_async", side_effect=ConnectionError("broker down")):
         with django_capture_on_commit_callbacks(execute=True):
             order_services.order_approve(order=order, user=staff["reviewer"])
     message = NotificationMessage.objects.get(order=order, channel="sms")

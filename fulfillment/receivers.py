@@ -1,0 +1,29 @@
+"""What fulfillment does when an order changes (see ``ordermgmt.domain_events``). All of it
+runs inside the order's transaction: it must stand or fall with the change."""
+
+from ordermgmt.domain_events import Phase, subscribe
+from orders.domain_events import OrderApproved, OrderReopenedForReview, TimelineEventRecorded
+
+from .notifications.triggers import queue_notices_for_event
+from .services import fulfillment_withdraw, production_order_raise
+
+
+@subscribe(OrderApproved, phase=Phase.IN_TRANSACTION)
+def raise_production_orders(event: OrderApproved) -> None:
+    """定制 goods are made for the order: production orders for what stock does not cover."""
+    if event.order.is_custom:
+        production_order_raise(order=event.order, user=None)
+
+
+@subscribe(OrderReopenedForReview, phase=Phase.IN_TRANSACTION)
+def withdraw_what_was_prepared(event: OrderReopenedForReview) -> None:
+    """Production orders and pick lists made for the approved content; raises (and so
+    refuses the edit) once something has shipped."""
+    fulfillment_withdraw(order=event.order, user=event.user)
+
+
+@subscribe(TimelineEventRecorded, phase=Phase.IN_TRANSACTION)
+def queue_customer_notices(event: TimelineEventRecorded) -> None:
+    """The customer hears of the steps that matter to them; the outbox rows are written in
+    the order's transaction and sent by Celery after commit."""
+    queue_notices_for_event(event.timeline_event)
