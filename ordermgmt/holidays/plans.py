@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from ..errors import InvalidInput
 from ..models import CalendarChange, CalendarDay
@@ -91,7 +91,9 @@ class ArrangementRefused(InvalidInput):
         super().__init__("；".join(str(p) for p in self.problems), code="arrangement_refused")
 
 
-WEEKDAYS = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"]
+# Translated where shown (gettext at use); marked here so that makemessages finds them.
+WEEKDAYS = [gettext_noop("星期一"), gettext_noop("星期二"), gettext_noop("星期三"), gettext_noop("星期四"),
+            gettext_noop("星期五"), gettext_noop("星期六"), gettext_noop("星期日")]
 
 
 def _label(state: tuple[str, str] | None) -> str:

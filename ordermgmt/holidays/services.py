@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from ..domain_events import publish
 from ..errors import ActionForbidden, InvalidInput
+from ..language import in_platform_language
 from ..models import CalendarChange, CalendarDay, CalendarYear
 from ..workdays import covered_by_package
 from .domain_events import CalendarChanged
@@ -35,6 +36,8 @@ def _lock_year(year: int) -> CalendarYear:
     return CalendarYear.objects.select_for_update().get(year=year)
 
 
+# The change log is a record: written in the platform's language whatever the 主管's UI language.
+@in_platform_language
 @transaction.atomic
 def arrangement_apply(*, user, plan: ArrangementPlan) -> CalendarChange | None:
     """Write what the 主管 saw in the preview. The plan is worked out again under the
@@ -72,6 +75,7 @@ def _write_days(calendar_year: CalendarYear, plan: ArrangementPlan) -> None:
             own.filter(day=change.day).update(kind=kind, name=name)
 
 
+@in_platform_language
 @transaction.atomic
 def calendar_year_confirm(*, user, year: int, notice: str = "") -> CalendarYear:
     """The 主管 has entered the whole of ``year``'s notice: from now on the calendar knows

@@ -318,3 +318,15 @@ def test_a_sheet_reaching_far_beyond_the_template_is_refused_before_it_is_read(c
     text = upload(client, 2027, content).content.decode()
     assert "超出了可以导入的范围" in text
     assert not CalendarDay.objects.exists() and not CalendarChange.objects.exists()
+
+
+def test_the_change_log_is_kept_in_the_platform_language_whatever_the_managers_ui_language(manager):
+    from django.utils import translation
+
+    with translation.override("en"):
+        arrangement_apply(user=manager, plan=arrangement_plan(year=2027, entries=[NEW_YEAR_2027]))
+        calendar_year_confirm(user=manager, year=2027, notice="国办发明电〔2026〕7号")
+    summaries = list(CalendarChange.objects.order_by("id").values_list("summary", flat=True))
+    assert len(summaries) == 2
+    assert "元旦" in summaries[0]
+    assert summaries[1].startswith("确认 2027 年放假安排已完整录入") and "依据" in summaries[1]
