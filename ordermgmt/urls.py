@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from aftersales import public_urls as after_sales_public
+from fulfillment import public_urls as fulfillment_public
+
 from . import views
 from .holidays import views as calendar
 
@@ -32,7 +35,10 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("inventory/", include("inventory.urls")),
     path("fulfillment/", include("fulfillment.urls")),
-    path("", include("fulfillment.public_urls")),
+    # Public: the customer's tracking page (fulfillment) with its after-sales requests, and
+    # the carriers' push endpoint.
+    path("track/", include((fulfillment_public.tracking_urlpatterns + after_sales_public.tracking_urlpatterns, "tracking"))),
+    path("api/carriers/", include(fulfillment_public.carrier_api_patterns)),
     path("reports/", include("reports.urls")),
     path("aftersales/", include("aftersales.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
