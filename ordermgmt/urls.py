@@ -5,7 +5,7 @@ from django.urls import include, path
 from aftersales import public_urls as after_sales_public
 from fulfillment import public_urls as fulfillment_public
 
-from . import views
+from . import event_views, views
 from .holidays import views as calendar
 
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
@@ -15,6 +15,8 @@ portal_patterns = (
     [
         path("", views.home, name="home"),
         path("settings/policies/", views.policy_settings, name="policies"),
+        path("settings/events/", event_views.event_delivery_list, name="event_deliveries"),
+        path("settings/events/<int:pk>/retry/", event_views.event_delivery_retry_view, name="event_delivery_retry"),
         path("settings/calendar/", calendar.calendar_home, name="calendar"),
         path("settings/calendar/<int:year>/", calendar.calendar_year, name="calendar_year"),
         path("settings/calendar/<int:year>/holiday/", calendar.calendar_holiday, name="calendar_holiday"),
