@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish
 from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
 from ordermgmt.language import in_platform_language
@@ -318,12 +319,28 @@ class StockLedger:
         """Store the planned allocations and the batches' new counters."""
         if not self._planned:
             return []
-        allocations = StockAllocation.objects.bulk_create(
+        allocations = bulk_insert(
             [StockAllocation(order_line=line, batch=batch, quantity=take) for line, batch, take in self._planned]
         )
-        StockBatch.objects.bulk_update(list(self._touched.values()), ["quantity_allocated"])
+        _set_allocated_quantities(self._touched.values())
         self._planned, self._touched = [], {}
         return allocations
+
+
+def _set_allocated_quantities(batches) -> None:
+    """One UPDATE … FROM (VALUES …) for the new counters of many batches (a CASE per batch,
+    as ``bulk_update`` writes it, grows with the square of their number)."""
+    batches = list(batches)
+    table = StockBatch._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(batches), 1000):
+            chunk = batches[start:start + 1000]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"WITH v(id, quantity) AS (VALUES {values}) "
+                f"UPDATE {table} SET quantity_allocated = v.quantity FROM v WHERE {table}.id = v.id",
+                [value for batch in chunk for value in (batch.pk, batch.quantity_allocated)],
+            )
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
+from ordermgmt.bulk import bulk_insert
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.queueing import enqueue
@@ -89,7 +90,7 @@ def notifications_queue_for_events(*, events: list[OrderEvent]) -> list[Notifica
     for event, key in keyed:
         values = notice_values(event.order, event, latest_shipment=shipments.get(event.order_id))
         messages.extend(_outbox_rows(event, key, templates[key], values))
-    created = NotificationMessage.objects.bulk_create(messages)
+    created = bulk_insert(messages)
     dispatch_after_commit([m.pk for m in created if m.status == MessageStatus.PENDING])
     return created
 

@@ -30,6 +30,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from inventory.models import PurchaseRequest, StockAllocation
 from inventory.services import StockLedger
+from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish_all
 from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidTransition
 from ordermgmt.language import in_platform_language
@@ -398,18 +399,17 @@ class _Run:
     def write(self) -> None:
         """Store everything decided, a statement per kind of row, then announce it."""
         if self.new_requests:
-            PurchaseRequest.objects.bulk_create(self.new_requests)
+            bulk_insert(self.new_requests)
         if self.raised_requests:
             PurchaseRequest.objects.bulk_update(self.raised_requests, ["quantity"])
         for note, requests, shortage in self.shortage_notes:
             note.reason = str(shortage) + "。已生成采购申请 " + "、".join(r.number for r in requests)
             note.data = {"shortages": [s.__dict__ for s in shortage.shortages], "purchase_requests": [r.pk for r in requests]}
-        if self.checks:
-            ReviewCheck.objects.bulk_create(
-                self.checks, update_conflicts=True, unique_fields=["order", "name"],
-                update_fields=["result", "message", "figures", "needs_override", "checked_at",
-                               "overridden_by", "overridden_at", "override_reason"],
-            )
+        rechecked = [check for check in self.checks if check.pk is not None]  # an order reviewed again
+        bulk_insert([check for check in self.checks if check.pk is None])
+        if rechecked:
+            ReviewCheck.objects.bulk_update(rechecked, ["result", "message", "figures", "needs_override", "checked_at",
+                                                        "overridden_by", "overridden_at", "override_reason"])
         _update_in_groups(self.saved_fields)
         if self.ledger is not None:
             self.ledger.write()
@@ -417,7 +417,7 @@ class _Run:
             PurchaseRequest.objects.filter(order_id__in=self.requests_to_cancel, state=PurchaseRequest.State.OPEN).update(
                 state=PurchaseRequest.State.CANCELLED, closed_at=self.now, note="订单已由现有库存满足"
             )
-        OrderEvent.objects.bulk_create(self.timeline)
+        bulk_insert(self.timeline)
         publish_all([announced for item in self.announced for announced in _announcements(item)])
 
 

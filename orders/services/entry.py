@@ -18,6 +18,7 @@ from inventory.models import Product
 from inventory.services import (
     stock_release_order,
 )
+from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish, publish_all
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
@@ -398,7 +399,7 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
         built.append((details, lines, priced, line_rows, adjustment_rows))
     if problems:
         raise InvalidInput("；".join(problems[:20]) + ("……" if len(problems) > 20 else ""))
-    Order.objects.bulk_create(created)
+    bulk_insert(created)
     line_rows, adjustment_rows, events, announced = [], [], [], []
     for order, (details, lines, priced, lines_of_order, adjustments_of_order) in zip(created, built):
         # The rows hold ``order`` itself; bulk_create copies the primary key it has just
@@ -413,9 +414,9 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
                                           action="price_override", reason=overrides))
         events.extend(entries)
         announced.append((entries, OrderCreated(order=order, user=user)))
-    OrderLine.objects.bulk_create(line_rows)
-    OrderAdjustment.objects.bulk_create(adjustment_rows)
-    OrderEvent.objects.bulk_create(events)
+    bulk_insert(line_rows)
+    bulk_insert(adjustment_rows)
+    bulk_insert(events)
     # Announced as ``order_create`` announces each order: its timeline entries, then the order.
     publish_all([item for entries, created_event in announced
                  for item in [*(a for entry in entries for a in announcements(entry)), created_event]])

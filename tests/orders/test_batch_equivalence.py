@@ -115,17 +115,17 @@ class World:
             Contact.objects.create(customer=customer, name="张三", phone="13812345678", email="z@example.com", is_primary=True)
             Address.objects.create(customer=customer, province="上海市", city="上海市", detail="张江路100号", is_default=True)
             if c["overdue_debt"]:
-                self._overdue_order(customer, c["overdue_debt"])
+                self._overdue_order(customer, index, c["overdue_debt"])
             self.customers.append(customer)
         if spec["threshold"]:
             PolicyValue.objects.create(key=policies.MANUAL_REVIEW_THRESHOLD.key, value=spec["threshold"])
         if spec["level_discount"]:
             LevelDiscount.objects.create(level="vip", percent_of_list=Decimal("90"), valid_from=date(2020, 1, 1))
 
-    def _overdue_order(self, customer, amount):
+    def _overdue_order(self, customer, index, amount):
         """A shipped, unpaid order of long ago (written directly: history, not under test)."""
         Order.objects.create(
-            number=f"OLD{customer.pk:05d}", customer=customer, status="delivered", contact_name="张三",
+            number=f"OLD{index:05d}", customer=customer, status="delivered", contact_name="张三",
             contact_phone="13812345678", ship_province="上海市", ship_city="上海市", ship_address="张江路100号",
             total=amount, subtotal=amount, delivered_at=PLACED_AT - timedelta(days=90),
             created_at=PLACED_AT - timedelta(days=95),
@@ -183,6 +183,14 @@ def listener():
 
 
 _TOKEN = re.compile(r"/track/s/[^/\s]+/")
+_REQUEST_NUMBER = re.compile(r"CG\d+")
+
+
+def without_ids(data: dict) -> dict:
+    """Purchase request numbers are primary keys, which PostgreSQL does not roll back."""
+    if "purchase_requests" in data:
+        data = {**data, "purchase_requests": len(data["purchase_requests"])}
+    return data
 
 
 def outcome(heard) -> dict:
@@ -199,7 +207,8 @@ def outcome(heard) -> dict:
             "total": order.total,
             "priority_score": order.priority_score,
             "checks": sorted((c.name, c.result, c.message, c.figures, c.needs_override) for c in order.checks.all()),
-            "timeline": [(e.kind, e.action, e.from_status, e.to_status, e.actor_name, e.reason, e.data)
+            "timeline": [(e.kind, e.action, e.from_status, e.to_status, e.actor_name,
+                          _REQUEST_NUMBER.sub("CG…", e.reason), without_ids(e.data))
                          for e in order.events.order_by("created_at", "id")],
             "allocations": sorted((line.line_no, a.batch.batch_no, a.quantity, a.state)
                                   for line in order.lines.all() for a in line.allocations.all()),
@@ -211,6 +220,16 @@ def outcome(heard) -> dict:
         }
     batches = dict(StockBatch.objects.values_list("batch_no", "quantity_allocated"))
     return {"orders": orders, "batches": batches, "heard": list(heard)}
+
+
+def assert_same(batch: dict, one_by_one: dict) -> None:
+    """Order for order, field for field, so that a difference names itself."""
+    assert batch["orders"].keys() == one_by_one["orders"].keys()
+    for number, expected in one_by_one["orders"].items():
+        for key, value in expected.items():
+            assert batch["orders"][number][key] == value, f"order {number}, {key}"
+    assert batch["batches"] == one_by_one["batches"]
+    assert batch["heard"] == one_by_one["heard"]
 
 
 def run_in_rollback(step):
@@ -241,8 +260,7 @@ def test_a_batch_is_reviewed_and_allocated_exactly_as_its_orders_one_by_one(spec
         orders_review_batch(order_ids=[order.pk for order in created], chunk_size=spec["chunk_size"])
         return outcome(listener.heard)
 
-    expected = run_in_rollback(one_by_one)
-    assert run_in_rollback(as_a_batch) == expected
+    assert_same(run_in_rollback(as_a_batch), run_in_rollback(one_by_one))
 
 
 waiting_worlds = st.fixed_dictionaries({
@@ -287,6 +305,5 @@ def test_orders_waiting_for_a_receipt_are_allocated_as_one_by_one(spec, listener
         orders_allocate_waiting(product_ids=[p.pk for p in products], chunk_size=spec["chunk_size"])
         return outcome(listener.heard)
 
-    expected = run_in_rollback(one_by_one)
-    assert run_in_rollback(as_a_batch) == expected
+    assert_same(run_in_rollback(as_a_batch), run_in_rollback(one_by_one))
     assert PurchaseRequest.objects.count() == 0  # rolled back
