@@ -353,14 +353,22 @@ def check_price(order: Order, facts: ReviewFacts) -> CheckOutcome:
 
 def run_checks(order: Order, facts: ReviewFacts, ledger: StockLedger) -> list[CheckOutcome]:
     """Every check, in the order the order page lists them."""
+    return with_stock_check(checks_but_stock(order, facts), check_stock(order, ledger))
+
+
+def checks_but_stock(order: Order, facts: ReviewFacts) -> list[CheckOutcome]:
+    """The checks that do not need the stock (a batch runs them before it locks the stock)."""
     return [
         check_completeness(order),
         check_credit(order, facts),
         check_overdue(order, facts),
-        check_stock(order, ledger),
         check_duplicate(order, facts),
         check_price(order, facts),
     ]
+
+
+def with_stock_check(others: list[CheckOutcome], stock: CheckOutcome) -> list[CheckOutcome]:
+    return [*others[:3], stock, *others[3:]]
 
 
 def manual_review_reason(order: Order, *, threshold: Decimal | None = None) -> str:

@@ -255,9 +255,13 @@ class _Run:
         self.claimed = orders
         facts = rules.load_review_facts(orders, now=self.now)
         previous = self._previous_checks(orders)
+        # Everything but the stock is checked before the stock is locked (other workers wait
+        # for those locks only while this one decides and writes).
+        checked = [rules.checks_but_stock(order, facts) for order in orders]
         self.ledger = StockLedger.lock(self._product_ids(orders))
-        for order in orders:
-            self._review_one(order, facts, previous.get(order.pk, {}))
+        for order, others in zip(orders, checked):
+            outcomes = rules.with_stock_check(others, rules.check_stock(order, self.ledger))
+            self._review_one(order, outcomes, facts, previous.get(order.pk, {}))
         self.write()
         return orders
 
@@ -269,8 +273,8 @@ class _Run:
                 previous[check.order_id][check.name] = check
         return previous
 
-    def _review_one(self, order: Order, facts: rules.ReviewFacts, previous: dict[str, ReviewCheck]) -> None:
-        outcomes = rules.run_checks(order, facts, self.ledger)
+    def _review_one(self, order: Order, outcomes: list, facts: rules.ReviewFacts,
+                    previous: dict[str, ReviewCheck]) -> None:
         blockers, warnings = [], []
         for outcome in outcomes:
             check = previous.get(outcome.name) or ReviewCheck(order=order, name=outcome.name)
