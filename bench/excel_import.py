@@ -304,7 +304,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}; load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
     # Warm up imports and caches once so that no side pays for module loading.
-    from orders.importing.addresses import parse_addresses
+    from ordermgmt.addresses import parse_addresses
 
     parse_addresses(["上海市浦东新区张江路1号"])
 

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    # Server-side pickers (ordermgmt/pickers.py): the autocomplete-light web component,
+    # its script and style served from static like ours.
+    "dal",
+    "dal_alight",
     "ordermgmt",
     "customers",
     "inventory",

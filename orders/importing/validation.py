@@ -20,12 +20,12 @@ from customers.phones import normalize_phone
 from customers.validators import special_invoice_problems
 from inventory.models import Product
 from ordermgmt import cells
+from ordermgmt.addresses import ParsedAddress, parse_addresses
 from ordermgmt.cells import CellError
 
 from ..models import InvoiceType, Order, PaymentMethod
 from ..pricing import PriceBook, price_order
 from ..services import LineInput
-from .addresses import ParsedAddress, parse_addresses
 from .columns import BY_KEY
 from .pricing import IMPORT_PRICE_REASON
 from .problems import ERROR, WARNING, Problem
