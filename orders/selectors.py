@@ -9,7 +9,7 @@ from inventory.models import Product
 from inventory.models import PurchaseRequest
 from inventory.services import order_shortages
 
-from .models import CheckResult, Order, OrderEvent, OrderStatus
+from .models import UNPAID, CheckResult, Order, OrderEvent, OrderLine, OrderStatus
 from .review import manual_review_reason
 from .workflow import PROGRESS_STEP_OF, PROGRESS_STEPS, QUEUE_RULES
 
@@ -35,6 +35,50 @@ def order_search(queryset: QuerySet[Order], query: str) -> QuerySet[Order]:
         )
     customer_ids = list(customer_search(query).values_list("pk", flat=True)[:200])
     return queryset.filter(Q(customer_id__in=customer_ids) | Q(external_ref=query))
+
+
+def orders_by_sku(queryset: QuerySet[Order], sku: str) -> QuerySet[Order]:
+    """Orders with a line whose SKU starts with ``sku`` (the SKU as ordered, index on it)."""
+    sku = (sku or "").strip()
+    if not sku:
+        return queryset
+    lines = OrderLine.objects.filter(Q(product_sku__startswith=sku) | Q(product_sku__startswith=sku.upper()))
+    return queryset.filter(pk__in=lines.values("order_id"))
+
+
+def orders_by_tracking_number(queryset: QuerySet[Order], tracking_number: str) -> QuerySet[Order]:
+    """Orders shipped under this tracking number (whatever the carrier; index on it). The
+    shipments are fulfillment's: reached through their relation to the order, not imported."""
+    tracking_number = (tracking_number or "").strip()
+    if not tracking_number:
+        return queryset
+    return queryset.filter(pk__in=Order.objects.filter(shipments__tracking_number=tracking_number).values("pk"))
+
+
+def orders_by_contact_name(queryset: QuerySet[Order], name: str) -> QuerySet[Order]:
+    """Orders whose receiver's name starts with ``name`` (张 finds 张三 and 张伟)."""
+    name = (name or "").strip()
+    return queryset.filter(contact_name__startswith=name) if name else queryset
+
+
+# A region typed without its suffix: 广东 → 广东省, 深圳 → 深圳市.
+_PROVINCE_SUFFIXES = ("省", "市", "自治区")
+_CITY_SUFFIXES = ("市", "地区", "自治州", "盟")
+
+
+def orders_by_region(queryset: QuerySet[Order], region: str) -> QuerySet[Order]:
+    """Orders shipped to a province or a city, named in full or without 省/市."""
+    region = (region or "").strip()
+    if not region:
+        return queryset
+    provinces = [region, *(region + suffix for suffix in _PROVINCE_SUFFIXES)]
+    cities = [region, *(region + suffix for suffix in _CITY_SUFFIXES)]
+    return queryset.filter(Q(ship_province__in=provinces) | Q(ship_city__in=cities))
+
+
+def orders_with_balance_due(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    """Orders with 应收余额 (BALANCE_DUE > 0), through the partial index on the same condition."""
+    return queryset.filter(UNPAID)
 
 
 def with_queue_order(queryset: QuerySet[Order]) -> QuerySet[Order]:
