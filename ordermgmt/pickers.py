@@ -46,8 +46,9 @@ class Picker(LoginRequiredMixin, AlightQuerySetView):
 
 
 class PickerWidget(ModelAlight):
-    """dal_alight's widget with our own hint in its search box (what can be typed there)
-    and the field's label for screen readers (the ``<label>`` points at the hidden select)."""
+    """dal_alight's widget with our own hint in its search box (what can be typed there),
+    the field's label for screen readers (the ``<label>`` points at the hidden select) and
+    a translated “nothing found”."""
 
     def __init__(self, url, *, placeholder="", label=""):
         super().__init__(url=url)
@@ -60,6 +61,8 @@ class PickerWidget(ModelAlight):
             html = html.replace(str(search_box), format_html(
                 'placeholder="{}" aria-label="{}"', self.placeholder or gettext("Search"), self.label or self.placeholder,
             ), 1)
+        html = html.replace('<autocomplete-select-input slot="input"', str(format_html(
+            '<autocomplete-select-input slot="input" no-results-text="{}"', gettext("没有找到"))), 1)
         return mark_safe(html)  # built by the widget and by format_html above
 
 
