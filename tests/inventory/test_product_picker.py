@@ -50,3 +50,10 @@ def test_the_picker_answers_html_choices_with_sku_name_and_spec(client, products
 def test_a_user_who_may_not_see_products_gets_nothing_from_the_picker(client, products):
     client.force_login(UserFactory(username="nobody"))
     assert client.get(reverse("inventory:product_picker"), {"q": "lwg"}).status_code == 403
+
+
+def test_the_receipt_form_picks_the_product_with_the_picker_and_lists_no_other(client, products):
+    client.force_login(user_with_role(roles.WAREHOUSE))
+    html = client.get(reverse("inventory:receive"), {"product": products["chair"].pk}).content.decode()
+    assert "OF-2001 办公椅（人体工学）</option>" in html
+    assert "GB-1001" not in html and reverse("inventory:product_picker") in html
