@@ -57,3 +57,4 @@ def test_the_receipt_form_picks_the_product_with_the_picker_and_lists_no_other(c
     html = client.get(reverse("inventory:receive"), {"product": products["chair"].pk}).content.decode()
     assert "OF-2001 办公椅（人体工学）</option>" in html
     assert "GB-1001" not in html and reverse("inventory:product_picker") in html
+    assert "dal_alight/autocomplete-light.js" in html

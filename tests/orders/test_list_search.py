@@ -87,4 +87,4 @@ def test_the_owner_filter_is_a_picker_that_renders_only_the_chosen_user(client, 
     client.force_login(user_with_role(roles.MANAGER))
     html = client.get(reverse("orders:list"), {"owner": chosen.pk}).content.decode()
     assert "owner-chosen" in html and "owner-other" not in html
-    assert reverse("portal:user_picker") in html
+    assert reverse("portal:user_picker") in html and "dal_alight/autocomplete-light.js" in html

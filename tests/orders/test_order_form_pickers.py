@@ -23,6 +23,7 @@ def test_the_entry_form_lists_no_customer_and_no_product_until_one_is_picked(sal
     html = sales.get(reverse("orders:create")).content.decode()
     assert "华兴科技有限公司" not in html and "螺纹钢" not in html
     assert reverse("customers:picker") in html and reverse("inventory:product_picker") in html
+    assert "dal_alight/autocomplete-light.js" in html and "dal_alight/autocomplete-light.css" in html
 
 
 def test_the_form_grows_by_nothing_with_a_thousand_more_customers_and_products(sales):
