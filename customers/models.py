@@ -56,7 +56,8 @@ class Customer(models.Model):
         ordering = ["code"]
         # On PostgreSQL the search key also has a trigram index (migration 0004) for 包含 searches.
         indexes = [models.Index(fields=["initials"], name="customer_initials_idx", opclasses=["varchar_pattern_ops"]),
-                   models.Index(fields=["pinyin"], name="customer_pinyin_idx", opclasses=["varchar_pattern_ops"])]
+                   models.Index(fields=["pinyin"], name="customer_pinyin_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["name"], name="customer_name_prefix_idx", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return self.name

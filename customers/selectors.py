@@ -14,27 +14,35 @@ def customer_search(query: str = "") -> QuerySet[Customer]:
     return customers.order_by("name")
 
 
+# A phone number typed into the picker names few customers; more are no longer a search.
+PHONE_MATCHES = 50
+
+
 def customer_picker_search(query: str = "", *, by_phone: bool = False) -> QuerySet[Customer]:
-    """The customer picker: 华兴科技 by “hxkj”, “huaxing”, 华兴, its code or (``by_phone``,
+    """The customer picker: 华兴科技 by “hxkj”, “huaxing”, 华兴科技, its code or (``by_phone``,
     for users who see contacts in full) a contact's phone number.
 
-    Index-backed at 100,000 customers: initials and pinyin are matched from their start
-    (pattern indexes), the code exactly (its unique index); Chinese text and three letters
-    or more are also looked for anywhere in the search key (name, pinyin, initials, code —
-    a trigram index on PostgreSQL); digits in the contacts' phones (trigram index too). The
-    best matches first: the code or initials exactly, then from their start, then by name."""
-    query = (query or "").strip().lower()
+    Index-backed at 100,000 customers: one or two characters are matched from the start of
+    the initials, pinyin and name (pattern indexes), the code exactly (its unique index);
+    three characters or more also anywhere in the search key (name, pinyin, initials, code —
+    a trigram index on PostgreSQL); four digits or more in the contacts' phones (trigram
+    index too, looked up first: an OR with a subquery would scan every customer). The best
+    matches first: the code or initials exactly, then from their start, then by name."""
+    typed = (query or "").strip()
+    query = typed.lower()
     customers = Customer.objects.all()
     if not query:
         return customers.order_by("name")
-    found = Q(initials__startswith=query) | Q(pinyin__startswith=query) | Q(code=query.upper())
-    if len(query) >= 3 or not query.isascii():
+    found = (Q(initials__startswith=query) | Q(pinyin__startswith=query) | Q(name__startswith=typed)
+             | Q(code=typed.upper()))
+    if len(query) >= 3:
         found |= Q(search_key__contains=query)
     if by_phone and query.isdigit() and len(query) >= 4:
-        found |= Q(pk__in=Contact.objects.filter(phone__contains=query).values("customer_id"))
+        owners = Contact.objects.filter(phone__contains=query).values_list("customer_id", flat=True)
+        found |= Q(pk__in=list(owners[:PHONE_MATCHES]))
     rank = Case(
-        When(Q(code=query.upper()) | Q(initials=query), then=Value(0)),
-        When(Q(initials__startswith=query) | Q(pinyin__startswith=query), then=Value(1)),
+        When(Q(code=typed.upper()) | Q(initials=query), then=Value(0)),
+        When(Q(initials__startswith=query) | Q(pinyin__startswith=query) | Q(name__startswith=typed), then=Value(1)),
         default=Value(2), output_field=IntegerField(),
     )
     return customers.filter(found).annotate(rank=rank).order_by("rank", "name", "pk")

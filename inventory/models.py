@@ -89,7 +89,8 @@ class Product(models.Model):
         # On PostgreSQL the search key also has a trigram index (migration 0007) for 包含 searches.
         indexes = [models.Index(fields=["initials"], name="product_initials_idx", opclasses=["varchar_pattern_ops"]),
                    models.Index(fields=["pinyin"], name="product_pinyin_idx", opclasses=["varchar_pattern_ops"]),
-                   models.Index(fields=["sku"], name="product_sku_prefix_idx", opclasses=["varchar_pattern_ops"])]
+                   models.Index(fields=["sku"], name="product_sku_prefix_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["name"], name="product_name_prefix_idx", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}" + (f"（{self.spec}）" if self.spec else "")

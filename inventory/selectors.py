@@ -67,17 +67,17 @@ def purchase_requests(state: str = "") -> QuerySet[PurchaseRequest]:
 def product_picker_search(query: str = "") -> QuerySet[Product]:
     """The product picker (products on sale): by SKU or a fragment of it, name, spec, full
     pinyin or initials of the name. Index-backed at 50,000 products like the customer
-    picker (SKU, initials and pinyin from their start; Chinese text and three characters or
-    more anywhere in the search key, which holds the SKU and spec too). The SKU exactly
-    first, then from its start, then the initials, then by SKU."""
+    picker (SKU, name, initials and pinyin from their start; three characters or more also
+    anywhere in the search key, which holds the SKU and spec too). The SKU exactly first,
+    then from its start, then the initials, then by SKU."""
     query = (query or "").strip()
     products = Product.objects.filter(is_active=True)
     if not query:
         return products.order_by("sku")
     lower, upper = query.lower(), query.upper()
     found = (Q(sku__startswith=query) | Q(sku__startswith=upper) | Q(initials__startswith=lower)
-             | Q(pinyin__startswith=lower))
-    if len(query) >= 3 or not query.isascii():
+             | Q(pinyin__startswith=lower) | Q(name__startswith=query))
+    if len(query) >= 3:
         found |= Q(search_key__contains=lower)
     rank = Case(
         When(Q(sku=query) | Q(sku=upper), then=Value(0)),

@@ -38,8 +38,9 @@ def test_full_pinyin_and_chinese_text_find_the_customer_anywhere_in_its_name(cus
     # The pinyin from its start first (华星…), then within the name (上海华兴…).
     assert list(customer_picker_search("huaxing")) == [customers["hongxing"], customers["huaxing"]]
     assert set(customer_picker_search("huaxingkeji")) == {customers["huaxing"], customers["hongxing"]}
-    assert set(customer_picker_search("华兴")) == {customers["huaxing"]}
-    assert set(customer_picker_search("科技")) == {customers["huaxing"], customers["hongxing"]}
+    assert set(customer_picker_search("华兴科技")) == {customers["huaxing"]}
+    assert set(customer_picker_search("有限公司")) == set(customers.values())
+    assert list(customer_picker_search("华星")) == [customers["hongxing"]]  # two characters: from the start only
 
 
 def test_the_exact_code_or_initials_come_first(customers):
