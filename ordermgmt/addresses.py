@@ -89,3 +89,22 @@ def parse_address_line(text: str) -> PastedAddress:
     elif not city:
         problem = gettext("未能识别城市，请检查地址或手工填写“市”")
     return PastedAddress(province, city, district, detail or (text if problem else ""), problem)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region typed into a search box, as stored on orders and addresses."""
+
+    province: str
+    city: str = ""
+    district: str = ""
+
+
+def parse_region(text: str) -> Region | None:
+    """广东 → 广东省; 深圳 (or 深圳市) → 广东省 深圳市; 上海 → 上海市; 南山区 → 广东省 深圳市 南山区;
+    None when cpca knows no such region."""
+    parsed = parse_address_line(text)
+    if not parsed.province:
+        return None
+    city = "" if parsed.city == parsed.province else parsed.city  # a municipality is its province
+    return Region(parsed.province, city, parsed.district)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from customers.selectors import customer_search
 from inventory.models import Product
+from ordermgmt.addresses import parse_region
 
 from inventory.models import PurchaseRequest
 from inventory.services import order_shortages
@@ -61,19 +62,24 @@ def orders_by_contact_name(queryset: QuerySet[Order], name: str) -> QuerySet[Ord
     return queryset.filter(contact_name__startswith=name) if name else queryset
 
 
-# A region typed without its suffix: 广东 → 广东省, 深圳 → 深圳市.
-_PROVINCE_SUFFIXES = ("省", "市", "自治区")
-_CITY_SUFFIXES = ("市", "地区", "自治州", "盟")
-
-
 def orders_by_region(queryset: QuerySet[Order], region: str) -> QuerySet[Order]:
-    """Orders shipped to a province or a city, named in full or without 省/市."""
+    """Orders shipped to a province, a city or a district, named in full or not (广东, 深圳,
+    南山区): cpca tells which it is, so that one column is filtered (province and city through
+    their indexes).
+    Text cpca does not know is compared with the stored province and city as it is."""
     region = (region or "").strip()
     if not region:
         return queryset
-    provinces = [region, *(region + suffix for suffix in _PROVINCE_SUFFIXES)]
-    cities = [region, *(region + suffix for suffix in _CITY_SUFFIXES)]
-    return queryset.filter(Q(ship_province__in=provinces) | Q(ship_city__in=cities))
+    known = parse_region(region)
+    if known is None:
+        return queryset.filter(Q(ship_province=region) | Q(ship_city=region))
+    if known.district:
+        # A district name can be two cities' (西湖区: 杭州 and 南昌): the orders tell which.
+        # Not indexed — a clerk narrows by city first.
+        return queryset.filter(ship_district=known.district)
+    if known.city:
+        return queryset.filter(ship_city=known.city)
+    return queryset.filter(ship_province=known.province)
 
 
 def orders_with_balance_due(queryset: QuerySet[Order]) -> QuerySet[Order]:

@@ -57,11 +57,15 @@ def test_the_receivers_name_finds_orders_from_its_start(client, orders):
     assert _listed(client, contact="李娜") == _numbers(orders["shenzhen"])
 
 
-def test_a_province_or_city_with_or_without_its_suffix_finds_the_orders_shipped_there(client, orders):
+def test_a_province_city_or_district_with_or_without_its_suffix_finds_the_orders_shipped_there(client, orders):
     assert _listed(client, region="广东省") == _numbers(orders["shenzhen"])
     assert _listed(client, region="广东") == _numbers(orders["shenzhen"])
     assert _listed(client, region="杭州") == _numbers(orders["hangzhou"])
     assert _listed(client, region="上海市") == _numbers(orders["shanghai"])
+    assert _listed(client, region="上海") == _numbers(orders["shanghai"])
+    assert _listed(client, region="南山区") == _numbers(orders["shenzhen"])
+    assert _listed(client, region="西湖区") == _numbers(orders["hangzhou"])
+    assert _listed(client, region="乌有之乡") == set()
 
 
 def test_an_amount_range_finds_the_orders_whose_total_lies_within_it(client, orders):
