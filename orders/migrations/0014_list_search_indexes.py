@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='order',
-            index=models.Index(condition=models.Q(models.Q(('status__in', ('cancelled', 'rejected')), _negated=True), ('total__gt', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('returned_amount'), '+', models.F('paid_amount')), '-', models.F('refunded_amount')))), fields=['-created_at'], name='order_unpaid_created_idx'),
+            index=models.Index(condition=models.Q(models.Q(('status__in', ('cancelled', 'rejected')), _negated=True), ('total__gt', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('returned_amount'), '+', models.F('paid_amount')), '-', models.F('refunded_amount')))), fields=['-created_at'], include=['ship_province', 'ship_city', 'total'], name='order_unpaid_created_idx'),
         ),
         migrations.AddIndex(
             model_name='orderline',

@@ -183,7 +183,10 @@ class Order(models.Model):
             models.Index(fields=["ship_province", "-created_at"], name="order_province_created_idx"),
             models.Index(fields=["ship_city", "-created_at"], name="order_city_created_idx"),
             models.Index(fields=["total"], name="order_total_idx"),
-            models.Index(fields=["-created_at"], condition=UNPAID, name="order_unpaid_created_idx"),
+            # Covering the list's other narrow filters, so that counting a combination reads
+            # the index alone.
+            models.Index(fields=["-created_at"], condition=UNPAID, include=["ship_province", "ship_city", "total"],
+                         name="order_unpaid_created_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
