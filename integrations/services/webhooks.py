@@ -223,8 +223,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
     skipped). Not attempted: a delivery no longer pending, of a paused subscription, early, or
     behind an earlier pending delivery of its order (it is handed out when that one ends)."""
     with transaction.atomic():
-        delivery = (WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("event", "subscription__client").filter(pk=delivery_id).first())
+        delivery = WebhookDelivery.objects.select_for_update(skip_locked=True).filter(pk=delivery_id).first()
         if delivery is None:
             return AttemptOutcome("busy")
         if delivery.status != DeliveryStatus.PENDING:
@@ -290,7 +289,7 @@ def _subscription_succeeded(subscription: WebhookSubscription) -> None:
 def _subscription_failed(subscription: WebhookSubscription, now) -> None:
     WebhookSubscription.objects.filter(pk=subscription.pk, failing_since__isnull=True).update(failing_since=now)
     WebhookSubscription.objects.filter(pk=subscription.pk).update(consecutive_failures=F("consecutive_failures") + 1)
-    locked = WebhookSubscription.objects.select_for_update().select_related("client__owner").get(pk=subscription.pk)
+    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
     failing_for = now - locked.failing_since
     if (locked.is_active and locked.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES
             and failing_for >= timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS)):
