@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import schema  # noqa: F401  (the schema's security scheme for our tokens, registered on import)
@@ -10,6 +10,7 @@ from .views.orders import (
     OrderListView,
     OrderPaymentsView,
 )
+from .views.base import not_found
 from .views.payments import PaymentNotifyView
 from .views.schema import docs_view
 from .views.webhooks import SubscriptionDetailView, SubscriptionListView
@@ -29,4 +30,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs_view(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
     path("docs/redoc/", docs_view(SpectacularRedocView, url_name="api:schema"), name="redoc"),
+    # Anything else under /api/v1/ is answered in the API's error shape, not the portal's page.
+    re_path(r"", not_found),
 ]

@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
@@ -23,7 +24,7 @@ from ...services import (
     idempotency_release,
     request_fingerprint,
 )
-from ..errors import ApiError
+from ..errors import ApiError, error_body
 from ..serializers import ErrorSerializer
 
 logger = logging.getLogger(__name__)
@@ -161,3 +162,8 @@ def _error_code(response) -> str:
         except ValueError:
             return ""
     return str(data.get("code", ""))[:40] if isinstance(data, dict) else ""
+
+
+@csrf_exempt  # it reads nothing and changes nothing: any method gets the same 404
+def not_found(request, *args, **kwargs) -> HttpResponse:
+    return json_response(render(error_body("not_found")), 404)

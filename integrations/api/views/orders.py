@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -38,6 +38,22 @@ from ..serializers import (
 from .base import COMMON_ERRORS, IDEMPOTENCY_KEY, OPTIONAL_IDEMPOTENCY_KEY, ApiView, errors
 
 TAG = ["orders"]
+
+MINIMAL_ORDER = {"customer_code": "C00001", "external_ref": "TB-20261201-0001", "lines": [{"sku": "P0001", "quantity": 2}]}
+FULL_ORDER = {
+    "customer_code": "C00001", "external_ref": "TB-20261201-0002",
+    "lines": [{"sku": "P0001", "quantity": 2}, {"sku": "P0002", "quantity": 1, "unit_price": "88.00",
+                                                "price_reason": "店铺满减活动价"}],
+    "delivery": {"contact_name": "张三", "contact_phone": "13812345678", "province": "上海市", "city": "上海市",
+                 "district": "浦东新区", "address": "张江路100号"},
+    "invoice": {"type": "normal", "title": "上海华兴科技有限公司"},
+    "payment_method": "online", "priority": "urgent", "notes": "请工作日送货",
+}
+ORDER_EXAMPLES = [
+    OpenApiExample("Minimal: customer code, the channel's number, lines by SKU", value=MINIMAL_ORDER,
+                   request_only=True),
+    OpenApiExample("Delivery, invoice, a manual price with its reason", value=FULL_ORDER, request_only=True),
+]
 
 
 class OrderCursor(CursorPagination):
@@ -87,7 +103,7 @@ class OrderListView(ApiView):
 
     @extend_schema(
         tags=TAG, operation_id="orders_create", summary="Push one order",
-        request=OrderInSerializer, parameters=[IDEMPOTENCY_KEY],
+        request=OrderInSerializer, parameters=[IDEMPOTENCY_KEY], examples=ORDER_EXAMPLES,
         responses={201: OrderCreatedSerializer, **errors(400, 409, 413, 415, 422, *COMMON_ERRORS)},
         description="One order in the platform's terms, entered like an order typed in the portal: 待审核, then "
                     "the automatic review. 409 `duplicate_order` when the channel sent this external_ref before "
@@ -117,6 +133,8 @@ class OrderBatchView(ApiView):
     @extend_schema(
         tags=TAG, operation_id="orders_batch_create", summary="Push up to 500 orders",
         request=BatchInSerializer, parameters=[IDEMPOTENCY_KEY],
+        examples=[OpenApiExample("Two orders, each on its own", request_only=True, value={
+            "atomic": False, "orders": [MINIMAL_ORDER, {**MINIMAL_ORDER, "external_ref": "TB-20261201-0003"}]})],
         responses={
             200: BatchOutSerializer,
             422: OpenApiResponse(BatchRejectedSerializer, description="atomic=true and some orders were refused: "

@@ -26,6 +26,8 @@ def _valid(serializer_class, data) -> dict:
 
 
 def _subscription(client, pk: int) -> WebhookSubscription:
+    if pk > 2**63 - 1:  # beyond any id (and the database's integers)
+        raise Http404
     subscription = WebhookSubscription.objects.filter(client=client, pk=pk).first()
     if subscription is None:
         raise Http404
