@@ -158,9 +158,9 @@ def _check_external_ref(order: ChannelOrder) -> None:
         raise InvalidInput("请填写渠道订单号（external_ref）")
 
 
-@transaction.atomic
 def channel_order_create(*, client: ApiClient, order: ChannelOrder) -> Order:
-    """One order of the channel, entered like any other (待审核, automatic review queued).
+    """One order of the channel, entered like any other (待审核, automatic review queued), in
+    one transaction (a savepoint inside the caller's).
 
     Refused as a duplicate when the channel sent the same ``external_ref`` before — also when
     two requests race with it: the unique constraint on (channel_code, external_ref) stops the
