@@ -29,7 +29,7 @@ urlpatterns = [
     path("payments/notify/<slug:provider>/", PaymentNotifyView.as_view(), name="payments_notify"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs_view(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
-    path("docs/redoc/", docs_view(SpectacularRedocView, url_name="api:schema"), name="redoc"),
+    path("docs/redoc/", docs_view(SpectacularRedocView, url_name="api:schema", inline_styles=True), name="redoc"),
     # Anything else under /api/v1/ is answered in the API's error shape, not the portal's page.
     re_path(r"", not_found),
 ]
