@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
 
@@ -27,7 +28,7 @@ def order_detail_for(client: ApiClient, number: str) -> Order | None:
 
 @dataclass(frozen=True)
 class CallStats:
-    label: str
+    label: object  # a translatable label
     calls: int
     errors: int
     server_errors: int
@@ -38,7 +39,7 @@ class CallStats:
         return self.errors / self.calls if self.calls else 0.0
 
 
-CALL_WINDOWS = [("1 小时", timedelta(hours=1)), ("24 小时", timedelta(hours=24)), ("7 天", timedelta(days=7))]
+CALL_WINDOWS = [(_("1 小时"), timedelta(hours=1)), (_("24 小时"), timedelta(hours=24)), (_("7 天"), timedelta(days=7))]
 
 
 def client_call_stats(client: ApiClient, *, now=None) -> list[CallStats]:

@@ -102,3 +102,23 @@ def test_keys_are_kept_seven_days_and_call_logs_ninety(channel):
                                   status=200, latency_ms=1)
     assert idempotency_keys_purge() == 1 and list(IdempotencyKey.objects.values_list("key", flat=True)) == ["k6"]
     assert api_calls_purge() == 1 and ApiCallLog.objects.count() == 1
+
+
+def test_a_manager_changes_a_client_and_pauses_a_subscription(client, manager, channel, receiver):
+    api_client = channel[0]
+    edit = client.post(f"/integrations/clients/{api_client.pk}/edit/", {
+        "name": "淘宝旗舰店", "owner": manager.pk, "scopes": ["orders:read"], "rate_limit": "60/m",
+        "allowed_ips": "203.0.113.0/24", "notes": "", "is_active": "on"})
+    assert edit.status_code == 302
+    api_client.refresh_from_db()
+    assert (api_client.scopes, api_client.rate_limit, api_client.allowed_ips) == (["orders:read"], "60/m", "203.0.113.0/24")
+    refused = client.post(f"/integrations/clients/{api_client.pk}/edit/", {
+        "name": "淘宝旗舰店", "scopes": ["orders:read"], "rate_limit": "often", "allowed_ips": "not-an-ip"})
+    assert refused.status_code == 400 and "频率限制的格式" in refused.content.decode()
+    client.post(f"/integrations/clients/{api_client.pk}/webhooks/new/", {"url": receiver.url,
+                                                                        "event_types": ["order.created"]})
+    subscription = WebhookSubscription.objects.get()
+    client.post(f"/integrations/webhooks/{subscription.pk}/edit/", {"url": receiver.url, "event_types": ["order.shipped"]})
+    subscription.refresh_from_db()
+    assert (subscription.is_active, subscription.event_types) == (False, ["order.shipped"])
+    assert "暂停" in client.get(f"/integrations/clients/{api_client.pk}/").content.decode()
