@@ -27,21 +27,41 @@ from _setup import finish, start
 
 
 class QuietHandler(WSGIRequestHandler):
+    # The answer leaves in two writes (head, body): without TCP_NODELAY the second waits for
+    # the client's delayed ACK, adding tens of milliseconds to every call that are not the app's.
+    disable_nagle_algorithm = True
+
     def log_message(self, *args):
         pass
 
 
+CLOSE_PATH = "/__bench_close_connections__"
+
+
 def serve():
+    """The app on a WSGI server in a thread, keeping its database connection between requests
+    as in production (CONN_MAX_AGE); ``CLOSE_PATH`` closes it at the end, so that the scratch
+    database can be dropped."""
     from django.core.wsgi import get_wsgi_application
-    from django.db import connection
+    from django.db import connections
 
-    # The server thread closes its connection after each request (so the scratch database
-    # can be dropped at the end).
-    connection.settings_dict["CONN_MAX_AGE"] = 0
+    django_app = get_wsgi_application()
 
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler)
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == CLOSE_PATH:
+            connections.close_all()
+            start_response("204 No Content", [])
+            return [b""]
+        return django_app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def stop(server, base: str) -> None:
+    urllib.request.urlopen(base + CLOSE_PATH).read()
+    server.shutdown()
 
 
 def order_json(customer, lines, ref: str) -> dict:
@@ -68,29 +88,24 @@ def details(customer):
                         channel=Channel.API, channel_code="bench-services")
 
 
-def services_batches(batches) -> float:
+def services_batch(batch) -> float:
     from orders.services import LineInput, NewOrder, order_create_many
 
     started = time.perf_counter()
-    for batch in batches:
-        order_create_many(user=None, orders=[
-            NewOrder(details=details(c), lines=[LineInput(product=p, quantity=q) for p, q in lines])
-            for c, lines in batch])
+    order_create_many(user=None, orders=[
+        NewOrder(details=details(c), lines=[LineInput(product=p, quantity=q) for p, q in lines]) for c, lines in batch])
     return time.perf_counter() - started
 
 
-def services_singles(work) -> list[float]:
+def services_single(customer, lines) -> float:
     from django.db import transaction
 
     from orders.services import LineInput, order_create
 
-    latencies = []
-    for customer, lines in work:
-        started = time.perf_counter()
-        with transaction.atomic():  # one order, one transaction; its review runs on commit
-            order_create(user=None, details=details(customer), lines=[LineInput(product=p, quantity=q) for p, q in lines])
-        latencies.append(time.perf_counter() - started)
-    return latencies
+    started = time.perf_counter()
+    with transaction.atomic():  # one order, one transaction; its review is queued on commit
+        order_create(user=None, details=details(customer), lines=[LineInput(product=p, quantity=q) for p, q in lines])
+    return time.perf_counter() - started
 
 
 def p95(values: list[float]) -> float:
@@ -127,34 +142,36 @@ def main():
         print(f"{args.batches} batches of 500 orders, {args.singles} single orders; 1–5 lines each; automatic review "
               + ("run in each request" if args.with_review else "queued for the workers (as in production)"))
 
-        api_batches = [plan(rng, customers, products, 500) for _ in range(args.batches)]
-        api_seconds = []
-        for number, batch in enumerate(api_batches):
+        # API and services alternate, call by call, so that a busy moment of the machine weighs
+        # on both sides alike.
+        api_seconds, service_seconds = [], []
+        for number in range(args.batches):
+            batch = plan(rng, customers, products, 500)
             body = {"atomic": False, "orders": [order_json(c, lines, f"B{number}-{i}") for i, (c, lines) in enumerate(batch)]}
             status, data, seconds = post(f"{base}/api/v1/orders/batch/", token, body)
             assert status == 200 and data["created"] == 500, (status, data.get("rejected"), data.get("message"))
             api_seconds.append(seconds)
-        service_seconds = services_batches([plan(rng, customers, products, 500) for _ in range(args.batches)])
+            service_seconds.append(services_batch(plan(rng, customers, products, 500)))
         api_rate = 500 * args.batches / sum(api_seconds)
-        service_rate = 500 * args.batches / service_seconds
+        service_rate = 500 * args.batches / sum(service_seconds)
         print(f"POST /api/v1/orders/batch/ (500 orders a call): {api_rate:8.1f} orders/s   "
-              f"({', '.join(f'{s:.2f} s' for s in api_seconds)} per call)")
+              f"({', '.join(f'{s:.2f}' for s in api_seconds)} s per call)")
         print(f"services: order_create_many, same batches:      {service_rate:8.1f} orders/s   "
-              f"(API at {api_rate / service_rate:.0%} of the services' rate)", flush=True)
+              f"({', '.join(f'{s:.2f}' for s in service_seconds)} s per call; API at {api_rate / service_rate:.0%})",
+              flush=True)
 
-        singles = [order_json(c, lines, f"S-{i}") for i, (c, lines) in enumerate(plan(rng, customers, products, args.singles))]
-        latencies = []
-        for body in singles:
-            status, _data, seconds = post(f"{base}/api/v1/orders/", token, body)
+        latencies, service_latencies = [], []
+        for index, (customer, lines) in enumerate(plan(rng, customers, products, args.singles)):
+            status, _data, seconds = post(f"{base}/api/v1/orders/", token, order_json(customer, lines, f"S-{index}"))
             assert status == 201, status
             latencies.append(seconds)
-        service_latencies = services_singles(plan(rng, customers, products, args.singles))
+            service_latencies.append(services_single(*plan(rng, customers, products, 1)[0]))
         print(f"POST /api/v1/orders/ (one order a call):        p50 {statistics.median(latencies) * 1000:6.1f} ms  "
               f"p95 {p95(latencies) * 1000:6.1f} ms  {len(latencies) / sum(latencies):6.1f} orders/s")
         print(f"services: order_create, one transaction each:   p50 {statistics.median(service_latencies) * 1000:6.1f} ms  "
               f"p95 {p95(service_latencies) * 1000:6.1f} ms  {len(service_latencies) / sum(service_latencies):6.1f} orders/s")
         print(f"orders in the database: {Order.objects.count()}")
-        server.shutdown()
+        stop(server, base)
     finally:
         from django.db import connections
 

@@ -28,6 +28,7 @@ from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from ordermgmt.batching import read_once
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.queueing import enqueue
 
@@ -134,11 +135,17 @@ def webhook_subscription_delete(*, user, subscription: WebhookSubscription) -> N
 
 # --- the outbox -----------------------------------------------------------------------------
 
+def _active_subscriptions() -> list[WebhookSubscription]:
+    """Read once per batch of orders (``ordermgmt.batching``): nothing in it changes them."""
+    return read_once("integrations.active_webhook_subscriptions", lambda: list(
+        WebhookSubscription.objects.filter(is_active=True, client__is_active=True).select_related("client")))
+
+
 def _subscribers(event_type: str, order) -> list[WebhookSubscription]:
     """Active subscriptions to this event type whose client may see the order: its own
     channel's orders, or every order with the scope to read all."""
     chosen = []
-    for subscription in WebhookSubscription.objects.filter(is_active=True, client__is_active=True).select_related("client"):
+    for subscription in _active_subscriptions():
         client = subscription.client
         if event_type not in subscription.event_types:
             continue

@@ -18,6 +18,7 @@ from inventory.models import Product
 from inventory.services import (
     stock_release_order,
 )
+from ordermgmt.batching import one_batch
 from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidBatch, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
@@ -416,8 +417,9 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     OrderLine.objects.bulk_create(line_rows)
     OrderAdjustment.objects.bulk_create(adjustment_rows)
     OrderEvent.objects.bulk_create(events)
-    for order in created:
-        publish(OrderCreated(order=order, user=user))
+    with one_batch():  # listeners read what they need for these orders once, not once per order
+        for order in created:
+            publish(OrderCreated(order=order, user=user))
     order_ids = [order.pk for order in created]
     transaction.on_commit(partial(enqueue, "orders.tasks.run_auto_review_many", order_ids))
     return created

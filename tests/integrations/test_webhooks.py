@@ -208,3 +208,16 @@ def test_in_production_a_subscriber_inside_our_network_is_refused(channel, setti
         with pytest.raises(InvalidInput, match="内网"):
             webhook_subscription_create(user=None, client=channel[0], url=url, event_types=["order.created"])
     assert not WebhookSubscription.objects.exists()
+
+
+def test_a_batch_of_orders_reads_the_subscriptions_once_and_announces_each(api, shop, subscribed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    body = {"orders": [{"customer_code": "C00001", "external_ref": f"B-{i}", "lines": [{"sku": "P0001", "quantity": 1}]}
+                       for i in range(30)]}
+    with CaptureQueriesContext(connection) as queries:
+        assert api.post("/api/v1/orders/batch/", body).json()["created"] == 30
+    reads = [q for q in queries.captured_queries if 'FROM "integrations_webhooksubscription"' in q["sql"]]
+    assert len(reads) == 1
+    assert WebhookEvent.objects.filter(event_type="order.created").count() == 30
