@@ -8,7 +8,8 @@ class FulfillmentConfig(AppConfig):
     def ready(self) -> None:
         from ordermgmt.uploads import register_private_folder
 
+        from . import panels, receivers  # noqa: F401  (receivers subscribe to the orders' domain events)
         from .models import ProofFile
 
         register_private_folder(ProofFile.UPLOAD_FOLDER, permission=ProofFile.VIEW_PERMISSION)
-        from . import receivers  # noqa: F401  (subscribes to the orders' domain events)
+        panels.register()  # on the order page and the home page

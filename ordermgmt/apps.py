@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class OrdermgmtConfig(AppConfig):
     name = "ordermgmt"
     verbose_name = "平台"
+
+    def ready(self) -> None:
+        from .event_views import failed_event_deliveries_panel
+        from .panels import register_panel
+
+        register_panel("home.queue_alerts", "failed_event_deliveries", template="portal/_event_alert_panel.html",
+                       context=failed_event_deliveries_panel, order=90)

@@ -7,4 +7,6 @@ class OrdersConfig(AppConfig):
     verbose_name = _("订单")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the signal handlers)
+        from . import panels, receivers  # noqa: F401  (receivers subscribe to the inventory's domain events)
+
+        panels.register()  # my queue on the home page, order history on the customer page

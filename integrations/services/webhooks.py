@@ -29,9 +29,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ordermgmt.batching import read_once
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.queueing import enqueue
 
+from ..domain_events import WebhookSubscriptionDisabled
 from ..models import ApiClient, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from ..models.webhooks import DeliveryStatus
 from ..scopes import ORDERS_READ, ORDERS_READ_ALL
@@ -312,6 +314,7 @@ def _disable(subscription: WebhookSubscription, now) -> None:
     )[:300]
     subscription.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
     logger.warning("Webhook subscription %s disabled: %s", subscription.pk, subscription.disabled_reason)
+    publish(WebhookSubscriptionDisabled(subscription=subscription))
     transaction.on_commit(lambda: _tell_owner(subscription))
 
 

@@ -11,10 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
 
+from integrations.domain_events import WebhookSubscriptionDisabled
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from integrations.services import webhook_deliveries_dispatch_due, webhook_subscription_create
 from integrations.services.webhooks import retry_wait
 from ordermgmt import roles
+from ordermgmt.domain_events import Phase, subscribe, unsubscribe
 from orders import services as order_services
 from tests.factories import make_order, user_with_role
 
@@ -166,9 +168,19 @@ def test_a_subscriber_that_keeps_failing_is_disabled_and_its_owner_told(
     subscription, _secret = webhook_subscription_create(user=None, client=taobao, url=receiver.url,
                                                         event_types=["order.created"])
     receiver.failures = 99
-    with django_capture_on_commit_callbacks(execute=True):
-        for index in range(4):
-            push(Api(client, token), external_ref=f"PDD-{index}")
+    announced = []
+
+    def listener(event):
+        announced.append(event.subscription.pk)
+
+    subscribe(WebhookSubscriptionDisabled, phase=Phase.IN_TRANSACTION)(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            for index in range(4):
+                push(Api(client, token), external_ref=f"PDD-{index}")
+    finally:
+        unsubscribe(WebhookSubscriptionDisabled, listener)
+    assert announced == [subscription.pk], "the apps above are told once (the service desk notifies a 主管)"
     subscription.refresh_from_db()
     assert not subscription.is_active and subscription.disabled_at and "连续 3 次投递失败" in subscription.disabled_reason
     assert len(receiver.requests) == 3, "nothing sent once disabled"
