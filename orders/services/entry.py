@@ -18,9 +18,10 @@ from inventory.models import Product
 from inventory.services import (
     stock_release_order,
 )
+from ordermgmt.batching import one_batch
 from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish, publish_all
-from ordermgmt.errors import InvalidInput, InvalidTransition
+from ordermgmt.errors import InvalidBatch, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import column_limit, fits_column, format_yuan, parse_money, parse_quantity, to_money
 from ordermgmt.queueing import enqueue
@@ -83,6 +84,9 @@ class OrderDetails:
     # How the order came in beyond its channel (e.g. "导入记录 #12《orders.xlsx》第3–5行");
     # shown on the order's creation event so its timeline names the source.
     entry_note: str = ""
+    # The sales channel an integration stands for ("taobao-shop-1"), for orders pushed through
+    # the API: its external_ref is unique within that channel. Set once, never edited.
+    channel_code: str = ""
 
 
 DETAIL_FIELDS = [
@@ -279,7 +283,8 @@ def _apply_details(order: Order, details: OrderDetails, lines: Sequence[LineInpu
 
 def _new_order(*, user, details: OrderDetails, lines: Sequence[LineInput], number: str, placed_at: datetime) -> Order:
     """An unsaved order, checked and filled in exactly as ``order_create`` stores it."""
-    order = Order(number=number, created_by=user, created_at=placed_at, status_changed_at=placed_at)
+    order = Order(number=number, created_by=user, created_at=placed_at, status_changed_at=placed_at,
+                  channel_code=details.channel_code)
     _apply_details(order, details, lines)
     if order.owner is None:
         order.owner_id = details.customer.owner_id or (user.pk if user is not None else None)
@@ -369,16 +374,15 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     """
     check_permission(user, "orders.add_order", "新建订单")
     placed_at = placed_at or timezone.now()
-    problems = []
+    problems: list[tuple[int, str]] = []
     cleaned: list[tuple[OrderDetails, list[LineInput]]] = []
-    for index, entry in enumerate(orders, start=1):
+    for index, entry in enumerate(orders):
         try:
             cleaned.append((_clean_details(entry.details), _clean_lines(entry.lines)))
         except InvalidInput as error:
-            label = entry.details.external_ref or f"第{index}个订单"
-            problems.append(f"{label}：{error}")
+            problems.append((index, str(error)))
     if problems:
-        raise InvalidInput("；".join(problems[:20]) + ("……" if len(problems) > 20 else ""))
+        raise _batch_refused(orders, problems, labels=[f"第{index}个订单" for index in range(1, len(orders) + 1)])
     book = PriceBook(
         customers={details.customer for details, _ in cleaned},
         products={line.product for _, lines in cleaned for line in lines},
@@ -387,18 +391,18 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     numbers = reserve_order_numbers(timezone.localdate(placed_at), len(cleaned))
     created: list[Order] = []
     built = []
-    for (details, lines), number in zip(cleaned, numbers):
+    for index, ((details, lines), number) in enumerate(zip(cleaned, numbers)):
         order = _new_order(user=user, details=details, lines=lines, number=number, placed_at=placed_at)
         try:
             priced, line_rows, adjustment_rows = _build_priced_rows(order, lines, book=book)
         except InvalidInput as error:
-            problems.append(f"{details.external_ref or number}：{error}")
+            problems.append((index, str(error)))
             continue
         order.priority_score = priority_score(order)
         created.append(order)
         built.append((details, lines, priced, line_rows, adjustment_rows))
     if problems:
-        raise InvalidInput("；".join(problems[:20]) + ("……" if len(problems) > 20 else ""))
+        raise _batch_refused(orders, problems, labels=numbers)
     bulk_insert(created)
     line_rows, adjustment_rows, events, announced = [], [], [], []
     for order, (details, lines, priced, lines_of_order, adjustments_of_order) in zip(created, built):
@@ -418,12 +422,20 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     bulk_insert(adjustment_rows)
     bulk_insert(events)
     # Announced as ``order_create`` announces each order: its timeline entries, then the order.
-    publish_all([item for entries, created_event in announced
-                 for item in [*(a for entry in entries for a in announcements(entry)), created_event]])
+    with one_batch():  # listeners read what they need for these orders once, not once per order
+        publish_all([item for entries, created_event in announced
+                     for item in [*(a for entry in entries for a in announcements(entry)), created_event]])
     if auto_review:
         order_ids = [order.pk for order in created]
         transaction.on_commit(partial(enqueue, "orders.tasks.run_auto_review_many", order_ids))
     return created
+
+
+def _batch_refused(orders: Sequence[NewOrder], problems: list[tuple[int, str]], *, labels) -> InvalidBatch:
+    """One error naming every refused order (by its external number, else ``labels[index]``),
+    with the problems per entry for callers that answer per order."""
+    named = [f"{orders[index].details.external_ref or labels[index]}：{message}" for index, message in problems]
+    return InvalidBatch("；".join(named[:20]) + ("……" if len(named) > 20 else ""), problems=problems)
 
 
 @dataclass

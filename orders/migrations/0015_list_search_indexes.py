@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0004_search_columns'),
         ('inventory', '0007_search_columns'),
-        ('orders', '0013_order_replaces_order'),
+        ('orders', '0014_order_channel_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
