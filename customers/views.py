@@ -6,11 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, pgettext
 
 from ordermgmt.errors import BusinessError
+from ordermgmt.pickers import Picker
 
 from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
 from .models import Customer, CustomerLevel
-from .privacy import shown_contact
-from .selectors import customer_search
+from .privacy import sees_full_contact, shown_contact
+from .selectors import customer_picker_search, customer_search
 from .services import AddressInput, ContactInput, address_save, contact_save, customer_create, customer_update
 
 
@@ -37,10 +38,17 @@ def customer_list(request):
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_lookup(request):
-    """JSON for the order form's customer picker: search by name, pinyin, initials, code or phone.
-    The contact is as the user may see it (masked without ``view_full_contact``)."""
+    """JSON of customers with their primary contact and default address: the one picked in
+    the order form (``?id=``, to fill the contact and address), or a search (``?q=`` by name,
+    pinyin, initials, code or phone). The contact is as the user may see it (masked without
+    ``view_full_contact``)."""
     results = []
-    for customer in customer_search(request.GET.get("q", "")).prefetch_related("contacts", "addresses")[:20]:
+    picked = request.GET.get("id", "")
+    if picked:
+        customers = Customer.objects.filter(pk=picked) if picked.isdigit() else Customer.objects.none()
+    else:
+        customers = customer_search(request.GET.get("q", ""))
+    for customer in customers.prefetch_related("contacts", "addresses")[:20]:
         contact, address = customer.primary_contact, customer.default_address
         phone = shown_contact(request.user, contact.contact_details) if contact else None
         place = shown_contact(request.user, address.contact_details) if address else None
@@ -59,6 +67,19 @@ def customer_lookup(request):
             }
         )
     return JsonResponse({"results": results})
+
+
+class CustomerPicker(Picker):
+    """The customer picker of the order form (and wherever a customer is picked). A phone
+    number finds its customer only for users who see phone numbers in full."""
+
+    permission = "customers.view_customer"
+
+    def search(self, query):
+        return customer_picker_search(query, by_phone=sees_full_contact(self.request.user))
+
+    def get_result_label(self, result) -> str:
+        return f"{result.name}（{result.code}）"
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from customers.models import Customer, CustomerLevel
 from customers.phones import normalize_phone
 from inventory.models import Product
+from ordermgmt.pickers import picker_widget
 from ordermgmt.widgets import DateInput
 from ordermgmt.money import CENT, MoneyField, QuantityField
 
@@ -18,7 +19,7 @@ _DETAIL_FORM_FIELDS = [name for name in DETAIL_FIELDS if name not in ("customer"
 class OrderForm(forms.Form):
     customer = forms.ModelChoiceField(
         label=_("客户"), queryset=Customer.objects.order_by("name"), required=False,
-        empty_label=_("— 选择已有客户 —"),
+        widget=picker_widget("customers:picker", label=_("客户"), placeholder=_("名称 / 拼音或首字母 / 编码 / 电话")),
     )
     is_new_customer = forms.BooleanField(label=_("新客户"), required=False)
     new_customer_name = forms.CharField(label=_("新客户全称（与营业执照一致）"), max_length=200, required=False)
@@ -115,7 +116,8 @@ class ProductChoiceField(forms.ModelChoiceField):
 class LineForm(forms.Form):
     product = ProductChoiceField(
         label=_("商品"), queryset=Product.objects.filter(is_active=True).order_by("sku"),
-        empty_label=_("— 选择商品 —"),
+        widget=picker_widget("inventory:product_picker", label=_("商品"),
+                             placeholder=_("编码 / 名称 / 规格 / 拼音首字母")),
     )
     quantity = QuantityField(label=_("数量"), min_value=1, error_messages={"min_value": _("数量必须是正整数")})
     unit_price = MoneyField(
