@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
-from customers.selectors import customer_search
+from customers.selectors import EVERY_CUSTOMER, customer_search
 from inventory.models import Product
 from ordermgmt.addresses import parse_region
 
@@ -15,8 +15,27 @@ from .review import manual_review_reason
 from .workflow import PROGRESS_STEP_OF, PROGRESS_STEPS, QUEUE_RULES
 
 
-def order_list_queryset() -> QuerySet[Order]:
-    return Order.objects.select_related("customer", "owner")
+def order_visibility(user, *, through: str = "") -> Q | None:
+    """The condition on orders (reached ``through`` a relation, e.g. ``"order__"``) that a
+    user may see, or None when they see them all (``view_all_customers``): the orders of the
+    customers they may see (``customers_visible_to``: their own and the unassigned ones) and
+    the orders they own."""
+    if user.has_perm(EVERY_CUSTOMER):
+        return None
+    return (Q(**{f"{through}customer__owner_id": user.pk}) | Q(**{f"{through}customer__owner__isnull": True})
+            | Q(**{f"{through}owner_id": user.pk}))
+
+
+def orders_visible_to(user, orders: QuerySet[Order] | None = None) -> QuerySet[Order]:
+    """The orders a user may see (``order_visibility``). Every page, search, export and action
+    on an order goes through here; an order outside it is answered 404."""
+    orders = Order.objects.all() if orders is None else orders
+    condition = order_visibility(user)
+    return orders if condition is None else orders.filter(condition)
+
+
+def order_list_queryset(*, visible_to) -> QuerySet[Order]:
+    return orders_visible_to(visible_to, Order.objects.select_related("customer", "owner"))
 
 
 def order_search(queryset: QuerySet[Order], query: str) -> QuerySet[Order]:
@@ -128,12 +147,12 @@ def order_queue_for_user(user) -> QuerySet[Order]:
     condition = queue_filter_for_user(user)
     if condition is None:
         return Order.objects.none()
-    return with_queue_order(order_list_queryset().filter(condition))
+    return with_queue_order(order_list_queryset(visible_to=user).filter(condition))
 
 
-def order_detail(number: str) -> Order:
+def order_detail(number: str, *, visible_to) -> Order:
     return (
-        Order.objects.select_related("customer", "owner", "created_by")
+        orders_visible_to(visible_to).select_related("customer", "owner", "created_by")
         .prefetch_related("lines", "adjustments")
         .get(number=number)
     )
