@@ -303,6 +303,10 @@ LOGGING = {
 
 # --- Business settings ---------------------------------------------------------
 ORDER_LIST_PAGE_SIZE = 20
+# The working day for everything counted in working time (stage thresholds, complaint due
+# times), in TIME_ZONE, on the working days of the calendar (ordermgmt.workdays). A setting,
+# not a policy: it is the company's opening hours, read by every such calculation.
+WORKING_DAY_HOURS = (env.str("WORKING_DAY_START", default="09:00"), env.str("WORKING_DAY_END", default="18:00"))
 
 # --- Fulfillment: logistics, uploads, tracking page, notifications ---------------------
 # Absolute base of links sent to customers (the signed tracking link in e-mails and SMS).
