@@ -325,6 +325,8 @@ FULFILLMENT_LOSS_AFTER_DAYS = env.int("FULFILLMENT_LOSS_AFTER_DAYS", default=3)
 PRODUCTION_DEFAULT_LEAD_DAYS = env.int("PRODUCTION_DEFAULT_LEAD_DAYS", default=7)
 # Delivery-proof photos and signatures: images only, checked by content.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Recordings attached to a complaint (a call, a voice message): checked by their audio signature.
+UPLOAD_MAX_RECORDING_BYTES = env.int("UPLOAD_MAX_RECORDING_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_FILES = 6
 # Carriers' poller implementations, by the key chosen on each carrier.
 CARRIER_POLLERS = {
