@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "orders",
     "fulfillment",
     "aftersales",
+    "servicedesk",
     "reports",
 ]
 
@@ -194,6 +195,21 @@ CELERY_BEAT_SCHEDULE: dict = {
     "aftersales-flag-overdue-cases": {
         "task": "aftersales.tasks.flag_overdue_cases",
         "schedule": 60 * 60,
+    },
+    # Service desk: orders past their stage's dwell-time threshold (working time) flagged and
+    # their people told; complaints past their due time escalated to the 主管; the daily
+    # e-mail digest of staff notifications.
+    "servicedesk-refresh-stage-flags": {
+        "task": "servicedesk.tasks.refresh_stage_flags",
+        "schedule": 5 * 60,
+    },
+    "servicedesk-escalate-overdue-complaints": {
+        "task": "servicedesk.tasks.escalate_overdue_complaints",
+        "schedule": 10 * 60,
+    },
+    "servicedesk-notification-digests": {
+        "task": "servicedesk.tasks.send_notification_digests",
+        "schedule": crontab(minute=30, hour=8),
     },
 }
 
@@ -347,6 +363,8 @@ TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/10m")
 TRACKING_NUMBER_ALERT_RATE = env.str("TRACKING_NUMBER_ALERT_RATE", default="30/h")
 CARRIER_API_RATE_LIMIT = env.str("CARRIER_API_RATE_LIMIT", default="600/m")
 TRACKING_LINK_MAX_AGE_DAYS = env.int("TRACKING_LINK_MAX_AGE_DAYS", default=90)
+# Complaints filed and answered on the public pages, per client address.
+COMPLAINT_RATE_LIMIT = env.str("COMPLAINT_RATE_LIMIT", default="10/h")
 
 # Notifications. SMS goes through the backend named here: console (dev), file, or the HTTP gateway.
 SMS_BACKEND = env.str("SMS_BACKEND", default="fulfillment.notifications.sms.ConsoleSmsBackend")

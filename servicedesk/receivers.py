@@ -1,0 +1,82 @@
+"""What the service desk does when lower apps announce something (see
+``ordermgmt.domain_events``). Clearing a stage flag stands or falls with the order's move
+(in the transaction); telling staff may lag (after commit, idempotent by the notification's
+key: a redelivered event tells nobody twice)."""
+
+from django.urls import reverse
+
+from fulfillment.domain_events import CustomerNoticeFailed
+from ordermgmt.domain_events import Phase, subscribe
+from orders.domain_events import OrderCreated, OrderStatusChanged
+from orders.models import OrderStatus, Priority
+
+from . import notice_kinds as kinds
+from .audience import managers, order_people, permission_holders, stage_handlers
+from .services import stage_flags_clear, staff_notify
+
+
+@subscribe(OrderStatusChanged, phase=Phase.IN_TRANSACTION)
+def clear_stage_flags(event: OrderStatusChanged) -> None:
+    """The order moved on: the flag of the stage it left is cleared with the move."""
+    stage_flags_clear(order=event.order)
+
+
+def _order_link(order) -> str:
+    return reverse("orders:detail", args=[order.number])
+
+
+@subscribe(OrderCreated, phase=Phase.AFTER_COMMIT)
+def tell_reviewers_of_an_urgent_order(event: OrderCreated) -> None:
+    """A 加急 order still waiting for review when the worker gets to it: its reviewers hear."""
+    order = event.order
+    if order is None or order.priority != Priority.URGENT or order.status != OrderStatus.PENDING_REVIEW:
+        return
+    staff_notify(users=stage_handlers(order), kind=kinds.URGENT_ORDER, exclude=event.user, link=_order_link(order),
+                 text=f"加急订单 {order.number}（{order.customer.name}）等待{order.get_status_display()}处理",
+                 key=f"urgent_order:{order.pk}:created")
+
+
+@subscribe(OrderStatusChanged, phase=Phase.AFTER_COMMIT)
+def tell_who_must_act_now(event: OrderStatusChanged) -> None:
+    """A 加急 order arrived in a queue: whoever works on that stage hears (if it is still
+    there). A rejected order: its owner and whoever entered it hear, with the reason."""
+    order, entry = event.order, event.timeline_event
+    if order is None or entry is None or order.status != event.to_status:
+        return
+    if event.to_status == OrderStatus.REJECTED:
+        staff_notify(users=order_people(order), kind=kinds.ORDER_REJECTED, exclude=event.user, link=_order_link(order),
+                     text=f"订单 {order.number}（{order.customer.name}）被驳回：{entry.reason[:100]}",
+                     key=f"order_rejected:{entry.pk}")
+    elif order.priority == Priority.URGENT:
+        staff_notify(users=stage_handlers(order), kind=kinds.URGENT_ORDER, exclude=event.user, link=_order_link(order),
+                     text=f"加急订单 {order.number}（{order.customer.name}）进入“{order.get_status_display()}”，等待您处理",
+                     key=f"urgent_order:{order.pk}:{entry.pk}")
+
+
+@subscribe(CustomerNoticeFailed, phase=Phase.AFTER_COMMIT)
+def tell_of_a_failed_customer_notice(event: CustomerNoticeFailed) -> None:
+    """A notice to a customer failed for good: the order's people and whoever may resend."""
+    message = event.message
+    if message is None:
+        return
+    order = message.order
+    people = set(permission_holders("fulfillment.resend_notification")) | (order_people(order) if order else set())
+    about = f"订单 {order.number} 的" if order else ""
+    staff_notify(users=people, kind=kinds.CUSTOMER_NOTICE_FAILED, link=reverse("fulfillment:outbox") + "?status=failed",
+                 text=f"{about}客户通知“{message.get_key_display()}”（{message.get_channel_display()}）发送失败：{message.last_error[:80]}",
+                 key=f"notice_failed:{message.pk}")
+
+
+def tell_of_a_disabled_webhook_subscriber(*, subscriber: str, reason: str, link: str = "", key: str = "") -> int:
+    """A webhook subscriber was switched off after failing too often: every 主管 hears.
+
+    Not subscribed yet: the integrations app (issue 11) publishes the event. Once it is
+    merged (between aftersales and servicedesk in the layers), subscribe a listener here:
+
+        @subscribe(WebhookSubscriberDisabled, phase=Phase.AFTER_COMMIT)
+        def webhook_subscriber_disabled(event):
+            tell_of_a_disabled_webhook_subscriber(subscriber=event.subscription.name, reason=event.reason,
+                                                  link=…, key=f"webhook_disabled:{event.subscription.pk}:…")
+    """
+    return staff_notify(users=managers(), kind=kinds.WEBHOOK_DISABLED, link=link, key=key,
+                        text=f"Webhook 订阅“{subscriber}”已停用：{reason[:120]}")
