@@ -8,6 +8,8 @@ from inventory.models import Product, StockBatch
 from ordermgmt import roles
 from ordermgmt.demo import DEMO_USERS
 from orders.models import Order, OrderEvent, OrderStatus
+from reports.models import Report
+from servicedesk.models import Channel, Complaint, ComplaintStatus, StageFlag, StaffNotification
 
 
 @pytest.mark.django_db
@@ -25,10 +27,23 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert completed.events.filter(kind=OrderEvent.Kind.STATUS).count() >= 6
 
     _demo_orders_on_their_way_have_carriers_shipments_and_events()
+    desk = _the_service_desk_has_complaints_flags_and_a_bell_for_every_role()
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert (Order.objects.count(), Customer.objects.count(), Product.objects.count(), StockBatch.objects.count()) == counts
     assert (Carrier.objects.count(), Shipment.objects.count()) == (3, shipments)
+    assert (Complaint.objects.count(), StaffNotification.objects.count(), Report.objects.count()) == desk
+
+
+def _the_service_desk_has_complaints_flags_and_a_bell_for_every_role():
+    assert set(Complaint.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(Complaint.objects.values_list("status", flat=True)) == set(ComplaintStatus.values)
+    assert Complaint.objects.filter(escalated_at__isnull=False).exists()
+    assert StageFlag.objects.filter(cleared_at__isnull=True).values("stage").distinct().count() >= 5
+    for username, _name, _role in DEMO_USERS:
+        assert StaffNotification.objects.filter(recipient__username=username).exists(), username
+    assert Report.objects.filter(state="done").count() == 1
+    return Complaint.objects.count(), StaffNotification.objects.count(), Report.objects.count()
 
 
 def _demo_orders_on_their_way_have_carriers_shipments_and_events():
