@@ -46,8 +46,9 @@ class ComplaintForm(forms.Form):
     order_number = forms.CharField(label=_("订单号（可选）"), max_length=20, required=False)
     customer_code = forms.CharField(label=_("客户编码（无订单时必填）"), max_length=30, required=False)
     channel = forms.ChoiceField(label=_("渠道"), choices=STAFF_CHANNELS)
-    category = CategoryChoiceField(label=_("分类"), queryset=ComplaintCategory.objects.none())
-    subcategory = CategoryChoiceField(label=_("子分类"), queryset=ComplaintCategory.objects.none(), required=False)
+    category = CategoryChoiceField(label=_("分类"), queryset=ComplaintCategory.objects.none(), empty_label=_("— 请选择 —"))
+    subcategory = CategoryChoiceField(label=_("子分类"), queryset=ComplaintCategory.objects.none(), required=False,
+                                      empty_label=_("—"))
     severity = forms.ChoiceField(label=_("严重程度"), choices=Severity.choices, initial=Severity.NORMAL)
     product_sku = forms.CharField(label=_("涉及商品编码（可选）"), max_length=40, required=False)
     description = forms.CharField(label=_("投诉内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
@@ -65,9 +66,13 @@ class ComplaintForm(forms.Form):
 
 
 class CustomerComplaintForm(forms.Form):
-    """The tracking page's form: what happened, in which category, with photos."""
+    """The tracking page's form: what happened, in which category, with photos. Prefixed: the
+    page carries the after-sales request form too."""
 
-    category = CategoryChoiceField(label=_("问题类型"), queryset=ComplaintCategory.objects.none())
+    prefix = "complaint"
+
+    category = CategoryChoiceField(label=_("问题类型"), queryset=ComplaintCategory.objects.none(),
+                                   empty_label=_("— 请选择 —"))
     description = forms.CharField(label=_("请描述您遇到的问题"), widget=forms.Textarea(attrs={"rows": 4}), max_length=1000)
     photos = AttachmentsField(label=_("照片（可多选，最多 6 张）"))
 

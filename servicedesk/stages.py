@@ -103,7 +103,7 @@ def stage_candidates(rule: StageRule, now: datetime) -> dict[int, Candidate]:
         orders = orders.exclude(pk__in=rule.exclude(Order.objects.filter(status=rule.stage)).values("pk"))
     limit = rule.limit_text()
     return {
-        pk: Candidate(since, f"{rule.label}超过 {limit}（自 {timezone.localtime(since):%m-%d %H:%M}）：{rule.what}")
+        pk: Candidate(since, f"{rule.what}：在“{rule.label}”已超过 {limit}（自 {timezone.localtime(since):%m-%d %H:%M}）")
         for pk, since in orders.values_list("pk", "status_changed_at")
     }
 

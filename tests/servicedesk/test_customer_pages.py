@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def file(client, order, **data):
     values = {"category": category("物流延误").pk, "description": "快递员把货放在门卫没通知我"}
     values.update(data)
+    values = {f"complaint-{key}": value for key, value in values.items()}
     return client.post(reverse("tracking:file_complaint", args=[tracking_token(order)]), values, follow=True)
 
 
@@ -41,7 +42,7 @@ def test_the_customer_files_a_complaint_with_photos_and_is_told_its_number(clien
 
 def test_a_forged_link_files_nothing(client, staff):
     response = client.post(reverse("tracking:file_complaint", args=["not-a-token"]),
-                           {"category": category("其他").pk, "description": "x"})
+                           {"complaint-category": category("其他").pk, "complaint-description": "x"})
     assert response.status_code == 302 and response.url == reverse("tracking:lookup")
     assert not Complaint.objects.exists()
     assert client.get(reverse("tracking:complaint", args=["forged"])).status_code == 400
@@ -63,7 +64,8 @@ def test_complaints_are_rate_limited_per_client_address(client, staff, settings)
     response = file(client, order)
     assert "提交过于频繁" in response.content.decode() and Complaint.objects.count() == 2
     other = client.post(reverse("tracking:file_complaint", args=[tracking_token(order)]),
-                        {"category": category("其他").pk, "description": "另一台电脑"}, REMOTE_ADDR="10.9.9.9")
+                        {"complaint-category": category("其他").pk, "complaint-description": "另一台电脑"},
+                        REMOTE_ADDR="10.9.9.9")
     assert other.status_code == 302 and Complaint.objects.count() == 3
 
 

@@ -39,7 +39,7 @@ def test_an_allocated_order_is_flagged_one_working_day_later_across_the_weekend_
     assert sweep(at(2026, 12, 7, 17, 6)) == (0, 0), "one flag per order and stage"
     flag = StageFlag.objects.get()
     assert (flag.order, flag.stage, flag.since, flag.cleared_at) == (order, OrderStatus.ALLOCATED, FRIDAY_5PM, None)
-    assert "已分配超过 1 个工作日" in flag.detail
+    assert flag.detail == "已分配未拣货出库：在“已分配”已超过 1 个工作日（自 12-04 17:00）"
     told = {n.recipient for n in StaffNotification.objects.filter(kind="stage_flag")}
     assert told == {staff["sales"], staff["warehouse"]}, "the owner and the warehouse, not every role"
     assert StaffNotification.objects.filter(kind="stage_flag", link=f"/orders/{order.number}/").count() == 2
