@@ -65,6 +65,8 @@ def goodwill_request(*, complaint: Complaint, user, amount: Decimal, reason: str
         raise InvalidInput("补偿金额必须大于 0")
     if not reason:
         raise InvalidInput("请填写补偿原因")
+    if locked.goodwill_refunds.filter(status=GoodwillStatus.PENDING).exists():
+        raise InvalidTransition(f"投诉 {locked.number} 已有一笔补偿退款等待主管审批")
     order = _refundable_order(locked, amount)
     goodwill = GoodwillRefund.objects.create(complaint=locked, amount=amount, reason=reason[:300], requested_by=user)
     limit = policies.get_policy(GOODWILL_APPROVAL_AMOUNT)
@@ -105,7 +107,8 @@ def _pay(goodwill: GoodwillRefund, order: Order, user, *, note: str) -> Goodwill
 
 def _pending(goodwill: GoodwillRefund, user) -> GoodwillRefund:
     check(user, APPROVE, "审批补偿退款")
-    locked = GoodwillRefund.objects.select_for_update().select_related("complaint", "requested_by").get(pk=goodwill.pk)
+    locked = GoodwillRefund.objects.select_for_update(of=("self",)).select_related("complaint", "requested_by").get(
+        pk=goodwill.pk)
     if locked.status != GoodwillStatus.PENDING:
         raise InvalidTransition(f"该补偿已{locked.get_status_display()}")
     if locked.requested_by_id == user.pk:
