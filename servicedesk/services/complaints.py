@@ -109,7 +109,7 @@ def complaint_open(*, user, data: ComplaintInput, attachments: Sequence[CheckedI
     if by_customer:
         data.channel, data.severity = Channel.TRACKING, Severity.NORMAL
     customer = _validate(data, by_customer=by_customer)
-    if assignee is None and not by_customer and user.has_perm(HANDLE):
+    if assignee is None and user is not None and user.has_perm(HANDLE):
         assignee = user
     if assignee is not None and not assignee.has_perm(HANDLE):
         raise InvalidInput(f"{assignee} 的角色不能处理投诉")

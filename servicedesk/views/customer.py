@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from fulfillment.tracking import order_number_from_token
+from fulfillment.tracking import order_number_from_token, scrub
 from ordermgmt.errors import BusinessError
 from ordermgmt.uploads import read_upload
 from orders.models import Order
@@ -71,6 +71,16 @@ def _complaint_for(token: str) -> Complaint | None:
     return Complaint.objects.filter(number=number).select_related("order").first() if number else None
 
 
+def _public_text(complaint: Complaint, text: str) -> str:
+    """What a clerk typed, as the public page may show it: the contact's own details and
+    anything shaped like a phone number or an e-mail address masked (as on the tracking page)."""
+    personal = [complaint.contact_name, complaint.contact_phone, complaint.contact_email]
+    if complaint.order_id:
+        order = complaint.order
+        personal += [order.contact_name, order.contact_phone, order.contact_email, order.ship_address]
+    return scrub(text or "", personal=personal)
+
+
 @never_cache
 def complaint_page(request, token: str):
     complaint = _complaint_for(token)
@@ -78,6 +88,8 @@ def complaint_page(request, token: str):
         return _private(render(request, "servicedesk/public_complaint.html", {"error": BAD_LINK}, status=400))
     return _private(render(request, "servicedesk/public_complaint.html", {
         "complaint": complaint, "token": complaint_token(complaint),
+        "description": _public_text(complaint, complaint.description),
+        "resolution": _public_text(complaint, complaint.resolution),
         "can_answer": complaint.status in (ComplaintStatus.AWAITING_CUSTOMER, ComplaintStatus.RESOLVED),
         "awaiting": complaint.status == ComplaintStatus.AWAITING_CUSTOMER,
         "confirm_form": ConfirmForm(), "reopen_form": ReopenForm(),

@@ -88,6 +88,16 @@ def test_the_customer_confirms_the_resolution_with_satisfaction(client, staff):
         ComplaintStatus.RESOLVED, "satisfied", "满意")
 
 
+def test_the_public_page_masks_personal_details_a_clerk_typed(client, staff):
+    order = make_order()
+    complaint = services.complaint_open(user=staff["service"], data=services.ComplaintInput(
+        channel="phone", category=category("服务态度"), order=order,
+        description="张三来电（13812345678，zhang@example.com）：送货员态度差"))
+    page = client.get(reverse("tracking:complaint", args=[complaint_token(complaint)])).content.decode()
+    assert "13812345678" not in page and "zhang@example.com" not in page and "张三" not in page
+    assert "送货员态度差" in page
+
+
 def test_the_customer_says_it_is_not_solved(client, staff):
     order = make_order()
     complaint = services.complaint_open(user=staff["service"], data=services.ComplaintInput(
