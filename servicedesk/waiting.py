@@ -109,7 +109,7 @@ def _approved(order: Order) -> Explanation:
     if not shortages:
         warehouse = permission_holders("orders.allocate_order")
         return Explanation(_("已审核（%(since)s），库存充足，等待%(who)s分配库存") % {
-            "since": _when(order.approved_at or order.status_changed_at), "who": _who(roles.WAREHOUSE, warehouse)})
+            "since": _when(order.status_changed_at), "who": _who(roles.WAREHOUSE, warehouse)})
     requests = list(order.purchase_requests.filter(state__in=["open", "ordered"]).select_related("product"))
     details = []
     for shortage in shortages:
@@ -178,7 +178,7 @@ def _allocated(order: Order) -> Explanation:
     if not pick_lists:
         return Explanation(
             _("库存已锁定（%(since)s），等待%(who)s生成拣货单") % {
-                "since": _when(order.allocated_at or order.status_changed_at), "who": _who(roles.WAREHOUSE, warehouse)},
+                "since": _when(order.status_changed_at), "who": _who(roles.WAREHOUSE, warehouse)},
             [Blocker(_("尚未生成拣货单"), _who(roles.WAREHOUSE, warehouse), reverse("fulfillment:pick_queue"), _("拣货"))])
     details = []
     for pick_list in pick_lists:
@@ -231,7 +231,7 @@ def _in_transit(order: Order) -> Explanation:
 def _delivered(order: Order) -> Explanation:
     service = permission_holders("orders.complete_order")
     return Explanation(
-        _("已交付（%(when)s），等待%(who)s确认完成") % {"when": _when(order.delivered_at), "who": _who(roles.SERVICE, service)},
+        _("已交付（%(when)s），等待%(who)s确认完成") % {"when": _when(order.status_changed_at), "who": _who(roles.SERVICE, service)},
         [Blocker(_("与客户确认收货无误后点击“确认完成”"), _who(roles.SERVICE, service), _order_link(order), _("订单操作"))])
 
 
@@ -301,8 +301,8 @@ def _stage_flag(order: Order) -> list[Blocker]:
 
 
 def order_wait_explanation(order: Order) -> Explanation | None:
-    """Why ``order`` waits and for whom; None when it waits for nobody (completed, cancelled,
-    closed, with nothing open about it)."""
+    """Why ``order`` waits and for whom (since it entered its stage: ``status_changed_at``); None
+    when it waits for nobody (completed, cancelled, closed, with nothing open about it)."""
     flag, exceptions = _stage_flag(order), _open_exceptions(order)
     extras = flag + exceptions + _failed_notices(order) + _complaints(order)
     stage = STAGES.get(order.status)
