@@ -38,6 +38,7 @@ class Blocker:
     who: str = ""  # who can act on it
     link: str = ""
     link_label: str = ""
+    permission: str = ""  # what opens the link (the page shows it only to who may follow it)
 
 
 @dataclass
@@ -97,7 +98,7 @@ def _rejected(order: Order) -> Explanation:
     return Explanation(
         _("%(reason)s——由%(who)s修改") % {"reason": order_waiting_reason(order), "who": _names(people) or _("录入人")},
         [Blocker(_("修改订单后重新提交审核"), _who(_("录入人"), people), reverse("orders:edit", args=[order.number]),
-                 _("修改订单"))],
+                 _("修改订单"), "orders.change_order")],
         held=True,
     )
 
@@ -127,6 +128,7 @@ def _approved(order: Order) -> Explanation:
                 "state": request.get_state_display(), "expected": expected},
             _who(roles.WAREHOUSE, permission_holders("inventory.change_purchaserequest")),
             reverse("inventory:purchase_requests") + f"?state={request.state}", _("采购申请"),
+            "inventory.view_purchaserequest",
         ))
     dates = [r.expected_date for r in requests if r.expected_date]
     sentence = _("已审核，%(count)s 行缺货，等待采购到货后自动分配") % {"count": len(shortages)}
@@ -144,7 +146,8 @@ def _production(order: Order, *, waiting_to_start: bool = False) -> Explanation:
     if not production:
         return Explanation(_("已审核，等待%(who)s安排生产") % {"who": _who(roles.PRODUCTION, schedulers)},
                            [Blocker(_("尚无生产单"), _who(roles.PRODUCTION, schedulers),
-                                    reverse("fulfillment:production_list"), _("生产排程"))])
+                                    reverse("fulfillment:production_list"), _("生产排程"),
+                                    "fulfillment.view_productionorder")])
     details, late = [], []
     for po in production:
         plan = _("计划 %(start)s 开工、%(finish)s 完工") % {
@@ -158,7 +161,7 @@ def _production(order: Order, *, waiting_to_start: bool = False) -> Explanation:
                 "number": po.number, "product": po.product.name, "quantity": po.quantity,
                 "status": po.get_status_display(), "plan": plan} + (f"（{reason}）" if reason else ""),
             _names([po.owner]) if po.owner else _who(roles.PRODUCTION, schedulers),
-            reverse("fulfillment:production_detail", args=[po.pk]), _("生产单"),
+            reverse("fulfillment:production_detail", args=[po.pk]), _("生产单"), "fulfillment.view_productionorder",
         ))
     finish = max((po.planned_finish for po in production if po.planned_finish), default=None)
     if late:
@@ -179,7 +182,8 @@ def _allocated(order: Order) -> Explanation:
         return Explanation(
             _("库存已锁定（%(since)s），等待%(who)s生成拣货单") % {
                 "since": _when(order.status_changed_at), "who": _who(roles.WAREHOUSE, warehouse)},
-            [Blocker(_("尚未生成拣货单"), _who(roles.WAREHOUSE, warehouse), reverse("fulfillment:pick_queue"), _("拣货"))])
+            [Blocker(_("尚未生成拣货单"), _who(roles.WAREHOUSE, warehouse), reverse("fulfillment:pick_queue"), _("拣货"),
+                     "fulfillment.view_picklist")])
     details = []
     for pick_list in pick_lists:
         since = {PickListStatus.OPEN: pick_list.created_at, PickListStatus.PICKED: pick_list.picked_at,
@@ -188,7 +192,8 @@ def _allocated(order: Order) -> Explanation:
                    PickListStatus.PACKED: _("已打包待出库")}[pick_list.status]
         details.append(Blocker(_("拣货单 %(number)s %(waiting)s，自 %(since)s") % {
             "number": pick_list.number, "waiting": waiting, "since": _when(since)},
-            _who(roles.WAREHOUSE, warehouse), reverse("fulfillment:pick_list_detail", args=[pick_list.pk]), _("拣货单")))
+            _who(roles.WAREHOUSE, warehouse), reverse("fulfillment:pick_list_detail", args=[pick_list.pk]), _("拣货单"),
+            "fulfillment.view_picklist"))
     return Explanation(_("等待仓库出库：%(first)s") % {"first": details[0].text}, details)
 
 
@@ -204,7 +209,8 @@ def _shipped(order: Order) -> Explanation:
             text = _("%(carrier)s %(number)s：出库于 %(when)s，承运商尚无物流信息") % {
                 "carrier": shipment.carrier.name, "number": shipment.tracking_number, "when": _when(shipment.shipped_at)}
         details.append(Blocker(text, _who(roles.LOGISTICS, logistics),
-                               reverse("fulfillment:shipment_detail", args=[shipment.pk]), _("运单")))
+                               reverse("fulfillment:shipment_detail", args=[shipment.pk]), _("运单"),
+                               "fulfillment.view_shipment"))
     if not details:
         return Explanation(_("已出库，等待承运商揽收"))
     return Explanation(_("已出库，等待承运商揽收——%(first)s") % {"first": details[0].text}, details)
@@ -217,7 +223,7 @@ def _in_transit(order: Order) -> Explanation:
         Blocker(_("%(carrier)s %(number)s：%(status)s，预计 %(date)s 送达，最新物流 %(when)s") % {
             "carrier": s.carrier.name, "number": s.tracking_number, "status": s.get_status_display(),
             "date": f"{s.expected_delivery_date:%Y-%m-%d}", "when": _when(s.last_event_at or s.shipped_at)},
-            "", reverse("fulfillment:shipment_detail", args=[s.pk]), _("运单"))
+            "", reverse("fulfillment:shipment_detail", args=[s.pk]), _("运单"), "fulfillment.view_shipment")
         for s in shipments
     ]
     if expected is None:
@@ -242,7 +248,8 @@ def _after_sales(order: Order) -> Explanation:
         Blocker(_("售后工单 %(number)s（%(service)s）%(status)s，处理时限 %(due)s") % {
             "number": case.number, "service": case.get_service_display(), "status": case.get_status_display(),
             "due": _when(case.due_at)} + (_("，已超时") if case.is_overdue else ""),
-            _who(roles.AFTER_SALES, handlers), reverse("aftersales:case", args=[case.pk]), _("售后工单"))
+            _who(roles.AFTER_SALES, handlers), reverse("aftersales:case", args=[case.pk]), _("售后工单"),
+            "aftersales.view_aftersalescase")
         for case in cases
     ]
     if not details:
@@ -272,7 +279,8 @@ def _open_exceptions(order: Order) -> list[Blocker]:
         "shipment__carrier")
     return [Blocker(_("物流异常（%(kind)s）：%(reason)s，发现于 %(when)s") % {
         "kind": flag.get_kind_display(), "reason": flag.reason, "when": _when(flag.detected_at)},
-        _who(roles.LOGISTICS, logistics), reverse("fulfillment:exceptions") + f"?q={order.number}", _("物流异常"))
+        _who(roles.LOGISTICS, logistics), reverse("fulfillment:exceptions") + f"?q={order.number}", _("物流异常"),
+        "fulfillment.view_shipment")
         for flag in flags]
 
 
@@ -280,7 +288,8 @@ def _failed_notices(order: Order) -> list[Blocker]:
     resenders = permission_holders("fulfillment.resend_notification")
     return [Blocker(_("客户通知“%(key)s”（%(channel)s）发送失败：%(error)s") % {
         "key": message.get_key_display(), "channel": message.get_channel_display(), "error": message.last_error[:80]},
-        _who(roles.SERVICE, resenders), reverse("fulfillment:outbox") + f"?status=failed&q={order.number}", _("通知发件箱"))
+        _who(roles.SERVICE, resenders), reverse("fulfillment:outbox") + f"?status=failed&q={order.number}", _("通知发件箱"),
+        "fulfillment.view_notificationmessage")
         for message in order.notifications.filter(status=MessageStatus.FAILED)]
 
 
@@ -288,7 +297,8 @@ def _complaints(order: Order) -> list[Blocker]:
     return [Blocker(_("投诉 %(number)s %(status)s（%(category)s）") % {
         "number": complaint.number, "status": complaint.get_status_display(), "category": complaint.category.name},
         _names([complaint.assignee]) if complaint.assignee else _(roles.SERVICE),
-        reverse("servicedesk:complaint", args=[complaint.number]), _("投诉"))
+        reverse("servicedesk:complaint", args=[complaint.number]), _("投诉"),
+        "servicedesk.view_complaint")
         for complaint in open_complaints_of(order)]
 
 
@@ -297,7 +307,8 @@ def _stage_flag(order: Order) -> list[Blocker]:
     if flag is None or flag.stage != order.status:
         return []
     return [Blocker(_("超时：%(detail)s") % {"detail": flag.detail}, _names(stage_handlers(order)),
-                    reverse("servicedesk:monitoring") + f"?stage={flag.stage}", _("订单监控"))]
+                    reverse("servicedesk:monitoring") + f"?stage={flag.stage}", _("订单监控"),
+                    "servicedesk.view_stageflag")]
 
 
 def order_wait_explanation(order: Order) -> Explanation | None:

@@ -191,3 +191,14 @@ def test_a_finished_order_with_an_open_complaint_still_says_so(staff):
     complaint = services.complaint_open(user=staff["service"], data=complaint_input(order=order))
     explanation = order_wait_explanation(order)
     assert explanation.sentence == f"订单已完成；投诉 {complaint.number} 已受理（物流延误）"
+
+
+def test_a_link_shows_only_to_whoever_may_open_it(client, staff):
+    order = delivered(staff)
+    complaint = services.complaint_open(user=staff["service"], data=complaint_input(order=order))
+    url = reverse("orders:detail", args=[order.number])
+    client.force_login(staff["service"])
+    assert f'href="/servicedesk/complaints/{complaint.number}/"' in client.get(url).content.decode()
+    client.force_login(staff["warehouse"])
+    page = client.get(url).content.decode()
+    assert f"投诉 {complaint.number}" in page and f'href="/servicedesk/complaints/{complaint.number}/"' not in page
