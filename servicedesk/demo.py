@@ -22,7 +22,7 @@ from orders.models import Order, OrderEvent, OrderStatus, Priority
 from . import notice_kinds as kinds
 from . import services
 from .audience import stage_handlers
-from .models import Complaint, ComplaintCategory, ComplaintEvent
+from .models import Complaint, ComplaintCategory, ComplaintEvent, StaffNotification
 from .services.common import due_times
 
 # channel, category, sub-category, severity, what it concerns, where it ends, age in days
@@ -79,6 +79,7 @@ class ServiceDeskDemo:
             return
         with notices_suppressed():
             complaints = [self._complaint(*row) for row in PLAN]
+        self._read_what_is_done(complaints)
         escalated = services.complaints_flag_overdue()
         self._late_after_sales_case()
         raised, _cleared = services.stage_flags_refresh()
@@ -174,6 +175,14 @@ class ServiceDeskDemo:
             proposed_at=at.get("propose"), resolved_at=at.get("confirm"), followed_up_at=at.get("follow_up"),
             closed_at=at.get("close"),
         )
+
+    def _read_what_is_done(self, complaints: list[Complaint]) -> None:
+        """What the 客服 were told about complaints that have since ended was read long ago."""
+        for complaint in complaints:
+            complaint.refresh_from_db()
+            if not complaint.is_open:
+                StaffNotification.objects.filter(link=reverse("servicedesk:complaint", args=[complaint.number])).update(
+                    read_at=complaint.closed_at or complaint.resolved_at or self.now)
 
     # --- what else waits ----------------------------------------------------------------------
 
