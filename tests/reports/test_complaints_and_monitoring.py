@@ -85,4 +85,4 @@ def test_the_dashboard_counts_orders_past_their_threshold_per_stage(client, peop
     client.force_login(people["manager"])
     page = client.get("/").content.decode()
     assert 'data-testid="flagged-orders">1<' in page
-    assert f'href="/servicedesk/monitoring/?stage=delivered">1</a>' in page
+    assert 'href="/servicedesk/monitoring/?stage=delivered">1</a>' in page

@@ -2,7 +2,7 @@
 sweep, one flag per order and stage, cleared when the order moves; the order's people and
 whoever works on the stage are told. The clock is faked across a weekend."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import time_machine
@@ -15,7 +15,7 @@ from orders.models import OrderStatus
 from servicedesk import tasks
 from servicedesk.models import StageFlag, StaffNotification
 from servicedesk.stages import RULES_BY_STAGE
-from tests.factories import CarrierFactory, ProductFactory, make_order, receive
+from tests.factories import CarrierFactory, ProductFactory, make_order
 from tests.fulfillment.conftest import allocated_order, ship_all
 from tests.servicedesk.conftest import at
 

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from aftersales import services as after_sales
-from customers.models import Customer
 from fulfillment import services as ff
 from fulfillment.models import EventKind, MessageStatus, NotificationMessage, ProductionOrder
 from inventory.models import PurchaseRequest
