@@ -1,7 +1,6 @@
 """In Chromium: a customer on a phone files a complaint from the tracking page with a photo,
 客服 takes it up and answers, the customer confirms on the complaint's page."""
 
-
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
