@@ -207,7 +207,7 @@ class ServiceDeskDemo:
             told += services.staff_notify(
                 users=stage_handlers(order), kind=kinds.URGENT_ORDER, link=reverse("orders:detail", args=[order.number]),
                 text=f"加急订单 {order.number}（{order.customer.name}）在“{order.get_status_display()}”等待您处理",
-                key=f"urgent_order:{order.pk}:demo",
+                key=f"urgent_order:{order.pk}",
             )
         return told
 

@@ -1,7 +1,12 @@
 """What the service desk does when lower apps announce something (see
-``ordermgmt.domain_events``). Clearing a stage flag stands or falls with the order's move
-(in the transaction); telling staff may lag (after commit, idempotent by the notification's
-key: a redelivered event tells nobody twice)."""
+``ordermgmt.domain_events``).
+
+An order's move clears its stage flag and tells whoever must act now in the order's own
+transaction: both are a few rows that stand or fall with the move (nobody is told of a move
+that was rolled back), and most moves concern nobody (not 加急, not 驳回), which a listener
+after commit would still pay a durable delivery for, on every move of every order. A notice
+that failed for good is told after commit (it happens in a worker, rarely). Each
+notification is idempotent by its key: an event delivered again tells nobody twice."""
 
 from django.urls import reverse
 
@@ -9,10 +14,15 @@ from fulfillment.domain_events import CustomerNoticeFailed
 from ordermgmt.domain_events import Phase, subscribe
 from orders.domain_events import OrderCreated, OrderStatusChanged
 from orders.models import OrderStatus, Priority
+from orders.workflow import QUEUE_RULES
 
 from . import notice_kinds as kinds
 from .audience import managers, order_people, permission_holders, stage_handlers
 from .services import stage_flags_clear, staff_notify
+
+
+# The stages somebody works on (the queue rules of orders.workflow).
+QUEUED_STATUSES = {status for rule in QUEUE_RULES for status in rule.statuses}
 
 
 @subscribe(OrderStatusChanged, phase=Phase.IN_TRANSACTION)
@@ -25,32 +35,32 @@ def _order_link(order) -> str:
     return reverse("orders:detail", args=[order.number])
 
 
-@subscribe(OrderCreated, phase=Phase.AFTER_COMMIT)
+def _tell_of_an_urgent_order(order, user) -> None:
+    """A 加急 order new in one's queue: told once per order and person (an order approved and
+    allocated in one step reaches the warehouse once, not twice)."""
+    staff_notify(users=stage_handlers(order), kind=kinds.URGENT_ORDER, exclude=user, link=_order_link(order),
+                 text=f"加急订单 {order.number}（{order.customer.name}，{order.total:,.2f} 元）进入您的待办",
+                 key=f"urgent_order:{order.pk}")
+
+
+@subscribe(OrderCreated, phase=Phase.IN_TRANSACTION)
 def tell_reviewers_of_an_urgent_order(event: OrderCreated) -> None:
-    """A 加急 order still waiting for review when the worker gets to it: its reviewers hear."""
     order = event.order
-    if order is None or order.priority != Priority.URGENT or order.status != OrderStatus.PENDING_REVIEW:
-        return
-    staff_notify(users=stage_handlers(order), kind=kinds.URGENT_ORDER, exclude=event.user, link=_order_link(order),
-                 text=f"加急订单 {order.number}（{order.customer.name}）等待{order.get_status_display()}处理",
-                 key=f"urgent_order:{order.pk}:created")
+    if order.priority == Priority.URGENT and order.status == OrderStatus.PENDING_REVIEW:
+        _tell_of_an_urgent_order(order, event.user)
 
 
-@subscribe(OrderStatusChanged, phase=Phase.AFTER_COMMIT)
+@subscribe(OrderStatusChanged, phase=Phase.IN_TRANSACTION)
 def tell_who_must_act_now(event: OrderStatusChanged) -> None:
-    """A 加急 order arrived in a queue: whoever works on that stage hears (if it is still
-    there). A rejected order: its owner and whoever entered it hear, with the reason."""
+    """A 加急 order arrived in a queue: whoever works on that stage hears. A rejected order:
+    its owner and whoever entered it hear, with the reason."""
     order, entry = event.order, event.timeline_event
-    if order is None or entry is None or order.status != event.to_status:
-        return
     if event.to_status == OrderStatus.REJECTED:
         staff_notify(users=order_people(order), kind=kinds.ORDER_REJECTED, exclude=event.user, link=_order_link(order),
                      text=f"订单 {order.number}（{order.customer.name}）被驳回：{entry.reason[:100]}",
                      key=f"order_rejected:{entry.pk}")
-    elif order.priority == Priority.URGENT:
-        staff_notify(users=stage_handlers(order), kind=kinds.URGENT_ORDER, exclude=event.user, link=_order_link(order),
-                     text=f"加急订单 {order.number}（{order.customer.name}）进入“{order.get_status_display()}”，等待您处理",
-                     key=f"urgent_order:{order.pk}:{entry.pk}")
+    elif order.priority == Priority.URGENT and event.to_status in QUEUED_STATUSES:
+        _tell_of_an_urgent_order(order, event.user)
 
 
 @subscribe(CustomerNoticeFailed, phase=Phase.AFTER_COMMIT)

@@ -34,8 +34,10 @@ def test_an_urgent_order_is_announced_to_whoever_works_on_the_stage_it_reaches(s
     order.refresh_from_db()
     assert order.status == OrderStatus.ALLOCATED
     (told,) = StaffNotification.objects.filter(recipient=staff["warehouse"], kind="urgent_order")
-    assert order.number in told.text and "已分配" in told.text and told.link == f"/orders/{order.number}/"
+    assert told.text == f"加急订单 {order.number}（{order.customer.name}，67,800.00 元）进入您的待办"
+    assert told.link == f"/orders/{order.number}/"
     assert kinds_of(staff["reviewer"]) == ["urgent_order"], "the reviewer is not told of its own approval"
+    assert kinds_of(staff["logistics"]) == []
 
 
 def test_an_ordinary_order_tells_nobody(staff, django_capture_on_commit_callbacks):
