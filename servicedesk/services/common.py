@@ -35,13 +35,14 @@ def complaint_link(complaint: Complaint) -> str:
 
 @in_platform_language
 def record_step(complaint: Complaint, user, action: str, *, note: str = "", from_status: str = "",
-                to_status: str = "", by_customer: bool = False, order_data: dict | None = None) -> ComplaintEvent:
-    """One entry on the complaint's timeline and, for a complaint about an order, a note on
-    the order's."""
+                to_status: str = "", by_customer: bool = False, order_data: dict | None = None,
+                at: datetime | None = None) -> ComplaintEvent:
+    """One entry on the complaint's timeline (at ``at``, else now) and, for a complaint about an
+    order, a note on the order's."""
     actor_name = CUSTOMER_ACTOR_NAME if by_customer else actor_display_name(user)
     entry = ComplaintEvent.objects.create(
         complaint=complaint, action=action, from_status=from_status, to_status=to_status,
-        actor=None if by_customer else user, actor_name=actor_name, note=note,
+        actor=None if by_customer else user, actor_name=actor_name, note=note, created_at=at or timezone.now(),
     )
     if complaint.order_id:
         label = (CUSTOMER_ACTOR_NAME if by_customer else "") + str(ACTION_LABELS.get(action, action))

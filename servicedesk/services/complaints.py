@@ -100,10 +100,16 @@ def _store_attachments(complaint: Complaint, files: Sequence[CheckedImage], *, f
 @in_platform_language
 @transaction.atomic
 def complaint_open(*, user, data: ComplaintInput, attachments: Sequence[CheckedImage] = (), assignee=None,
-                   by_customer: bool = False) -> Complaint:
+                   by_customer: bool = False, received_at: datetime | None = None) -> Complaint:
     """受理: a clerk enters a complaint received by phone, e-mail, in a store…, or the
     customer files one from the tracking page (``by_customer``: channel 跟踪页, nobody
-    assigned yet — every 客服 is told). Due times run from now by severity."""
+    assigned yet — every 客服 is told). Due times run by severity from when it was received:
+    now, or ``received_at`` for one entered later (a fax from the weekend, demo data), which
+    also dates its number and its first step."""
+    now = timezone.now()
+    if received_at is not None and received_at > now:
+        raise InvalidInput("收到投诉的时间不能晚于现在")
+    received_at = received_at or now
     if not by_customer:
         check(user, "servicedesk.add_complaint", "登记投诉")
     if by_customer:
@@ -113,19 +119,18 @@ def complaint_open(*, user, data: ComplaintInput, attachments: Sequence[CheckedI
         assignee = user
     if assignee is not None and not assignee.has_perm(HANDLE):
         raise InvalidInput(f"{assignee} 的角色不能处理投诉")
-    now = timezone.now()
-    respond_due, due = due_times(data.severity, now)
+    respond_due, due = due_times(data.severity, received_at)
     name, phone, email = _contact(data, customer)
     complaint = Complaint.objects.create(
-        number=next_complaint_number(timezone.localdate(now)), customer=customer, order=data.order,
+        number=next_complaint_number(timezone.localdate(received_at)), customer=customer, order=data.order,
         product=data.product, channel=data.channel, category=data.category, subcategory=data.subcategory,
         severity=data.severity, description=data.description.strip(), contact_name=name, contact_phone=phone,
         contact_email=email, assignee=assignee, created_by=None if by_customer else user,
-        sales_owner=(data.order.owner if data.order else None) or customer.owner, created_at=now,
+        sales_owner=(data.order.owner if data.order else None) or customer.owner, created_at=received_at,
         respond_due_at=respond_due, due_at=due,
     )
     _store_attachments(complaint, attachments, from_customer=by_customer)
-    record_step(complaint, user, "open", to_status=complaint.status, by_customer=by_customer,
+    record_step(complaint, user, "open", to_status=complaint.status, by_customer=by_customer, at=received_at,
                 note=f"{complaint.get_channel_display()}，{complaint.category}，{complaint.get_severity_display()}："
                      f"{complaint.description[:200]}")
     link = complaint_link(complaint)

@@ -71,6 +71,21 @@ def test_complaint_numbers_count_per_day(staff):
     assert numbers == ["TS202612020001", "TS202612020002", "TS202612030001"]
 
 
+def test_a_complaint_received_before_it_was_entered_is_numbered_and_due_from_its_receipt(staff):
+    order = make_order()
+    with time_machine.travel(at(2026, 12, 7, 10), tick=False):  # a Monday: the fax came in on Friday
+        complaint = services.complaint_open(user=staff["service"], data=complaint_input(order=order),
+                                            received_at=at(2026, 12, 4, 17))
+        with pytest.raises(InvalidInput):
+            services.complaint_open(user=staff["service"], data=complaint_input(order=order),
+                                    received_at=at(2026, 12, 7, 11))
+    assert complaint.number == "TS202612040001"
+    assert complaint.created_at == at(2026, 12, 4, 17)
+    # 一般: 4 working hours to respond, 27 to resolve, from Friday 17:00 over the weekend.
+    assert (complaint.respond_due_at, complaint.due_at) == (at(2026, 12, 7, 12), at(2026, 12, 9, 17))
+    assert complaint.events.get().created_at == at(2026, 12, 4, 17)
+
+
 def test_entry_is_checked_and_refused_with_a_message_a_clerk_can_act_on(staff):
     other = make_order()
     with pytest.raises(InvalidInput, match="请选择客户或订单"):
