@@ -45,6 +45,13 @@ PLAN = [
     ("platform", "价格/账单", "多收/重复收款", "normal", None, "followed_up", 55),
     ("online", "其他", None, "low", None, "closed", 30),
 ]
+PRODUCT_CATEGORIES = {"商品质量", "错发漏发"}
+# What the 主管 recorded as done about the commonest causes (改进措施, in the analysis).
+IMPROVEMENTS = {
+    "物流延误": "华东线路改由德邦次日达承运；出库超过 1 个工作日无物流信息自动提醒物流专员",
+    "商品质量": "办公椅、展柜到货抽检比例由 5% 提高到 20%，破损件照片留档向供应商索赔",
+    "错发漏发": "打包环节增加扫码复核，多件订单由第二人核对件数",
+}
 SATISFACTION = ["satisfied", "satisfied", "neutral", "dissatisfied"]
 RESOLUTIONS = {
     "物流延误": "已联系承运商加急派送并致歉，今后同区域改走次日达",
@@ -80,6 +87,7 @@ class ServiceDeskDemo:
         with notices_suppressed():
             complaints = [self._complaint(*row) for row in PLAN]
         self._read_what_is_done(complaints)
+        self._record_improvements()
         escalated = services.complaints_flag_overdue()
         self._late_after_sales_case()
         raised, _cleared = services.stage_flags_refresh()
@@ -112,14 +120,24 @@ class ServiceDeskDemo:
         subcategory = category.children.filter(name=sub_name).first() if sub_name else None
         clerk = self.users["service"]
         data = services.ComplaintInput(channel=channel, category=category, subcategory=subcategory, severity=severity,
-                                       description=DESCRIPTIONS[category_name], customer=customer, order=order)
+                                       description=DESCRIPTIONS[category_name], customer=customer, order=order,
+                                       product=self._product(order, category_name))
+        received = self.now - timedelta(days=age_days)
         if channel == "tracking":
-            complaint = services.complaint_open(user=None, data=data, by_customer=True)
+            complaint = services.complaint_open(user=None, data=data, by_customer=True, received_at=received)
         else:
-            complaint = services.complaint_open(user=clerk, data=data)
+            complaint = services.complaint_open(user=clerk, data=data, received_at=received)
         self._walk(complaint, ending, clerk, RESOLUTIONS[category_name])
-        self._give_times(complaint, age_days)
+        self._give_times(complaint, received)
         return complaint
+
+    @staticmethod
+    def _product(order: Order | None, category_name: str):
+        """Complaints about goods name the product (the analysis counts them by product)."""
+        if order is None or category_name not in PRODUCT_CATEGORIES:
+            return None
+        line = order.lines.select_related("product").order_by("id").first()
+        return line.product if line else None
 
     def _walk(self, complaint: Complaint, ending: str, clerk, resolution: str) -> None:
         if ending == "accepted":
@@ -150,9 +168,8 @@ class ServiceDeskDemo:
             services.complaint_follow_up(complaint=complaint, user=clerk, satisfaction=self.random.choice(SATISFACTION),
                                          note="回访：客户对处理结果表示认可")
 
-    def _give_times(self, complaint: Complaint, age_days: float) -> None:
+    def _give_times(self, complaint: Complaint, created) -> None:
         """The steps happened over the complaint's life, in working time, not all just now."""
-        created = self.now - timedelta(days=age_days)
         events = list(complaint.events.order_by("id"))
         moment, times = created, []
         for index, event in enumerate(events):
@@ -175,6 +192,11 @@ class ServiceDeskDemo:
             proposed_at=at.get("propose"), resolved_at=at.get("confirm"), followed_up_at=at.get("follow_up"),
             closed_at=at.get("close"),
         )
+
+    def _record_improvements(self) -> None:
+        for name, improvement in IMPROVEMENTS.items():
+            services.category_improvement_update(user=self.users["manager"], improvement=improvement,
+                                                 category=ComplaintCategory.objects.get(parent=None, name=name))
 
     def _read_what_is_done(self, complaints: list[Complaint]) -> None:
         """What the 客服 were told about complaints that have since ended was read long ago."""

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from customers.models import Customer
 from fulfillment.models import Carrier, NotificationMessage, ProductionOrder, Shipment, ShipmentException
@@ -9,7 +10,7 @@ from ordermgmt import roles
 from ordermgmt.demo import DEMO_USERS
 from orders.models import Order, OrderEvent, OrderStatus
 from reports.models import Report
-from servicedesk.models import Channel, Complaint, ComplaintStatus, StageFlag, StaffNotification
+from servicedesk.models import Channel, Complaint, ComplaintCategory, ComplaintStatus, StageFlag, StaffNotification
 
 
 @pytest.mark.django_db
@@ -39,6 +40,10 @@ def _the_service_desk_has_complaints_flags_and_a_bell_for_every_role():
     assert set(Complaint.objects.values_list("channel", flat=True)) == set(Channel.values)
     assert set(Complaint.objects.values_list("status", flat=True)) == set(ComplaintStatus.values)
     assert Complaint.objects.filter(escalated_at__isnull=False).exists()
+    for complaint in Complaint.objects.all():
+        assert complaint.number[2:10] == f"{timezone.localtime(complaint.created_at):%Y%m%d}", "numbered when received"
+    assert Complaint.objects.filter(product__isnull=False).exists(), "the analysis by product has rows"
+    assert ComplaintCategory.objects.exclude(improvement="").count() >= 3, "the analysis shows 改进措施"
     assert StageFlag.objects.filter(cleared_at__isnull=True).values("stage").distinct().count() >= 5
     for username, _name, _role in DEMO_USERS:
         assert StaffNotification.objects.filter(recipient__username=username).exists(), username
