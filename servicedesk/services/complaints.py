@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from customers.models import Customer
@@ -299,10 +299,12 @@ def complaint_escalate(*, complaint: Complaint, user, reason: str) -> Complaint:
 @transaction.atomic
 def complaints_flag_overdue(*, now: datetime | None = None) -> int:
     """The beat sweep: a complaint past its first-response or resolution due time is marked
-    overdue and escalated to the 主管 (once per due time)."""
+    overdue and escalated to the 主管 — once per due time: one answered late is escalated
+    again when its resolution is late too (``overdue_since`` older than the due time)."""
     now = now or timezone.now()
-    late = Complaint.objects.select_for_update().filter(status__in=BEING_HANDLED, overdue_since__isnull=True).filter(
-        Q(due_at__lt=now) | Q(status=ComplaintStatus.ACCEPTED, respond_due_at__lt=now)
+    late = Complaint.objects.select_for_update().filter(status__in=BEING_HANDLED).filter(
+        Q(due_at__lt=now, overdue_since__isnull=True) | Q(due_at__lt=now, overdue_since__lt=F("due_at"))
+        | Q(status=ComplaintStatus.ACCEPTED, respond_due_at__lt=now, overdue_since__isnull=True)
     )
     flagged = 0
     for complaint in late.order_by("pk"):

@@ -56,6 +56,25 @@ def test_a_started_complaint_is_escalated_when_its_resolution_is_late(staff):
     assert StaffNotification.objects.filter(kind="complaint_assigned", recipient=staff["manager"]).count() == 0
 
 
+def test_a_complaint_answered_late_is_escalated_again_when_its_resolution_is_late_too(staff):
+    with time_machine.travel(at(2026, 12, 4, 16), tick=False):
+        complaint = services.complaint_open(user=staff["service"], data=complaint_input(
+            order=make_order(), severity=Severity.CRITICAL))
+    with time_machine.travel(at(2026, 12, 5, 10), tick=False):  # first response late (due Friday 17:00)
+        assert tasks.escalate_overdue_complaints() == 1
+    with time_machine.travel(at(2026, 12, 7, 10), tick=False):
+        services.complaint_start(complaint=complaint, user=staff["service"])
+    with time_machine.travel(at(2026, 12, 7, 15, 59), tick=False):
+        assert tasks.escalate_overdue_complaints() == 0
+    with time_machine.travel(at(2026, 12, 7, 16, 1), tick=False):  # resolution due Monday 16:00
+        assert tasks.escalate_overdue_complaints() == 1
+        assert tasks.escalate_overdue_complaints() == 0, "once per due time"
+    complaint.refresh_from_db()
+    assert complaint.overdue_since == at(2026, 12, 7, 16, 1) and "超过处理时限" in complaint.escalation_reason
+    assert [e.action for e in complaint.events.all()] == ["open", "overdue", "escalate", "start", "overdue", "escalate"]
+    assert StaffNotification.objects.filter(kind="complaint_escalated", recipient=staff["manager"]).count() == 2
+
+
 def test_a_clerk_escalates_on_request_and_the_complaint_stays_where_it_is(staff):
     complaint = services.complaint_open(user=staff["service"], data=complaint_input(order=make_order()))
     escalated = services.complaint_escalate(complaint=complaint, user=staff["service"], reason="客户要求主管处理")
