@@ -213,7 +213,11 @@ def _shipped(order: Order) -> Explanation:
                                "fulfillment.view_shipment"))
     if not details:
         return Explanation(_("已出库，等待承运商揽收"))
-    return Explanation(_("已出库，等待承运商揽收——%(first)s") % {"first": details[0].text}, details)
+    silent = [d for s, d in zip(shipments, details) if not s.last_event_at]
+    if silent:
+        return Explanation(_("已出库，等待承运商揽收——%(first)s") % {"first": silent[0].text}, details)
+    # Picked up (or reported otherwise): the first movement puts the order 配送中.
+    return Explanation(_("已出库，承运商已揽收，等待运输——%(first)s") % {"first": details[0].text}, details)
 
 
 def _in_transit(order: Order) -> Explanation:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from aftersales import services as after_sales
 from fulfillment import services as ff
@@ -75,8 +76,6 @@ def shipped(staff):
 def in_transit(staff):
     order = allocated_order(staff)
     shipment = ship_all(order, staff, CarrierFactory(code="sf", name="顺丰速运"), tracking_number="SF0002")
-    from django.utils import timezone
-
     ff.shipment_event_record(shipment=shipment, user=None, kind=EventKind.IN_TRANSIT, occurred_at=timezone.now())
     return order
 
@@ -142,6 +141,16 @@ def test_the_order_page_says_why_the_order_waits_at_every_stage(status, staff, c
     for fragment in fragments:
         assert fragment in explanation.sentence, (fragment, explanation.sentence)
     assert 'data-testid="waiting-reason"' in page and explanation.sentence in page.replace("&quot;", '"')
+
+
+def test_a_shipment_the_carrier_picked_up_waits_for_transport_not_for_pick_up(staff):
+    order = allocated_order(staff)
+    shipment = ship_all(order, staff, CarrierFactory(code="sf", name="顺丰速运"), tracking_number="SF0003")
+    ff.shipment_event_record(shipment=shipment, user=None, kind=EventKind.PICKED_UP, occurred_at=timezone.now())
+    order.refresh_from_db()
+    sentence = order_wait_explanation(order).sentence
+    assert order.status == OrderStatus.SHIPPED
+    assert sentence.startswith("已出库，承运商已揽收，等待运输——顺丰速运 SF0003：最新物流信息") and "等待承运商揽收" not in sentence
 
 
 def test_a_shortage_names_the_lines_and_the_purchase_request_with_a_link(staff):
