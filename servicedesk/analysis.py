@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ordermgmt.language import in_platform_language
 from ordermgmt.workdays import working_time_between
@@ -99,7 +100,7 @@ def _categories(complaints, total: int) -> list[dict]:
 
 def _trend(end: date, months: int = 12) -> list[dict]:
     first = end.replace(day=1)
-    for _ in range(months - 1):
+    for _month in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
     zone = timezone.get_current_timezone()
     rows = (
@@ -141,16 +142,16 @@ def complaint_analysis(start: date, end: date) -> dict:
         "by_category": _categories(complaints, total),
         "by_subcategory": _by(complaints, "subcategory__name", lambda r: r["subcategory__name"])[:10],
         "breakdowns": [
-            {"key": "channel", "title": "按渠道",
+            {"key": "channel", "title": _("按渠道"),
              "rows": _by(complaints, "channel", lambda r: str(channels.get(r["channel"], r["channel"])))},
-            {"key": "severity", "title": "按严重程度",
+            {"key": "severity", "title": _("按严重程度"),
              "rows": _by(complaints, "severity", lambda r: str(severities.get(r["severity"], r["severity"])))},
-            {"key": "product", "title": "按商品", "rows": _products(complaints)},
-            {"key": "carrier", "title": "按承运商（已发货订单）",
+            {"key": "product", "title": _("按商品"), "rows": _products(complaints)},
+            {"key": "carrier", "title": _("按承运商（已发货订单）"),
              "rows": _by(complaints, "order__shipments__carrier__name", lambda r: r["order__shipments__carrier__name"])},
-            {"key": "owner", "title": "按销售负责人",
+            {"key": "owner", "title": _("按销售负责人"),
              "rows": _by(complaints.annotate(owner_name=Coalesce(F("sales_owner__first_name"), F("sales_owner__username"))),
-                         "owner_name", lambda r: r["owner_name"] or "（无负责人）")},
+                         "owner_name", lambda r: r["owner_name"] or _("（无负责人）"))},
         ],
         "satisfaction": _by(complaints.exclude(satisfaction=""), "satisfaction",
                             lambda r: str(satisfaction.get(r["satisfaction"], r["satisfaction"]))),

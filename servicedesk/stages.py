@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from aftersales.models import ENDED as CASE_ENDED
 from aftersales.models import AfterSalesCase
@@ -49,7 +50,9 @@ class StageRule:
         if self.policy is None:
             return str(self.what)
         value = policies.get_policy(self.policy)
-        return f"{value} 个工作{'小时' if self.unit == 'hours' else '日'}"
+        if self.unit == "hours":
+            return ngettext("%(n)s 个工作小时", "%(n)s 个工作小时", value) % {"n": value}
+        return ngettext("%(n)s 个工作日", "%(n)s 个工作日", value) % {"n": value}
 
 
 def _with_carrier_news(orders: QuerySet) -> QuerySet:
