@@ -2,7 +2,7 @@
 
 from ordermgmt.domain_events import DomainEvent, event
 
-from .models import DeliveryProof, NotificationMessage
+from .models import DeliveryProof, NotificationMessage, Shipment
 
 
 @event("delivery.signed_abnormal")
@@ -21,3 +21,13 @@ class CustomerNoticeFailed(DomainEvent):
     attempt: somebody should reach the customer another way or fix the address and resend."""
 
     message: NotificationMessage
+
+
+@event("shipment.dispatched")
+class ShipmentDispatched(DomainEvent):
+    """Goods left the warehouse with a carrier and a tracking number (出库). Published once
+    the order's state is settled: 已出库 when this shipment completes the order, unchanged for
+    a partial shipment or a re-shipment of lost goods (``shipment.replaces``)."""
+
+    shipment: Shipment
+    user: object | None

@@ -120,7 +120,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGER: ["*"],
 }
 
-MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "servicedesk", "reports", "ordermgmt"]
+MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "integrations", "servicedesk",
+                "reports", "ordermgmt"]
 
 
 def sync_roles(apps=None, *, strict: bool = False) -> None:

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ('aftersales', '0004_case_from_delivery_proof'),
         ('customers', '0003_contact_view_full_contact'),
         ('inventory', '0006_daily_batch_sequence'),
-        ('orders', '0014_refund_source_goodwill'),
+        ('orders', '0015_refund_source_goodwill'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,5 +1,5 @@
 """The apps depend one way (README, "Architecture"): ordermgmt ← customers ← inventory ←
-orders ← fulfillment ← aftersales ← servicedesk ← reports, and no two modules of an app
+orders ← fulfillment ← aftersales ← integrations ← servicedesk ← reports, and no two modules of an app
 import each other. The contracts are import-linter's, declared in pyproject.toml; grimp reads every
 import statement of every module, those inside functions included."""
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from fulfillment.models import Carrier, NotificationMessage, ProductionOrder, Shipment, ShipmentException
+from integrations.models import ApiClient, PaymentProvider
 from inventory.models import Product, StockBatch
 from ordermgmt import roles
 from ordermgmt.demo import DEMO_USERS
@@ -34,6 +35,8 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert (Order.objects.count(), Customer.objects.count(), Product.objects.count(), StockBatch.objects.count()) == counts
     assert (Carrier.objects.count(), Shipment.objects.count()) == (3, shipments)
     assert (Complaint.objects.count(), StaffNotification.objects.count(), Report.objects.count()) == desk
+    assert list(ApiClient.objects.values_list("channel_code", flat=True)) == ["demo-shop"]
+    assert list(PaymentProvider.objects.values_list("code", flat=True)) == ["demo-pay"]
 
 
 def _the_service_desk_has_complaints_flags_and_a_bell_for_every_role():

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0013_order_replaces_order'),
+        ('orders', '0014_order_channel_code'),
     ]
 
     operations = [
