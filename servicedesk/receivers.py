@@ -11,6 +11,7 @@ notification is idempotent by its key: an event delivered again tells nobody twi
 from django.urls import reverse
 
 from fulfillment.domain_events import CustomerNoticeFailed
+from integrations.domain_events import WebhookSubscriptionDisabled
 from ordermgmt.domain_events import Phase, subscribe
 from orders.domain_events import OrderCreated, OrderStatusChanged
 from orders.models import OrderStatus, Priority
@@ -77,16 +78,16 @@ def tell_of_a_failed_customer_notice(event: CustomerNoticeFailed) -> None:
                  key=f"notice_failed:{message.pk}")
 
 
-def tell_of_a_disabled_webhook_subscriber(*, subscriber: str, reason: str, link: str = "", key: str = "") -> int:
-    """A webhook subscriber was switched off after failing too often: every 主管 hears.
-
-    Not subscribed yet: the integrations app (issue 11) publishes the event. Once it is
-    merged (between aftersales and servicedesk in the layers), subscribe a listener here:
-
-        @subscribe(WebhookSubscriberDisabled, phase=Phase.AFTER_COMMIT)
-        def webhook_subscriber_disabled(event):
-            tell_of_a_disabled_webhook_subscriber(subscriber=event.subscription.name, reason=event.reason,
-                                                  link=…, key=f"webhook_disabled:{event.subscription.pk}:…")
-    """
-    return staff_notify(users=managers(), kind=kinds.WEBHOOK_DISABLED, link=link, key=key,
-                        text=f"Webhook 订阅“{subscriber}”已停用：{reason[:120]}")
+@subscribe(WebhookSubscriptionDisabled, phase=Phase.AFTER_COMMIT)
+def tell_of_a_disabled_webhook_subscription(event: WebhookSubscriptionDisabled) -> None:
+    """A webhook subscriber kept failing and was switched off (integrations e-mails the API
+    client's owner): every 主管 and that owner hear in the portal, once per disablement."""
+    subscription = event.subscription
+    if subscription is None:
+        return
+    client = subscription.client
+    people = set(managers()) | ({client.owner} if client.owner else set())
+    disabled_at = subscription.disabled_at or subscription.created_at
+    staff_notify(users=people, kind=kinds.WEBHOOK_DISABLED, link=reverse("integrations:client", args=[client.pk]),
+                 text=f"{client.name} 的 Webhook 订阅（{subscription.url}）已停用：{subscription.disabled_reason[:120]}",
+                 key=f"webhook_disabled:{subscription.pk}:{disabled_at:%Y%m%d%H%M%S}")

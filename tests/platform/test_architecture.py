@@ -64,6 +64,14 @@ def test_the_service_desk_may_read_the_apps_below_but_no_app_below_may_read_it(o
     assert "servicedesk.selectors" in broken(contracts(options)["layers"], graph)
 
 
+def test_the_service_desk_sits_above_integrations(options):
+    graph = project_graph(options)
+    assert graph.find_modules_that_directly_import("integrations.domain_events") >= {"servicedesk.receivers"}
+    graph.add_import(importer="integrations.services.webhooks", imported="servicedesk.services", line_number=1,
+                     line_contents="from servicedesk.services import staff_notify")
+    assert "servicedesk.services" in broken(contracts(options)["layers"], graph)
+
+
 def test_an_import_between_two_modules_of_an_app_in_both_directions_breaks_the_contract(options):
     graph = project_graph(options)
     graph.add_import(importer="reports.periods", imported="reports.metrics", line_number=1,

@@ -8,11 +8,16 @@ from django.urls import reverse
 
 from fulfillment import services as ff
 from fulfillment.models import NotificationMessage
+from integrations.domain_events import WebhookSubscriptionDisabled
+from integrations.scopes import ORDERS_READ_ALL
+from integrations.services import webhook_subscription_create
 from orders import services as order_services
+from orders.domain_events import OrderStatusChanged
 from orders.models import OrderStatus
 from servicedesk import receivers, services, tasks
 from servicedesk.models import StaffNotification
 from tests.factories import ProductFactory, make_order, receive
+from tests.integrations.conftest import WebhookReceiver, make_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +76,6 @@ def test_a_redelivered_event_tells_nobody_twice(staff, django_capture_on_commit_
     order = make_order(user=staff["sales"])
     with django_capture_on_commit_callbacks(execute=True):
         order_services.order_reject(order=order, user=staff["reviewer"], reason="价格有误")
-    from orders.domain_events import OrderStatusChanged
-
     entry = order.events.get(action="reject")
     order.refresh_from_db()
     event = OrderStatusChanged(order=order, timeline_event=entry, from_status="pending_review", to_status="rejected",
@@ -81,11 +84,29 @@ def test_a_redelivered_event_tells_nobody_twice(staff, django_capture_on_commit_
     assert StaffNotification.objects.filter(kind="order_rejected").count() == 1
 
 
-def test_the_webhook_hook_tells_every_manager(staff):
-    told = receivers.tell_of_a_disabled_webhook_subscriber(subscriber="ERP 对接", reason="连续 10 次返回 500",
-                                                           key="webhook_disabled:1")
-    assert told == 2 and {n.recipient for n in StaffNotification.objects.filter(kind="webhook_disabled")} == {
-        staff["manager"], staff["manager2"]}
+def test_a_webhook_subscription_disabled_after_repeated_failures_tells_every_manager_and_the_owner(
+        staff, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_DISABLE_AFTER_FAILURES, settings.WEBHOOK_DISABLE_AFTER_HOURS = 2, 0
+    erp, _token = make_channel(name="ERP 对接", code="erp-1", scopes=[ORDERS_READ_ALL], owner=staff["sales"])
+    receiver = WebhookReceiver()
+    receiver.failures = 99
+    try:
+        subscription, _secret = webhook_subscription_create(user=None, client=erp, url=receiver.url,
+                                                            event_types=["order.created"])
+        for _ in range(3):
+            with django_capture_on_commit_callbacks(execute=True):
+                make_order()
+    finally:
+        receiver.server.shutdown()
+    subscription.refresh_from_db()
+    assert not subscription.is_active and len(receiver.requests) == 2
+    told = StaffNotification.objects.filter(kind="webhook_disabled")
+    assert {n.recipient for n in told} == {staff["manager"], staff["manager2"], staff["sales"]}
+    assert {n.link for n in told} == {f"/integrations/clients/{erp.pk}/"}
+    assert all("ERP 对接" in n.text and "连续 2 次投递失败" in n.text for n in told)
+    # Delivered again (at least once): nobody is told twice.
+    receivers.tell_of_a_disabled_webhook_subscription(WebhookSubscriptionDisabled(subscription=subscription))
+    assert told.count() == 3
 
 
 def test_preferences_choose_the_bell_the_digest_or_nothing(client, staff, django_capture_on_commit_callbacks):
