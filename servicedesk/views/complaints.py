@@ -29,13 +29,21 @@ from ..selectors import QUEUE_VIEWS, complaint_detail, complaint_queue
 HANDLE = "servicedesk.handle_complaint"
 
 
+def _first_view(user) -> str:
+    """Where each job starts: a 主管 at what was escalated to them, 客服 at their own."""
+    if user.has_perm("servicedesk.supervise_complaint"):
+        return "escalated"
+    return "mine" if user.has_perm(HANDLE) else "open"
+
+
 @login_required
 @permission_required("servicedesk.view_complaint", raise_exception=True)
 def complaint_list(request):
-    view = request.GET.get("view") or ("mine" if request.user.has_perm(HANDLE) else "open")
+    view = request.GET.get("view") or _first_view(request.user)
     if view not in QUEUE_VIEWS:
         view = "open"
-    query, channel, category = request.GET.get("q", ""), request.GET.get("channel", ""), request.GET.get("category", "")
+    query, channel = request.GET.get("q", ""), request.GET.get("channel", "")
+    category = request.GET.get("category", "") if request.GET.get("category", "").isdigit() else ""
     complaints = complaint_queue(user=request.user, view=view, query=query, channel=channel, category=category)
     page = Paginator(complaints, 25).get_page(request.GET.get("page"))
     params = request.GET.copy()

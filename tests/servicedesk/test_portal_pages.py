@@ -113,6 +113,19 @@ def test_the_queue_lists_what_waits_for_me_overdue_first(client, staff):
     assert 'data-testid="complaint-queue"' in page and "TS" in page
 
 
+def test_a_manager_lands_on_the_escalated_complaints_and_a_clerk_on_their_own(client, staff):
+    escalated = services.complaint_open(user=staff["service"], data=complaint_input(order=make_order()))
+    services.complaint_escalate(complaint=escalated, user=staff["service"], reason="客户要求主管处理")
+    ordinary = services.complaint_open(user=staff["service2"], data=complaint_input(order=make_order()))
+    client.force_login(staff["manager"])
+    page = client.get(reverse("servicedesk:complaints")).content.decode()
+    assert escalated.number in page and ordinary.number not in page
+    client.force_login(staff["service2"])
+    page = client.get(reverse("servicedesk:complaints")).content.decode()
+    assert ordinary.number in page and escalated.number not in page
+    assert client.get(reverse("servicedesk:complaints") + "?view=all&category=abc").status_code == 200
+
+
 def test_a_manager_keeps_the_categories_and_their_improvements(client, staff):
     client.force_login(staff["manager"])
     top = category("物流延误")
