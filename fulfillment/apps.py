@@ -12,3 +12,8 @@ class FulfillmentConfig(AppConfig):
 
         register_private_folder(ProofFile.UPLOAD_FOLDER, permission=ProofFile.VIEW_PERMISSION)
         from . import receivers  # noqa: F401  (subscribes to the orders' domain events)
+        from ordermgmt.metrics import register_collector
+
+        from .metrics import notification_metrics
+
+        register_collector("fulfillment.notifications", notification_metrics)

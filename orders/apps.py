@@ -8,3 +8,9 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects the signal handlers)
+        from ordermgmt.metrics import register_collector
+
+        from .metrics import import_metrics, order_metrics
+
+        register_collector("orders", order_metrics)
+        register_collector("orders.imports", import_metrics)
