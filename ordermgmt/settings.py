@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "reports",
 ]
 
+# (issue 21 adds the probes, request ids, request metrics and read-your-writes around this
+# list in its block at the end of this file.)
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -353,3 +355,73 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
 NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=60.0)
 NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=3600.0)
+
+
+# =====================================================================================
+# --- issue 21: production operations (probes, request ids and JSON logs, metrics,
+# --- read replica, graceful Celery). Kept in one block; it extends the lists above.
+# =====================================================================================
+
+# Health probes (ordermgmt.health) and metrics (ordermgmt.metrics) are answered first; the
+# request id and the one log line per request come next (ordermgmt.logcontext); the request
+# metrics of django-prometheus wrap everything else; read-your-writes pins a user who has just
+# written to the primary database (ordermgmt.dbrouting).
+MIDDLEWARE = [
+    "ordermgmt.health.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ordermgmt.logcontext.RequestContextMiddleware",
+    *MIDDLEWARE[:-1],
+    "ordermgmt.dbrouting.ReadYourWritesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    MIDDLEWARE[-1],  # django-axes stays last
+]
+INSTALLED_APPS += ["django_prometheus"]
+
+# Readiness: the least free space under MEDIA_ROOT before /health/ready/ answers 503.
+HEALTH_MEDIA_MIN_FREE_MB = env.int("HEALTH_MEDIA_MIN_FREE_MB", default=500)
+
+# /metrics answers only a scraper presenting this token (Authorization: Bearer …); unset, the
+# endpoint does not exist (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_CACHE_SECONDS = env.float("METRICS_CACHE_SECONDS", default=10.0)
+
+# Logs: LOG_FORMAT=json writes one JSON object per line (ordermgmt.logformat); every line
+# carries the request id, user id and Celery task of ordermgmt.logcontext. REQUEST_LOG writes
+# one line per request (on by default in JSON mode and in production; runserver prints its own).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+REQUEST_LOG = env.bool("REQUEST_LOG", default=LOG_FORMAT == "json" or not DEBUG)
+LOGGING["filters"]["request_context"] = {"()": "ordermgmt.logcontext.RequestContextFilter"}
+LOGGING["formatters"]["json"] = {"()": "ordermgmt.logformat.JsonLogFormatter"}
+for _handler in LOGGING["handlers"].values():
+    _handler["filters"] = ["request_context", *_handler["filters"]]
+if LOG_FORMAT == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    LOGGING["handlers"]["django.server"]["formatter"] = "json"
+LOGGING["loggers"]["ordermgmt.requests"] = {"level": "INFO"}
+
+# Read scaling: with DATABASE_REPLICA_URL set, heavy reads (reports, the dashboard, order-list
+# searches, exports) go to that streaming replica (ordermgmt.dbrouting); writes, and every read
+# of a user who wrote in the last REPLICA_PIN_SECONDS, stay on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Tests: the replica streams the primary's test database (created on the primary by the
+    # test run, replicated like any other): the alias reads that database under the same name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ordermgmt.dbrouting.PrimaryReplicaRouter"]
+
+# Graceful Celery: tasks are acknowledged after they finish (CELERY_TASK_ACKS_LATE above); a
+# task whose worker process died is put back on the queue instead of being dropped, and a
+# message taken by a worker that vanished (killed, machine lost) is delivered again after the
+# visibility timeout — which must be longer than the longest task (an import, a report).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Beat: only the process holding this Redis lock sends the schedule (ordermgmt.beat).
+CELERY_BEAT_SCHEDULER = "ordermgmt.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
+# --- end issue 21 ---------------------------------------------------------------------
