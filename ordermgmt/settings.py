@@ -418,8 +418,12 @@ DATABASE_ROUTERS = ["ordermgmt.dbrouting.PrimaryReplicaRouter"]
 # message taken by a worker that vanished (killed, machine lost) is delivered again after the
 # visibility timeout — which must be longer than the longest task (an import, a report).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+# Workers look for such messages every CELERY_UNACKED_RESTORE_SECONDS (one small Redis query).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=60),
+    "unacked_restore_throttle": 1,
+}
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Beat: only the process holding this Redis lock sends the schedule (ordermgmt.beat).
 CELERY_BEAT_SCHEDULER = "ordermgmt.beat:SingleBeatScheduler"
