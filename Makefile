@@ -60,3 +60,35 @@ check: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# --- issue 21: the production processes without containers --------------------------------
+# gunicorn (2 workers), two Celery workers and beat from the Procfile, through honcho, against
+# the PostgreSQL and Redis given by DATABASE_URL and REDIS_URL; migrations and collectstatic
+# first. Production settings (DEBUG off, JSON logs) on plain http://$(PROD_BIND). Ctrl-C or
+# SIGTERM stops every process gracefully.
+PROD_BIND ?= 127.0.0.1:8000
+prod-local: export DEBUG = false
+prod-local: export SECRET_KEY ?= prod-local-only-never-used-behind-a-real-proxy-0123456789
+prod-local: export SECURE_SSL_REDIRECT ?= false
+prod-local: export SECURE_COOKIES ?= false
+prod-local: export SECURE_HSTS_SECONDS ?= 0
+prod-local: export LOG_FORMAT ?= json
+prod-local: export GUNICORN_BIND ?= $(PROD_BIND)
+prod-local: export WEB_CONCURRENCY ?= 2
+prod-local: export SITE_URL ?= http://$(PROD_BIND)
+prod-local: install
+	@test -n "$$DATABASE_URL" && test -n "$$REDIS_URL" || { echo "make prod-local needs DATABASE_URL (PostgreSQL) and REDIS_URL (Redis)"; exit 2; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile -c worker=2
+
+# The load test (load/locustfile.py) in its own virtualenv (locust and gevent stay out of the
+# app's); see load/run.sh for the stack it starts and the figures it writes.
+LOAD_VENV := .venv-load
+$(LOAD_VENV)/.installed-stamp: requirements/load.txt requirements/uv.txt | install
+	@test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(UV) pip sync --quiet --python $(LOAD_VENV)/bin/python --require-hashes requirements/load.txt
+	@touch $@
+load: $(LOAD_VENV)/.installed-stamp
+	load/run.sh
+# --- end issue 21 ---------------------------------------------------------------------------

@@ -428,4 +428,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Beat: only the process holding this Redis lock sends the schedule (ordermgmt.beat).
 CELERY_BEAT_SCHEDULER = "ordermgmt.beat:SingleBeatScheduler"
 BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
+# Secure-only cookies when DEBUG is off; SECURE_COOKIES=false only for a production-like run on
+# plain http://127.0.0.1 (make prod-local, the load test), never behind a real proxy.
+if not DEBUG:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 # --- end issue 21 ---------------------------------------------------------------------
