@@ -84,6 +84,9 @@ def test_dockerfile_is_multi_stage_locked_non_root_with_static_files_translation
 def test_procfile_runs_the_same_processes_as_compose():
     lines = dict(line.split(": ", 1) for line in (PROJECT_ROOT / "Procfile").read_text().splitlines()
                  if line and not line.startswith("#"))
+    # exec: the process itself receives honcho's SIGTERM, not a shell around it.
+    assert all(command.startswith("exec ") for command in lines.values())
+    lines = {name: command.removeprefix("exec ") for name, command in lines.items()}
     services = _compose()["services"]
     assert set(lines) == {"web", "worker", "beat"}
     assert lines["web"] == _command(services["web"])
