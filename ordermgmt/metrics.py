@@ -186,8 +186,9 @@ def celery_metrics() -> Iterable[Metric]:
     depth = GaugeMetricFamily("ordermgmt_celery_queue_length", "Messages waiting in the Celery queue",
                               labels=["queue"])
     client = _counter_client()
-    if client is None:
+    if client is None:  # tasks run eagerly in the web process: nothing ever waits
         counts = dict(_local_task_counts)
+        depth.add_metric([current_app.conf.task_default_queue], 0)
     else:
         counts = {}
         for field, value in client.hgetall(TASK_COUNTERS_KEY).items():
