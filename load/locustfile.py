@@ -1,0 +1,219 @@
+"""Load test of the production-like stack (issue 21): clerks in the portal, customers on the
+public tracking page, carriers pushing logistics events — and, after the merge of issue 15,
+clients of the REST API (the marked place at the end).
+
+Run through ``load/run.sh`` (``make load``), which starts the stack, seeds the demo data and
+writes ``load/results/fixtures.json`` (load/prepare.py) that this file reads: customers and
+products to enter orders for, order numbers with their phone's last 4 digits, carrier push
+tokens with their open shipments. Every simulated user presents its own client address in
+``X-Real-IP`` (the stack runs with ``RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP``, as behind the
+proxy), so the per-client rate limits apply per user, as in production.
+
+Request names group the figures per endpoint (``/orders/[number]/`` rather than one line per
+order), which is what the report's p50/p95/p99 table shows.
+"""
+
+import json
+import os
+import random
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from locust import FastHttpUser, HttpUser, between, task
+
+FIXTURES = json.loads(Path(os.environ.get("LOAD_FIXTURES", Path(__file__).parent / "results/fixtures.json")).read_text())
+PASSWORD = os.environ.get("LOAD_PASSWORD", "demo1234")
+ORDER_NUMBER = re.compile(r'href="/orders/(\d{10,})/"')
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CHINA = timezone(timedelta(hours=8))
+
+
+def client_address() -> str:
+    """A made-up client address, sent as a header only (never a connection target)."""
+    return f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
+class PortalUser(HttpUser):
+    """A signed-in clerk. Subclasses name the demo accounts they log in as."""
+
+    abstract = True
+    usernames: tuple[str, ...] = ()
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        self.client.headers["X-Real-IP"] = client_address()
+        self.order_numbers: list[str] = []
+        page = self.client.get("/accounts/login/", name="/accounts/login/")
+        self.client.post("/accounts/login/", name="/accounts/login/ (POST)", data={
+            "username": random.choice(self.usernames), "password": PASSWORD,
+            "csrfmiddlewaretoken": self._csrf(page.text),
+        }, headers={"Referer": self.host + "/accounts/login/"})
+
+    def _csrf(self, html: str) -> str:
+        match = CSRF_INPUT.search(html)
+        return match.group(1) if match else self.client.cookies.get("csrftoken", "")
+
+    def _post_form(self, url: str, name: str, data: dict):
+        page_token = self.client.cookies.get("csrftoken", "")
+        return self.client.post(url, name=name, data={**data, "csrfmiddlewaretoken": page_token},
+                                headers={"Referer": self.host + url})
+
+    def _remember_orders(self, html: str) -> None:
+        found = ORDER_NUMBER.findall(html)
+        if found:
+            self.order_numbers = found[:40]
+
+    def open_queue(self):
+        with self.client.get("/", name="/ (my queue)", catch_response=True) as response:
+            self._remember_orders(response.text)
+
+    def open_an_order(self):
+        if not self.order_numbers:
+            return self.list_with_filters()
+        self.client.get(f"/orders/{random.choice(self.order_numbers)}/", name="/orders/[number]/")
+
+    def list_with_filters(self):
+        params = random.choice([
+            {"status": "pending_review"}, {"status": "allocated", "sort": "-created_at"},
+            {"q": random.choice(["科技", "贸易", "1380", "hx"])}, {"channel": "online", "page": "2"}, {},
+        ])
+        with self.client.get("/orders/", params=params, name="/orders/?filters", catch_response=True) as response:
+            self._remember_orders(response.text)
+
+
+class SalesClerk(PortalUser):
+    """Enters orders and follows them: the most common portal user."""
+
+    usernames = ("sales", "sales2", "service")
+    weight = 6
+
+    @task(4)
+    def queue(self):
+        self.open_queue()
+
+    @task(4)
+    def order(self):
+        self.open_an_order()
+
+    @task(3)
+    def list(self):
+        self.list_with_filters()
+
+    @task(2)
+    def create_order(self):
+        self.client.get("/orders/new/", name="/orders/new/")
+        products = random.sample(FIXTURES["products"], k=random.randint(1, 3))
+        data = {
+            "customer": random.choice(FIXTURES["customers"]), "contact_name": "王小明",
+            "contact_phone": f"139{random.randint(10_000_000, 99_999_999)}", "contact_email": "",
+            "ship_province": "浙江省", "ship_city": "杭州市", "ship_district": "西湖区", "ship_address": "文三路90号",
+            "channel": random.choice(["phone", "online", "email"]), "order_type": "stock", "priority": "normal",
+            "invoice_type": "none", "payment_method": "bank_transfer",
+            "lines-TOTAL_FORMS": str(len(products)), "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "1", "lines-MAX_NUM_FORMS": "1000",
+        }
+        for index, product in enumerate(products):
+            data.update({f"lines-{index}-product": product, f"lines-{index}-quantity": str(random.randint(1, 5)),
+                         f"lines-{index}-unit_price": ""})
+        with self.client.post("/orders/new/", name="/orders/new/ (POST)", data=data, allow_redirects=False,
+                              headers={"Referer": self.host + "/orders/new/",
+                                       "X-CSRFToken": self.client.cookies.get("csrftoken", "")},
+                              catch_response=True) as response:
+            if response.status_code != 302:
+                response.failure(f"order not created ({response.status_code})")
+            else:
+                self.order_numbers.insert(0, response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+
+class Reviewer(PortalUser):
+    """Works the review queue: opens the orders waiting for a person and approves them."""
+
+    usernames = ("reviewer", "manager")
+    weight = 2
+
+    @task(3)
+    def queue(self):
+        self.open_queue()
+
+    @task(2)
+    def approve(self):
+        with self.client.get("/orders/", params={"status": "pending_review"}, name="/orders/?filters",
+                             catch_response=True) as response:
+            waiting = ORDER_NUMBER.findall(response.text)
+        if not waiting:
+            return
+        number = random.choice(waiting[:10])
+        self.client.get(f"/orders/{number}/", name="/orders/[number]/")
+        with self.client.post(f"/orders/{number}/do/approve/", name="/orders/[number]/do/approve/ (POST)",
+                              data={"reason": "", "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")},
+                              headers={"Referer": f"{self.host}/orders/{number}/"}, allow_redirects=False,
+                              catch_response=True) as response:
+            # Another reviewer may have approved it a moment ago, or a check holds it: the
+            # page answers with a message (302 back to the order) either way.
+            if response.status_code not in (302, 303):
+                response.failure(f"approve answered {response.status_code}")
+
+    @task(1)
+    def list(self):
+        self.list_with_filters()
+
+
+class TrackingVisitor(FastHttpUser):
+    """A customer following an order on the public tracking page."""
+
+    weight = 3
+    wait_time = between(2, 6)
+
+    def on_start(self):
+        self.address = client_address()
+
+    @task
+    def track(self):
+        number, last4 = random.choice(FIXTURES["tracking"])
+        headers = {"X-Real-IP": self.address}
+        self.client.get("/track/", name="/track/", headers=headers)
+        with self.client.post("/track/", name="/track/ (POST)", data={"number": number, "phone_last4": last4},
+                              headers=headers, allow_redirects=False, catch_response=True) as response:
+            if response.status_code != 302:
+                response.failure(f"lookup answered {response.status_code}")
+                return
+            location = response.headers["Location"]
+        self.client.get(location, name="/track/s/[token]/", headers=headers)
+
+
+class CarrierPush(FastHttpUser):
+    """A carrier's system pushing batches of logistics events for the shipments it carries."""
+
+    weight = 1
+    wait_time = between(1, 2)
+
+    def on_start(self):
+        carriers = [c for c in FIXTURES["carriers"] if c["tracking_numbers"]]
+        self.carrier = random.choice(carriers) if carriers else None
+
+    @task
+    def push(self):
+        if self.carrier is None:
+            return
+        now = datetime.now(CHINA)
+        events = [{
+            "event_id": f"LOAD-{uuid.uuid4().hex}", "tracking_number": random.choice(self.carrier["tracking_numbers"]),
+            "status": random.choice(["in_transit", "out_for_delivery"]),
+            "time": (now - timedelta(minutes=random.randint(0, 30))).isoformat(timespec="seconds"),
+            "place": random.choice(["上海转运中心", "杭州分拨中心", "西湖区营业部"]), "note": "负载测试",
+        } for _ in range(random.randint(1, 5))]
+        self.client.post(f"/api/carriers/{self.carrier['code']}/events/", name="/api/carriers/[code]/events/ (POST)",
+                         json={"events": events},
+                         headers={"Authorization": f"Bearer {self.carrier['token']}", "X-Real-IP": client_address()})
+
+
+# =============================================================================================
+# === issue 15 (REST API): the lead adds the API client here after merging that branch. ======
+# A FastHttpUser subclass with its own weight, authenticating as issue 15's API documents
+# (token or key from load/prepare.py's fixtures), e.g. list orders with filters, read one
+# order, create an order (with an Idempotency-Key), and receive webhooks if the scenario
+# needs them. Name requests like the others ("/api/v1/orders/[id]/") so that the report
+# groups them per endpoint.
+# =============================================================================================
