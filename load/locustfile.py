@@ -160,27 +160,30 @@ class Reviewer(PortalUser):
         self.list_with_filters()
 
 
-class TrackingVisitor(FastHttpUser):
-    """A customer following an order on the public tracking page."""
+class TrackingVisitor(HttpUser):
+    """A customer following an order on the public tracking page (the form carries a CSRF
+    token like any Django form: read from the page, sent back with its cookie)."""
 
     weight = 3
     wait_time = between(2, 6)
 
     def on_start(self):
-        self.address = client_address()
+        self.client.headers["X-Real-IP"] = client_address()
 
     @task
     def track(self):
         number, last4 = random.choice(FIXTURES["tracking"])
-        headers = {"X-Real-IP": self.address}
-        self.client.get("/track/", name="/track/", headers=headers)
-        with self.client.post("/track/", name="/track/ (POST)", data={"number": number, "phone_last4": last4},
-                              headers=headers, allow_redirects=False, catch_response=True) as response:
+        page = self.client.get("/track/", name="/track/")
+        match = CSRF_INPUT.search(page.text)
+        token = match.group(1) if match else self.client.cookies.get("csrftoken", "")
+        with self.client.post("/track/", name="/track/ (POST)", allow_redirects=False, catch_response=True,
+                              data={"number": number, "phone_last4": last4, "csrfmiddlewaretoken": token},
+                              headers={"Referer": self.host + "/track/"}) as response:
             if response.status_code != 302:
                 response.failure(f"lookup answered {response.status_code}")
                 return
             location = response.headers["Location"]
-        self.client.get(location, name="/track/s/[token]/", headers=headers)
+        self.client.get(location, name="/track/s/[token]/")
 
 
 class CarrierPush(FastHttpUser):

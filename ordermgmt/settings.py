@@ -432,4 +432,7 @@ BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
 # plain http://127.0.0.1 (make prod-local, the load test), never behind a real proxy.
 if not DEBUG:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+# Key rotation: signatures made with an earlier SECRET_KEY (sessions, tracking links) stay valid
+# while that key is listed here (README, runbook: Rotate keys).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # --- end issue 21 ---------------------------------------------------------------------
