@@ -20,6 +20,7 @@ explain themselves. The probes are served by ``ProbeMiddleware`` before host val
 the HTTPS redirect, so a container's health command can call ``http://127.0.0.1:8000``.
 """
 
+import asyncio
 import dataclasses
 import os
 import shutil
@@ -113,8 +114,6 @@ class ReadinessView(HealthCheckView):
 
     async def get(self, request, *args, **kwargs):
         with self.get_executor() as executor:
-            import asyncio
-
             self.results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
         return self.render_to_response_json(status=200)
 
