@@ -14,6 +14,4 @@ class FulfillmentConfig(AppConfig):
         from . import receivers  # noqa: F401  (subscribes to the orders' domain events)
         from ordermgmt.metrics import register_collector
 
-        from .metrics import notification_metrics
-
-        register_collector("fulfillment.notifications", notification_metrics)
+        register_collector("fulfillment.notifications", "fulfillment.metrics.notification_metrics")

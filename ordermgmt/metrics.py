@@ -26,8 +26,10 @@ Three sources, one answer:
               family.add_metric([row["status"]], row["n"])
           yield family
 
-      register_collector("integrations.webhooks", webhook_metrics)
+      register_collector("integrations.webhooks", "integrations.metrics.webhook_metrics")
 
+  A collector is named by its dotted path (or given as a function): it is imported at the
+  first scrape, so that neither management commands nor workers load the Prometheus client.
   A collector that raises is reported as ``ordermgmt_metrics_collector_up{collector} 0``
   (and logged) instead of failing the whole scrape.
 
@@ -46,21 +48,23 @@ from functools import lru_cache
 from celery import current_app, signals
 from django.conf import settings
 from django.http import HttpResponse
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from django.utils.module_loading import import_string
+
+# prometheus_client is imported by the functions that build an answer (the web process, when
+# scraped): a management command or a Celery worker that only counts never loads it.
 
 logger = logging.getLogger(__name__)
 
 METRICS_PATH = "/metrics"
 TASK_COUNTERS_KEY = "ordermgmt:metrics:celery_tasks"
 
-Collect = Callable[[], Iterable[Metric]]
-_collectors: dict[str, Collect] = {}
+Collect = Callable[[], Iterable["Metric"]]
+_collectors: dict[str, Collect | str] = {}
 
 
-def register_collector(name: str, collect: Collect) -> None:
-    """Add (or replace, by name) a function that yields metric families at scrape time."""
+def register_collector(name: str, collect: Collect | str) -> None:
+    """Add (or replace, by name) a function that yields metric families at scrape time,
+    or its dotted path (imported at the first scrape)."""
     _collectors[name] = collect
 
 
@@ -77,6 +81,9 @@ def metrics_view(request):
         response = HttpResponse("metrics token required\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = "Bearer"
         return response
+    from prometheus_client import generate_latest
+    from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
     body = generate_latest(_process_registry()) + generate_latest(_platform_registry())
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
@@ -84,6 +91,8 @@ def metrics_view(request):
 def _process_registry():
     """The request metrics: every gunicorn worker's files when running under gunicorn,
     else this process's own."""
+    from prometheus_client import REGISTRY, CollectorRegistry
+
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
@@ -94,7 +103,9 @@ def _process_registry():
 
 
 @lru_cache(maxsize=1)
-def _platform_registry() -> CollectorRegistry:
+def _platform_registry():
+    from prometheus_client import CollectorRegistry
+
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_PlatformCollector())
     return registry
@@ -105,7 +116,7 @@ class _PlatformCollector:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._cached: tuple[float, list[Metric]] = (0.0, [])
+        self._cached: tuple[float, list] = (0.0, [])
 
     def collect(self):
         with self._lock:
@@ -115,11 +126,15 @@ class _PlatformCollector:
                 self._cached = (time.monotonic(), families)
         return families
 
-    def _gather(self) -> Iterable[Metric]:
+    def _gather(self):
+        from prometheus_client.core import GaugeMetricFamily
+
         up = GaugeMetricFamily("ordermgmt_metrics_collector_up", "1 when the collector answered", labels=["collector"])
         sources = {"celery": celery_metrics, **_collectors}
         for name, collect in sources.items():
             try:
+                if isinstance(collect, str):
+                    collect = import_string(collect)
                 yield from list(collect())
             except Exception:  # noqa: BLE001 - one broken source must not hide the others
                 logger.exception("metrics collector %s failed", name)
@@ -180,7 +195,9 @@ def _counter_client():
     return _counter_client_for(settings.CELERY_BROKER_URL)
 
 
-def celery_metrics() -> Iterable[Metric]:
+def celery_metrics():
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
     outcomes = CounterMetricFamily("ordermgmt_celery_tasks", "Celery tasks finished, by task and outcome",
                                    labels=["task", "outcome"])
     depth = GaugeMetricFamily("ordermgmt_celery_queue_length", "Messages waiting in the Celery queue",

@@ -375,7 +375,6 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     MIDDLEWARE[-1],  # django-axes stays last
 ]
-INSTALLED_APPS += ["django_prometheus"]
 
 # Readiness: the least free space under MEDIA_ROOT before /health/ready/ answers 503.
 HEALTH_MEDIA_MIN_FREE_MB = env.int("HEALTH_MEDIA_MIN_FREE_MB", default=500)
@@ -391,10 +390,10 @@ METRICS_CACHE_SECONDS = env.float("METRICS_CACHE_SECONDS", default=10.0)
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 REQUEST_LOG = env.bool("REQUEST_LOG", default=LOG_FORMAT == "json" or not DEBUG)
 LOGGING["filters"]["request_context"] = {"()": "ordermgmt.logcontext.RequestContextFilter"}
-LOGGING["formatters"]["json"] = {"()": "ordermgmt.logformat.JsonLogFormatter"}
 for _handler in LOGGING["handlers"].values():
     _handler["filters"] = ["request_context", *_handler["filters"]]
 if LOG_FORMAT == "json":
+    LOGGING["formatters"]["json"] = {"()": "ordermgmt.logformat.JsonLogFormatter"}
     LOGGING["handlers"]["console"]["formatter"] = "json"
     LOGGING["handlers"]["django.server"]["formatter"] = "json"
 LOGGING["loggers"]["ordermgmt.requests"] = {"level": "INFO"}

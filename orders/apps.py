@@ -10,7 +10,5 @@ class OrdersConfig(AppConfig):
         from . import receivers  # noqa: F401  (connects the signal handlers)
         from ordermgmt.metrics import register_collector
 
-        from .metrics import import_metrics, order_metrics
-
-        register_collector("orders", order_metrics)
-        register_collector("orders.imports", import_metrics)
+        register_collector("orders", "orders.metrics.order_metrics")
+        register_collector("orders.imports", "orders.metrics.import_metrics")
