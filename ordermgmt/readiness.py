@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from asgiref.sync import async_to_sync
@@ -114,4 +115,7 @@ _ready = ReadinessView.as_view()
 
 
 def ready(request):
-    return async_to_sync(_ready)(request)
+    """django-health-check runs its checks concurrently on an event loop; a sync worker has
+    none, but a thread might (the test run's browser driver): the loop gets a thread of its own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(async_to_sync(_ready), request).result()
