@@ -56,7 +56,11 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 METRICS_PATH = "/metrics"
-TASK_COUNTERS_KEY = "ordermgmt:metrics:celery_tasks"
+
+
+def task_counters_key() -> str:
+    """Where the workers count task outcomes: one hash per deployment (its queue)."""
+    return f"ordermgmt:metrics:celery_tasks:{current_app.conf.task_default_queue}"
 
 Collect = Callable[[], Iterable["Metric"]]
 _collectors: dict[str, Collect | str] = {}
@@ -162,7 +166,7 @@ def task_outcome_count(task_name: str, outcome: str) -> None:
         if client is None:
             _local_task_counts[(task_name, outcome)] = _local_task_counts.get((task_name, outcome), 0) + 1
         else:
-            client.hincrby(TASK_COUNTERS_KEY, f"{task_name}|{outcome}", 1)
+            client.hincrby(task_counters_key(), f"{task_name}|{outcome}", 1)
     except Exception:  # noqa: BLE001
         logger.warning("could not count task outcome %s %s", task_name, outcome, exc_info=True)
 
@@ -208,7 +212,7 @@ def celery_metrics():
         depth.add_metric([current_app.conf.task_default_queue], 0)
     else:
         counts = {}
-        for field, value in client.hgetall(TASK_COUNTERS_KEY).items():
+        for field, value in client.hgetall(task_counters_key()).items():
             task, _, outcome = field.decode().partition("|")
             counts[(task, outcome)] = int(value)
         queue = current_app.conf.task_default_queue

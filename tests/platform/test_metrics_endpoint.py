@@ -116,13 +116,13 @@ def test_celery_queue_depth_and_worker_counts_come_from_redis(scrape, settings, 
     settings.CELERY_BROKER_URL = redis_url
     client = redis.Redis.from_url(redis_url)
     queue = current_app.conf.task_default_queue
-    client.delete(queue, metrics.TASK_COUNTERS_KEY)
+    client.delete(queue, metrics.task_counters_key())
     client.rpush(queue, b"{}", b"{}", b"{}")
     try:
         metrics.task_outcome_count("fulfillment.tasks.send_notification", "retried")
         samples = scrape()
     finally:
-        client.delete(queue, metrics.TASK_COUNTERS_KEY)
+        client.delete(queue, metrics.task_counters_key())
     assert value(samples, "ordermgmt_celery_queue_length", queue=queue) == 3
     assert value(samples, "ordermgmt_celery_tasks_total", task="fulfillment.tasks.send_notification",
                  outcome="retried") == 1
@@ -139,6 +139,7 @@ def test_every_metric_the_dashboard_and_alerts_use_is_exposed(client, scrape):
     from tests.conftest import PROJECT_ROOT
 
     make_order()
+    metrics.task_outcome_count("orders.tasks.run_auto_review", "succeeded")
     client.force_login(user_with_role(roles.SALES))
     client.get("/orders/")
     exposed = {name for name, _ in scrape()}
