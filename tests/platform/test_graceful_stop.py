@@ -19,7 +19,7 @@ from inventory.models import StockAllocation
 from orders.models import Order, OrderEvent, OrderStatus
 from ordermgmt.queueing import enqueue
 from tests.factories import ProductFactory, make_order, receive
-from tests.platform.services import (
+from tests.platform.stack import (
     ServiceProcess, celery_worker, database_url_of_test_db, free_port, point_this_process_at_the_broker,
     service_env, wait_for, worker_answers,
 )

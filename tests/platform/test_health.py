@@ -6,7 +6,7 @@ import json
 import pytest
 from django.db import connection
 
-from tests.platform.services import PrivateRedis
+from tests.platform.stack import PrivateRedis
 
 
 def _ready(client, **headers):
