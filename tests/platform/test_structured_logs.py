@@ -110,3 +110,30 @@ def test_a_tracking_link_token_never_reaches_the_json_log(client, json_lines):
     text = json.dumps(json_lines())
     assert "abcdefghijklmnopqrstuvwxyz0123" not in text
     assert "/track/s/***" in text
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_logs_the_task_with_the_request_id_of_the_request_that_queued_it(client, settings, redis_url,
+                                                                                        tmp_path):
+    from tests.platform.stack import celery_worker, point_this_process_at_the_broker, wait_for, worker_answers
+
+    settings.ROOT_URLCONF = __name__
+    worker = celery_worker("logs", tmp_path / "worker.log", LOG_FORMAT="json")
+    try:
+        assert wait_for(lambda: worker_answers("logs"), timeout=60), worker.log()
+        point_this_process_at_the_broker(settings, redis_url)
+        request_id = client.get("/queue/", HTTP_X_REQUEST_ID="req-from-proxy-42")["X-Request-ID"]
+
+        def task_lines():
+            lines = [json.loads(line) for line in worker.log().splitlines() if line.startswith("{")]
+            return [e for e in lines if e["logger"] == "ordermgmt.tasks"]
+
+        assert wait_for(lambda: len(task_lines()) >= 2, timeout=30), worker.log()
+    finally:
+        worker.stop()
+    started, succeeded = task_lines()[:2]
+    assert request_id == "req-from-proxy-42"
+    assert started["event"] == "task_started" and succeeded["event"] == "task_succeeded"
+    assert started["request_id"] == succeeded["request_id"] == request_id
+    assert started["task_id"] == succeeded["task_id"] and started["task_name"] == "ordermgmt.redeliver_due_events"
