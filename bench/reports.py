@@ -167,7 +167,8 @@ def main():
 
         from ordermgmt import roles
         from orders.models import Order
-        from reports.metrics import compute_report, previous_month
+        from reports.metrics import compute_report
+        from reports.periods import previous_month
         from reports.selectors import dashboard
 
         if connection.vendor != "postgresql":
@@ -205,7 +206,7 @@ def main():
         big_page = timed("order list: filtered, page 30", lambda: page({"status": "completed", "page": 30}), args.runs)
 
         # Baseline: the same two figures by a Python loop over the month's orders.
-        from reports.metrics import bounds
+        from reports.periods import bounds
 
         low, high = bounds(*month)
 

@@ -5,9 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, pgettext
 
-from aftersales.models import Feedback
 from ordermgmt.errors import BusinessError
-from orders.selectors import order_list_queryset
 
 from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
 from .models import Customer, CustomerLevel
@@ -67,8 +65,6 @@ def customer_lookup(request):
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, pk: int):
     customer = get_object_or_404(Customer.objects.select_related("owner"), pk=pk)
-    orders = order_list_queryset().filter(customer=customer).order_by("-created_at")
-    page = Paginator(orders, 20).get_page(request.GET.get("page"))
     return render(
         request,
         "customers/customer_detail.html",
@@ -76,10 +72,8 @@ def customer_detail(request, pk: int):
             "customer": customer,
             "contacts": customer.contacts.all(),
             "addresses": customer.addresses.all(),
-            "page": page,
             "contact_form": ContactForm(),
             "address_form": AddressForm(),
-            "ratings": Feedback.objects.filter(order__customer=customer).select_related("order")[:20],
         },
     )
 

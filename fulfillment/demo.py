@@ -12,6 +12,8 @@ from datetime import timedelta
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from inventory.models import StockAllocation
+from inventory.services import order_shortages, stock_receive
 from orders.models import OrderEvent, OrderStatus
 
 from . import services as ff
@@ -91,8 +93,6 @@ class FulfillmentDemo:
             ff.production_order_start(production_order=production, user=self.user("production"))
 
     def finish_production(self, order, *, warehouses):
-        from inventory.services import order_shortages, stock_receive
-
         custom_lines = {line.line_no for line in order.lines.all() if line.product.is_custom}
         for shortage in order_shortages(order=order):
             if shortage.line_no not in custom_lines:
@@ -110,8 +110,6 @@ class FulfillmentDemo:
         parcels = [None]
         if len(lines) > 1 and self.random.random() < 0.2:
             # Partial shipment: the first line leaves first, the rest follows.
-            from inventory.models import StockAllocation
-
             first = StockAllocation.objects.filter(order_line=lines[0], state="active")
             rest = StockAllocation.objects.filter(order_line__order=order, state="active").exclude(order_line=lines[0])
             parcels = [{a.pk: a.quantity for a in first} | {a.pk: 0 for a in rest}, None]

@@ -4,8 +4,8 @@ runs inside the order's transaction: it must stand or fall with the change."""
 from ordermgmt.domain_events import Phase, subscribe
 from orders.domain_events import OrderApproved, OrderReopenedForReview, TimelineEventRecorded
 
-from .notifications.triggers import queue_notices_for_event
 from .services import fulfillment_withdraw, production_order_raise
+from .services.notifications import notifications_queue_for_event
 
 
 @subscribe(OrderApproved, phase=Phase.IN_TRANSACTION)
@@ -26,4 +26,4 @@ def withdraw_what_was_prepared(event: OrderReopenedForReview) -> None:
 def queue_customer_notices(event: TimelineEventRecorded) -> None:
     """The customer hears of the steps that matter to them; the outbox rows are written in
     the order's transaction and sent by Celery after commit."""
-    queue_notices_for_event(event.timeline_event)
+    notifications_queue_for_event(event=event.timeline_event)

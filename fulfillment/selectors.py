@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from inventory.models import StockAllocation
 from orders.models import Order, OrderStatus
+from orders.selectors import with_queue_order
 
 from .models import (
     PICK_LIST_OPEN,
@@ -58,8 +59,6 @@ def late_production_count(today: date | None = None) -> int:
 
 def orders_waiting_for_picking() -> QuerySet[Order]:
     """已分配 orders with reserved goods not yet on a pick list, 加急 and oldest first."""
-    from orders.selectors import with_queue_order
-
     taken = PickListLine.objects.exclude(pick_list__status="cancelled").values("allocation_id")
     pickable = StockAllocation.objects.filter(
         order_line__order=OuterRef("pk"), state=StockAllocation.State.ACTIVE

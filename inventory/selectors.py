@@ -1,7 +1,7 @@
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from .models import Product, PurchaseRequest, StockBatch, StockMovement
+from .models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement
 
 
 def product_stock(query: str = "", *, low_only: bool = False) -> QuerySet[Product]:
@@ -18,10 +18,6 @@ def product_stock(query: str = "", *, low_only: bool = False) -> QuerySet[Produc
 
 def shipped_quantities_by_line(order) -> dict[int, int]:
     """Quantity already shipped (consumed allocations) per order line id."""
-    from django.db.models import Sum
-
-    from .models import StockAllocation
-
     rows = (
         StockAllocation.objects.filter(order_line__order=order, state=StockAllocation.State.CONSUMED)
         .values("order_line_id")

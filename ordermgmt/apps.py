@@ -9,3 +9,8 @@ class OrdermgmtConfig(AppConfig):
         # Celery signal handlers (web and worker): request ids into tasks, task log lines,
         # task outcome counters for the metrics endpoint.
         from . import logcontext, metrics  # noqa: F401
+        from .event_views import failed_event_deliveries_panel
+        from .panels import register_panel
+
+        register_panel("home.queue_alerts", "failed_event_deliveries", template="portal/_event_alert_panel.html",
+                       context=failed_event_deliveries_panel, order=90)

@@ -11,6 +11,7 @@ class PlatformLanguageTask(Task):
     would otherwise follow that user's UI language."""
 
     def __call__(self, *args, **kwargs):
+        # Imported when a task runs: this module is loaded with the settings, before Django is set up.
         from ordermgmt.language import platform_language
 
         with platform_language():

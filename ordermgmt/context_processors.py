@@ -20,6 +20,7 @@ NAVIGATION = [
     ("orders:price_rules_home", pgettext_lazy("section", "价格规则"), "orders.view_promotion"),
     ("portal:policies", pgettext_lazy("section", "业务规则"), "ordermgmt.view_policyvalue"),
     ("portal:calendar", pgettext_lazy("section", "工作日历"), "ordermgmt.change_calendarday"),
+    ("portal:event_deliveries", pgettext_lazy("section", "事件投递"), "ordermgmt.view_eventdelivery"),
 ]
 
 

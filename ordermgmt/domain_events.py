@@ -71,7 +71,8 @@ class Subscription:
     @property
     def listener(self) -> str:
         """A stable name for the delivery rows: ``module.function``."""
-        return f"{self.handler.__module__}.{self.handler.__qualname__}"
+        name = getattr(self.handler, "__qualname__", type(self.handler).__qualname__)  # a function or a callable
+        return f"{self.handler.__module__}.{name}"
 
 
 _subscriptions: dict[type[DomainEvent], list[Subscription]] = defaultdict(list)
@@ -103,6 +104,10 @@ def subscribe(event_type: type[DomainEvent], *, phase: Phase):
         return handler
 
     return register
+
+
+def unsubscribe(event_type: type[DomainEvent], handler) -> None:
+    _subscriptions[event_type] = [s for s in _subscriptions[event_type] if s.handler is not handler]
 
 
 def subscriptions(event_type: type[DomainEvent] | None = None) -> list[Subscription]:

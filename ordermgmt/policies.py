@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ActionForbidden, InvalidInput
+from .models import PolicyChange, PolicyValue
 from .money import parse_money, parse_quantity
 
 
@@ -93,16 +94,12 @@ SESSION_IDLE_HOURS = register(
 
 
 def get_policy(definition: PolicyDef):
-    from .models import PolicyValue
-
     stored = PolicyValue.objects.filter(key=definition.key).values_list("value", flat=True).first()
     return definition.default if stored is None else definition.parse(stored)
 
 
 @transaction.atomic
 def policy_update(*, user, definition: PolicyDef, value, reason: str) -> None:
-    from .models import PolicyChange, PolicyValue
-
     if user is not None and not user.has_perm("ordermgmt.change_policyvalue"):
         raise ActionForbidden(gettext("只有主管可以修改业务规则"))
     if not (reason or "").strip():

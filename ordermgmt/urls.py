@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from aftersales import public_urls as after_sales_public
+from fulfillment import public_urls as fulfillment_public
+
+from . import event_views, views
 from .holidays import views as calendar
 
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
@@ -16,6 +19,8 @@ portal_patterns = (
     [
         path("", views.home, name="home"),
         path("settings/policies/", views.policy_settings, name="policies"),
+        path("settings/events/", event_views.event_delivery_list, name="event_deliveries"),
+        path("settings/events/<int:pk>/retry/", event_views.event_delivery_retry_view, name="event_delivery_retry"),
         path("settings/calendar/", calendar.calendar_home, name="calendar"),
         path("settings/calendar/<int:year>/", calendar.calendar_year, name="calendar_year"),
         path("settings/calendar/<int:year>/holiday/", calendar.calendar_holiday, name="calendar_holiday"),
@@ -36,7 +41,10 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("inventory/", include("inventory.urls")),
     path("fulfillment/", include("fulfillment.urls")),
-    path("", include("fulfillment.public_urls")),
+    # Public: the customer's tracking page (fulfillment) with its after-sales requests, and
+    # the carriers' push endpoint.
+    path("track/", include((fulfillment_public.tracking_urlpatterns + after_sales_public.tracking_urlpatterns, "tracking"))),
+    path("api/carriers/", include(fulfillment_public.carrier_api_patterns)),
     path("reports/", include("reports.urls")),
     path("aftersales/", include("aftersales.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

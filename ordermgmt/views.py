@@ -12,28 +12,12 @@ from . import policies
 from .errors import BusinessError
 from .models import PolicyChange
 
-from orders.selectors import order_queue_for_user
-
 
 @login_required
 def home(request):
-    """My queue: the orders waiting for an action of my roles, 加急 and oldest first."""
-    queue = order_queue_for_user(request.user)
-    page = Paginator(queue, 25).get_page(request.GET.get("page"))
-    context = {"page": page}
-    if request.user.has_perm("aftersales.handle_case"):
-        from aftersales.selectors import case_queue
-
-        context["cases"] = list(case_queue()[:15])
-    if request.user.has_perm("orders.change_order"):
-        from aftersales.selectors import feedback_to_follow_up
-
-        context["feedback_to_follow_up"] = list(feedback_to_follow_up(request.user)[:15])
-    if request.user.has_perm("reports.view_dashboard"):
-        from reports.selectors import dashboard
-
-        context["dashboard"] = dashboard()
-    return render(request, "portal/home.html", context)
+    """The home page: my queue, and what else each role works on (the dashboard, after-sales
+    cases…), from the panels the apps register (ordermgmt/panels.py)."""
+    return render(request, "portal/home.html")
 
 
 @login_required

@@ -18,6 +18,8 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
+from .models import CalendarDay, CalendarYear
+
 logger = logging.getLogger(__name__)
 
 HOLIDAY, WORKDAY = "holiday", "workday"  # CalendarDay.Kind values
@@ -35,8 +37,6 @@ def covered_by_package(year: int) -> bool:
 
 def unknown_years(years: Iterable[int]) -> list[int]:
     """The years among ``years`` that neither the package nor a confirmed arrangement covers."""
-    from .models import CalendarYear
-
     beyond = {year for year in years if not covered_by_package(year)}
     if not beyond:
         return []
@@ -69,8 +69,6 @@ class _Window:
 def _window(start: date, end: date, *, as_before: Mapping[date, str | None] | None = None) -> _Window:
     """``as_before`` lays the kinds some days had before a change (None: no row) over the
     database, to count with the calendar as it was."""
-    from .models import CalendarDay
-
     overrides = dict(CalendarDay.objects.filter(day__gte=start, day__lte=end).values_list("day", "kind"))
     for day, kind in (as_before or {}).items():
         if kind is None:

@@ -23,6 +23,7 @@ from ordermgmt.policies import (
 )
 
 from .models import BALANCE_DUE, CheckResult, InvoiceType, Order, OrderStatus, ReviewCheck
+from .pricing import price_check_problems
 
 Name = ReviewCheck.Name
 
@@ -194,8 +195,6 @@ def check_duplicate(order: Order) -> CheckOutcome:
 
 
 def check_price(order: Order) -> CheckOutcome:
-    from .pricing import price_check_problems
-
     if order.is_replacement:
         return CheckOutcome(Name.PRICE, CheckResult.PASS, "换货订单，不另收费")
     limit = get_policy(MAX_MANUAL_DISCOUNT_PERCENT)

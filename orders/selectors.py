@@ -3,12 +3,14 @@
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
+from customers.selectors import customer_search
 from inventory.models import Product
 
 from inventory.models import PurchaseRequest
 from inventory.services import order_shortages
 
 from .models import CheckResult, Order, OrderEvent, OrderStatus
+from .review import manual_review_reason
 from .workflow import PROGRESS_STEP_OF, PROGRESS_STEPS, QUEUE_RULES
 
 
@@ -31,8 +33,6 @@ def order_search(queryset: QuerySet[Order], query: str) -> QuerySet[Order]:
             Q(number__gte=digits, number__lt=digits + "~") | Q(contact_phone=query) | Q(contact_phone=digits)
             | Q(external_ref=query)
         )
-    from customers.selectors import customer_search
-
     customer_ids = list(customer_search(query).values_list("pk", flat=True)[:200])
     return queryset.filter(Q(customer_id__in=customer_ids) | Q(external_ref=query))
 
@@ -168,8 +168,6 @@ def order_waiting_reason(order: Order) -> str:
         if blocking:
             return gettext("审核被拦截：%(checks)s") % {"checks": "；".join(c.message for c in blocking)}
         warnings = [c.message for c in checks if c.result == CheckResult.WARN and not c.overridden_at]
-        from .review import manual_review_reason
-
         reasons = [r for r in [manual_review_reason(order)] + warnings if r]
         if reasons:
             return gettext("等待审核员人工审核：%(reasons)s") % {"reasons": "；".join(reasons)}

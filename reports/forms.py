@@ -4,7 +4,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from ordermgmt.widgets import DateInput
 
-from .metrics import month_range, previous_month
+from .periods import month_range, previous_month
 
 
 class ReportRequestForm(forms.Form):

@@ -18,7 +18,7 @@ Periods are calendar days in Asia/Shanghai, start and end both included. Definit
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, connections
@@ -26,38 +26,17 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+from customers.models import CustomerLevel
 from inventory.models import PurchaseRequest
 from ordermgmt.money import to_money
-from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Refund
+from orders.models import Channel, Order, OrderEvent, OrderLine, OrderStatus, Refund
 
 from . import sources
 from .aggregates import duration_stats, duration_stats_many
+from .periods import bounds, month_range, previous_month, same_month_last_year
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
-
-
-def bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, day after end 00:00) in the project's time zone."""
-    tz = timezone.get_current_timezone()
-    return (
-        timezone.make_aware(datetime.combine(start, time.min), tz),
-        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz),
-    )
-
-
-def month_range(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    next_first = (first + timedelta(days=32)).replace(day=1)
-    return first, next_first - timedelta(days=1)
-
-
-def previous_month(day: date) -> tuple[date, date]:
-    return month_range(day.replace(day=1) - timedelta(days=1))
-
-
-def same_month_last_year(start: date) -> tuple[date, date]:
-    return month_range(start.replace(year=start.year - 1, day=1))
 
 
 def _money(value) -> str:
@@ -198,9 +177,6 @@ def _breakdown(queryset, key: str, label_of: Callable[[dict], str]) -> list[dict
 
 
 def breakdowns(start: date, end: date) -> dict:
-    from customers.models import CustomerLevel
-    from orders.models import Channel
-
     orders = placed(start, end)
     channels = dict(Channel.choices)
     levels = dict(CustomerLevel.choices)

@@ -10,7 +10,7 @@ from orders.models import Order, OrderStatus
 from orders.selectors import orders_awaiting_manager_release
 
 from . import sources
-from .metrics import bounds
+from .periods import bounds
 
 QUEUE_STAGES = [
     OrderStatus.PENDING_REVIEW,

@@ -13,9 +13,11 @@ from django.utils import timezone
 from ordermgmt import roles
 from ordermgmt.dbrouting import heavy_reads
 from ordermgmt.errors import ActionForbidden, InvalidInput
+from ordermgmt.queueing import enqueue
 
 from .export import report_workbook
-from .metrics import compute_report, month_range, previous_month
+from .metrics import compute_report
+from .periods import month_range, previous_month
 from .models import Report
 
 MAX_RANGE_DAYS = 731
@@ -45,9 +47,7 @@ def report_request(*, user, start: date, end: date) -> Report:
         defaults={"is_monthly": monthly, "state": Report.State.QUEUED, "progress": 0, "error": "",
                   "requested_by": user},
     )
-    from .tasks import build_report
-
-    transaction.on_commit(partial(build_report.delay, report.pk))
+    transaction.on_commit(partial(enqueue, "reports.tasks.build_report", report.pk))
     return report
 
 

@@ -1,17 +1,23 @@
-"""Where the report finds orders with an after-sales case or a logistics exception.
+"""Where the report finds what other apps keep: orders with an after-sales case or a logistics
+exception, late shipments, overdue cases, gaps in the working-day calendar. Kept apart so
+that the metrics do not depend on how those apps store them."""
 
-Kept apart so that the metrics do not depend on how those apps store them.
-"""
+from datetime import date
 
+from django.db.models import Count, Q
+
+from aftersales.models import AfterSalesCase
+from aftersales.selectors import open_case_due_dates_per_year, overdue_cases
 from fulfillment.models import ExceptionNote
-from orders.models import OrderEvent
+from ordermgmt.workdays import PACKAGE_YEARS, unknown_years
+from orders.models import Order, OrderEvent, OrderStatus
+
+from .periods import bounds
 
 
 def after_sales_order_ids(order_ids):
     """Orders (among ``order_ids``, a values('pk') queryset) with an after-sales case — or,
     for history from before cases existed, that entered 售后中."""
-    from aftersales.models import AfterSalesCase
-
     with_case = AfterSalesCase.objects.filter(order__in=order_ids).order_by().values("order")
     entered = OrderEvent.objects.filter(order__in=order_ids, to_status="after_sales").order_by().values("order")
     return with_case.union(entered)
@@ -25,8 +31,6 @@ def logistics_exception_order_ids(order_ids):
 
 def late_shipments(today):
     """Orders on their way (已出库/配送中) past the date the customer asked for."""
-    from orders.models import Order, OrderStatus
-
     return Order.objects.filter(
         status__in=[OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT], requested_delivery_date__lt=today
     )
@@ -34,19 +38,11 @@ def late_shipments(today):
 
 def overdue_after_sales(now):
     """Open after-sales cases past their working-day due time."""
-    from aftersales.selectors import overdue_cases
-
     return overdue_cases(now)
 
 
 def after_sales_cases_in(start, end) -> dict:
     """After-sales cases opened in the period, and how many ran past their due time."""
-    from django.db.models import Count, Q
-
-    from aftersales.models import AfterSalesCase
-
-    from .metrics import bounds
-
     low, high = bounds(start, end)
     row = AfterSalesCase.objects.filter(created_at__gte=low, created_at__lt=high).aggregate(
         opened=Count("id"), overdue=Count("id", filter=Q(overdue_since__isnull=False)),
@@ -63,11 +59,6 @@ def due_dates_beyond_the_calendar(today) -> list[dict]:
     """Years whose 放假安排 the working-day calendar does not know, each with the number of
     open after-sales due dates in it (counted Monday to Friday). This year — and next year
     from November — are listed even without a due date."""
-    from datetime import date
-
-    from aftersales.selectors import open_case_due_dates_per_year
-    from ordermgmt.workdays import PACKAGE_YEARS, unknown_years
-
     counts = open_case_due_dates_per_year(since=date(PACKAGE_YEARS[-1] + 1, 1, 1))
     years = set(counts) | {today.year}
     if today.month >= NEXT_YEAR_REMINDER_MONTH:

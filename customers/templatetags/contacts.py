@@ -4,9 +4,16 @@ customers/privacy.py."""
 
 from django import template
 
+from ..phones import mask_phone
 from ..privacy import ContactDetails, shown_contact as shown_contact_for
 
 register = template.Library()
+
+
+@register.filter
+def masked(phone):
+    """``13812345678`` → ``138****5678`` whoever looks (e.g. rows of an import preview)."""
+    return mask_phone(phone or "")
 
 
 @register.simple_tag(takes_context=True)

@@ -56,6 +56,7 @@ DEFAULT_TEMPLATES = {
 def ensure_default_templates(template_model=None) -> None:
     """Create the missing default templates; edited ones are left alone."""
     if template_model is None:
+        # Data migrations pass their historical model; only then is the live one not needed.
         from ..models import NotificationTemplate as template_model
     for (key, channel), (subject, body) in DEFAULT_TEMPLATES.items():
         template_model.objects.get_or_create(key=key, channel=channel, defaults={"subject": subject, "body": body})

@@ -8,6 +8,7 @@ import re
 
 from ordermgmt.language import in_platform_language
 
+from ..models import Shipment, ShipmentException
 from ..tracking import tracking_url
 
 PLACEHOLDERS = {
@@ -40,8 +41,6 @@ def fill(text: str, values: dict) -> str:
 @in_platform_language
 def notice_values(order, event) -> dict:
     """Every placeholder's value for a notice about ``event`` of ``order``."""
-    from ..models import Shipment, ShipmentException
-
     data = event.data or {} if event is not None else {}
     values = {name: "—" for name in PLACEHOLDERS}
     values.update(

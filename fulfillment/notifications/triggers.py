@@ -1,5 +1,5 @@
-"""Which order events the customer is told about (fulfillment.receivers listens to every timeline
-entry of an order and asks here whether it is one)."""
+"""Which order events the customer is told about: the table, read by
+``services.notifications.notifications_queue_for_event``."""
 
 import contextvars
 from contextlib import contextmanager
@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from orders.models import OrderEvent
 
 from ..models import ExceptionNote
-from ..services.notifications import dispatch_after_commit, notifications_create_for_event
 
 _suppressed = contextvars.ContextVar("fulfillment_notices_suppressed", default=False)
 
@@ -52,11 +51,5 @@ def notice_key_for(event) -> str | None:
     return None
 
 
-def queue_notices_for_event(event) -> None:
-    if _suppressed.get():
-        return
-    key = notice_key_for(event)
-    if key is None:
-        return
-    messages = notifications_create_for_event(event=event, key=key)
-    dispatch_after_commit([m.pk for m in messages if m.status == "pending"])
+def notices_are_suppressed() -> bool:
+    return _suppressed.get()

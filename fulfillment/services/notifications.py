@@ -18,6 +18,7 @@ from orders.models import OrderEvent
 from ..models import Channel, MessageStatus, NotificationMessage, NotificationTemplate
 from ..notifications.render import fill, notice_values, unknown_placeholders
 from ..notifications.sms import get_sms_backend
+from ..notifications.triggers import notice_key_for, notices_are_suppressed
 from .common import check_permission
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,20 @@ def notification_template_update(
 def _mobile_number(phone: str) -> str:
     digits = re.sub(r"\D", "", phone or "")
     return digits if len(digits) == 11 and digits.startswith("1") else ""
+
+
+def notifications_queue_for_event(*, event: OrderEvent) -> list[NotificationMessage]:
+    """The customer hears of the steps that matter to them (``notifications.triggers``): the
+    outbox rows are written in the event's transaction and sent by Celery after commit, so a
+    notice is never sent for a change that was rolled back."""
+    if notices_are_suppressed():
+        return []
+    key = notice_key_for(event)
+    if key is None:
+        return []
+    messages = notifications_create_for_event(event=event, key=key)
+    dispatch_after_commit([m.pk for m in messages if m.status == MessageStatus.PENDING])
+    return messages
 
 
 def notifications_create_for_event(*, event: OrderEvent, key: str) -> list[NotificationMessage]:

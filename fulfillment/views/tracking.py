@@ -94,11 +94,6 @@ def track_signed(request, token: str):
     order = Order.objects.filter(number=number).first() if number else None
     if order is None:
         return _render(request, "tracking/lookup.html", {"form": TrackingForm(), "error": BAD_LINK}, status=400)
-    from aftersales.forms import CaseOpenForm, FeedbackForm
-    from aftersales.selectors import customer_after_sales
-
-    after_sales = customer_after_sales(order)
-    return _render(request, "tracking/order.html", {
-        "t": tracking_snapshot(order), "token": token, "after_sales": after_sales,
-        "case_form": CaseOpenForm(), "feedback_form": FeedbackForm(),
-    })
+    # What the customer may do after delivery (after-sales requests, ratings) comes from
+    # the panels that after-sales registers for this page (ordermgmt/panels.py).
+    return _render(request, "tracking/order.html", {"t": tracking_snapshot(order), "token": token, "order": order})

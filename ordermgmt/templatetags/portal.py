@@ -1,9 +1,10 @@
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from customers.phones import mask_phone
 from ordermgmt.money import format_yuan
+from ordermgmt.panels import panel_contexts
 
 register = template.Library()
 
@@ -25,11 +26,6 @@ _STATUS_TONES = {
 @register.filter
 def yuan(value):
     return format_yuan(value)
-
-
-@register.filter
-def masked(phone):
-    return mask_phone(phone or "")
 
 
 @register.filter
@@ -70,3 +66,15 @@ def days_since(value):
     if not value:
         return ""
     return (timezone.now() - value).days
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, slot, **objects):
+    """``{% panels "order_detail" order=order %}``: the panels higher apps registered for
+    this slot (see ordermgmt/panels.py), rendered in order with the page's context."""
+    request = context.get("request")
+    parts = []
+    for panel, panel_context in panel_contexts(slot, request, **objects):
+        with context.push(**objects, **panel_context):
+            parts.append(context.template.engine.get_template(panel.template).render(context))
+    return mark_safe("".join(parts))

@@ -18,6 +18,7 @@ from django.utils import timezone
 from customers.services import AddressInput, ContactInput, customer_create
 from ordermgmt.errors import ActionForbidden, BusinessError, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
+from ordermgmt.queueing import enqueue
 
 from ..models import Channel, ImportJob, Priority
 from ..services import LineInput, NewOrder, OrderDetails, order_create_many
@@ -308,9 +309,7 @@ def import_job_start(*, job: ImportJob, validate: bool) -> None:
     The task is queued after the transaction that saved the job commits, so the worker
     always finds it.
     """
-    from .. import tasks
-
-    task = tasks.import_validate if validate else tasks.import_run
+    task = "orders.tasks.import_validate" if validate else "orders.tasks.import_run"
     if runs_inline(job):
         run_with(job, import_job_validate if validate else import_job_run)
         return
@@ -318,8 +317,8 @@ def import_job_start(*, job: ImportJob, validate: bool) -> None:
     transaction.on_commit(lambda: _queue(task, job.pk))
 
 
-def _queue(task, job_id: int) -> None:
-    result = task.delay(job_id)
+def _queue(task_name: str, job_id: int) -> None:
+    result = enqueue(task_name, job_id)
     ImportJob.objects.filter(pk=job_id).update(task_id=result.id or "")
 
 

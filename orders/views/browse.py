@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django_fsm import can_proceed, has_transition_perm
 
 from ..filters import OrderFilter
-from aftersales.models import Feedback
 
 from ..models import Order, OrderStatus, PaymentMethod
 
@@ -88,12 +87,6 @@ def order_detail_view(request, number: str):
             "can_copy": user.has_perm("orders.add_order"),
             "purchase_requests": order_purchase_requests(order),
             "adjustments": list(order.adjustments.all()),
-            "cases": list(order.after_sales_cases.all()) if user.has_perm("aftersales.view_aftersalescase") else [],
-            "feedback": Feedback.objects.filter(order=order).first(),
-            "can_open_case": user.has_perm("aftersales.add_aftersalescase")
-            and order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.AFTER_SALES),
-            "can_cancel_after_shipping": user.has_perm("orders.cancel_order")
-            and order.status in (OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT),
             "payments": list(order.payments.select_related("recorded_by")),
             "refunds": list(order.refunds.select_related("recorded_by")),
             "can_record_payment": user.has_perm("orders.add_payment") and order.balance_due > 0

@@ -12,7 +12,8 @@ from fulfillment import services as ff
 from inventory.models import PurchaseRequest
 from orders import services
 from orders.models import Refund
-from reports.metrics import compute_report, month_range
+from reports.metrics import compute_report
+from reports.periods import month_range
 from tests.factories import CarrierFactory, CustomerFactory, ProductFactory, make_order, receive
 from tests.fulfillment.conftest import ship_all
 

@@ -1,35 +1,30 @@
-from django import template
+"""What fulfillment shows on the pages of the apps below it (see ordermgmt/panels.py)."""
+
 from django.utils.translation import ngettext
 
+from ordermgmt.panels import register_panel
 from orders.models import OrderStatus
 
-from ..selectors import order_fulfillment
+from .selectors import failed_notification_count, late_production_count, open_exceptions, order_fulfillment
 
-register = template.Library()
+PRODUCTION_STATUSES = (OrderStatus.APPROVED, OrderStatus.ALLOCATED, OrderStatus.IN_PRODUCTION)
 
 
-@register.inclusion_tag("fulfillment/_order_panel.html", takes_context=True)
-def fulfillment_panel(context, order):
+def order_panel(request, order) -> dict:
     """Production, pick lists, shipments, open logistics flags and notices of one order."""
-    user = context["request"].user
     data = order_fulfillment(order)
     can_raise = (
         order.is_custom
-        and order.status in (OrderStatus.APPROVED, OrderStatus.ALLOCATED, OrderStatus.IN_PRODUCTION)
-        and user.has_perm("fulfillment.manage_production")
+        and order.status in PRODUCTION_STATUSES
+        and request.user.has_perm("fulfillment.manage_production")
         and not any(po.is_open for po in data["production_orders"])
     )
-    return {**data, "order": order, "perms": context.get("perms"), "request": context["request"],
-            "csrf_token": context.get("csrf_token"),
-            "can_raise_production": can_raise}
+    return {**data, "can_raise_production": can_raise}
 
 
-@register.inclusion_tag("fulfillment/_alerts.html", takes_context=True)
-def fulfillment_alerts(context):
+def alerts_panel(request) -> dict | None:
     """On the home page: what is late, lost or failed, for the roles that handle it."""
-    from ..selectors import failed_notification_count, late_production_count, open_exceptions
-
-    user = context["request"].user
+    user = request.user
     alerts = []
     if user.has_perm("fulfillment.manage_shipments"):
         count = open_exceptions().count()
@@ -45,4 +40,9 @@ def fulfillment_alerts(context):
         count = failed_notification_count()
         if count:
             alerts.append(("fulfillment:outbox", ngettext("%(n)s 条客户通知发送失败", "%(n)s 条客户通知发送失败", count) % {"n": count}))
-    return {"alerts": alerts}
+    return {"alerts": alerts} if alerts else None
+
+
+def register() -> None:
+    register_panel("order_detail.top", "fulfillment", template="fulfillment/_order_panel.html", context=order_panel)
+    register_panel("home.queue_alerts", "fulfillment", template="fulfillment/_alerts.html", context=alerts_panel)
