@@ -21,6 +21,7 @@ from fulfillment.models import DeliveryProof
 from inventory.models import StockAllocation, Warehouse
 from inventory.services import stock_receive
 from ordermgmt import policies
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import format_yuan, to_money
@@ -30,6 +31,7 @@ from orders import services as order_services
 from orders.events import actor_display_name, record_event
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Refund
 
+from .domain_events import AfterSalesCaseOpened
 from .models import (
     ENDED,
     AfterSalesCase,
@@ -216,6 +218,7 @@ def _open(*, order, user, service, case_type, description, lines, photos, source
         order_services.order_open_after_sales(order=order, user=None, reason=reason)
     else:
         record_event(order=order, user=user, kind=OrderEvent.Kind.NOTE, action="after_sales_case", reason=reason)
+    publish(AfterSalesCaseOpened(case=case, user=user))
     return case
 
 
@@ -563,6 +566,7 @@ def order_cancel_after_shipping(*, order: Order, user, reason: str) -> AfterSale
     CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, quantity=line.quantity)
                                   for line in locked.lines.all()])
     _event(case, user, "open", to_status=case.status, note=f"发货后取消：{reason.strip()}；{quote.explanation}")
+    publish(AfterSalesCaseOpened(case=case, user=user))
     # The customer's right by policy: no review needed, the parcel is on its way back.
     return _fire(case=case, user=None, action="approve_return", note="发货后取消，按取消规则自动受理")
 

@@ -2,7 +2,7 @@
 
 from ordermgmt.domain_events import DomainEvent, event
 
-from .models import DeliveryProof
+from .models import DeliveryProof, Shipment
 
 
 @event("delivery.signed_abnormal")
@@ -12,4 +12,14 @@ class DeliverySignedAbnormal(DomainEvent):
 
     proof: DeliveryProof
     photos: tuple
+    user: object | None
+
+
+@event("shipment.dispatched")
+class ShipmentDispatched(DomainEvent):
+    """Goods left the warehouse with a carrier and a tracking number (出库). Published once
+    the order's state is settled: 已出库 when this shipment completes the order, unchanged for
+    a partial shipment or a re-shipment of lost goods (``shipment.replaces``)."""
+
+    shipment: Shipment
     user: object | None

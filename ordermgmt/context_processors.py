@@ -21,6 +21,7 @@ NAVIGATION = [
     ("portal:policies", pgettext_lazy("section", "业务规则"), "ordermgmt.view_policyvalue"),
     ("portal:calendar", pgettext_lazy("section", "工作日历"), "ordermgmt.change_calendarday"),
     ("portal:event_deliveries", pgettext_lazy("section", "事件投递"), "ordermgmt.view_eventdelivery"),
+    ("integrations:home", pgettext_lazy("section", "接口"), "integrations.view_apiclient"),
 ]
 
 

@@ -154,6 +154,7 @@ class DemoBuilder:
         from fulfillment.demo import FulfillmentDemo
 
         self.fulfillment = FulfillmentDemo(self)
+        self.create_integrations()
         if Order.objects.exists():
             self.log("订单已存在，跳过演示订单（演示数据已加载）。")
             return
@@ -162,6 +163,18 @@ class DemoBuilder:
 
         with notices_suppressed():
             self.create_orders(customers, products, warehouses)
+
+    def create_integrations(self) -> None:
+        """An API client for a web shop (no token: a 主管 issues one under 接口, shown once) and a
+        payment platform to try the callbacks with (README, "Integrating")."""
+        from integrations.models import ApiClient, PaymentProvider
+        from integrations.scopes import ORDERS_READ, ORDERS_WRITE, WEBHOOKS_MANAGE
+        from integrations.services import api_client_create
+
+        if not ApiClient.objects.filter(channel_code="demo-shop").exists():
+            api_client_create(user=None, name="演示网店", channel_code="demo-shop", owner=self.users["manager"],
+                              scopes=[ORDERS_READ, ORDERS_WRITE, WEBHOOKS_MANAGE], notes="演示数据：网店订单通过接口推送")
+        PaymentProvider.objects.get_or_create(code="demo-pay", defaults={"name": "演示支付", "secret": "demo-pay-secret"})
 
     def mobile_number(self) -> str:
         prefix = self.random.choice(["138", "139", "135", "150", "151", "186", "187", "177", "189", "133"])

@@ -39,3 +39,13 @@ class InsufficientStock(BusinessError):
 
 class InvalidInput(BusinessError):
     """Submitted data breaks a business rule (e.g. a line with quantity 0)."""
+
+
+class InvalidBatch(InvalidInput):
+    """Some entries of a batch break a rule. ``problems`` lists ``(index, message)`` per
+    refused entry (0-based, in the order they were given), so that a caller entering many
+    orders can name each one; ``str(error)`` is the whole list for a clerk."""
+
+    def __init__(self, message: str, *, problems, code: str = "business_error") -> None:
+        super().__init__(message, code=code)
+        self.problems = list(problems)

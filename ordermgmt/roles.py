@@ -104,7 +104,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGER: ["*"],
 }
 
-MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "reports", "ordermgmt"]
+MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "integrations", "reports", "ordermgmt"]
 
 
 def sync_roles(apps=None, *, strict: bool = False) -> None:

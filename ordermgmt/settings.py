@@ -44,12 +44,16 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ordermgmt",
     "customers",
     "inventory",
     "orders",
     "fulfillment",
     "aftersales",
+    "integrations",
     "reports",
 ]
 
@@ -197,6 +201,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "aftersales.tasks.flag_overdue_cases",
         "schedule": 60 * 60,
     },
+    # Webhook deliveries whose retry is due (or whose queueing failed).
+    "integrations-dispatch-due-webhooks": {
+        "task": "integrations.dispatch_due_webhooks",
+        "schedule": 60,
+    },
+    # Idempotency keys past their keeping time, API call logs past theirs.
+    "integrations-purge-expired": {
+        "task": "integrations.purge_expired",
+        "schedule": 60 * 60,
+    },
 }
 
 # Domain events (ordermgmt.domain_events): attempts of an after-commit listener, the wait
@@ -247,6 +261,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # The API is not redirected to HTTPS (a client would send its token in clear, then follow a
+    # redirect that turns its POST into a GET): it refuses plain HTTP itself (API_REQUIRE_HTTPS).
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/(?!docs/|schema/)"]
 
 
 
@@ -355,6 +372,75 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
 NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=60.0)
 NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=3600.0)
+
+# --- Integrations: the REST API, webhooks, payment-platform callbacks ------------------------
+# Token auth only (``Authorization: Bearer …``), JSON only, one error shape
+# (integrations.api.errors), rate limits per client in the shared cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api.auth.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.auth.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "integrations.api.errors.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "客户订单管理平台 API",
+    "DESCRIPTION": "",  # filled in by integrations.api.schema (one text with the README's)
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["integrations.api.schema.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.api.schema.describe",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.states.OrderStatus",
+        "PaymentMethodEnum": "orders.states.PaymentMethod",
+    },
+}
+# Plain HTTP is refused by the API in production (the token would travel in clear).
+API_REQUIRE_HTTPS = env.bool("API_REQUIRE_HTTPS", default=not DEBUG)
+# Largest request body the API reads (a batch of 500 orders is well below it).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+API_DEFAULT_RATE_LIMIT = env.str("API_DEFAULT_RATE_LIMIT", default="120/m")
+API_BATCH_MAX_ORDERS = 500
+# Idempotency keys are kept this long per client; a retry arriving while the first request
+# runs waits up to API_IDEMPOTENCY_WAIT_SECONDS for its answer, then gets 409. A key whose
+# request died (process killed) is taken over after API_IDEMPOTENCY_LOCK_SECONDS.
+API_IDEMPOTENCY_KEY_DAYS = env.int("API_IDEMPOTENCY_KEY_DAYS", default=7)
+API_IDEMPOTENCY_WAIT_SECONDS = env.float("API_IDEMPOTENCY_WAIT_SECONDS", default=10.0)
+API_IDEMPOTENCY_LOCK_SECONDS = env.int("API_IDEMPOTENCY_LOCK_SECONDS", default=120)
+API_CALL_LOG_DAYS = env.int("API_CALL_LOG_DAYS", default=90)
+# Outgoing webhooks: attempts with waits doubling from the base up to the cap — with the
+# defaults 15 attempts over about 32 hours — then the delivery is given up (and can be
+# replayed). A subscriber failing this many attempts in a row, for at least this many hours,
+# is disabled and its owner told.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_DISABLE_AFTER_HOURS = env.float("WEBHOOK_DISABLE_AFTER_HOURS", default=24.0)
+# Subscribers on private or loopback addresses (the office network, this machine): allowed in
+# dev, refused in production so that an API client cannot make the server call inside.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+# Subscribers receive order data: over HTTPS only in production.
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=not DEBUG)
+# Payment-platform callbacks: the signed timestamp may differ from ours by this much.
+PAYMENT_NOTIFY_TOLERANCE_SECONDS = 300
+# Signatures seen within that window are kept in the shared cache under this prefix: an
+# identical notification arriving again is a replay.
+PAYMENT_NOTIFY_SEEN_CACHE_PREFIX = "payment-notify-seen"
+PAYMENT_NOTIFY_RATE_LIMIT = env.str("PAYMENT_NOTIFY_RATE_LIMIT", default="600/m")
 
 
 # =====================================================================================

@@ -47,6 +47,8 @@ urlpatterns = [
     path("api/carriers/", include(fulfillment_public.carrier_api_patterns)),
     path("reports/", include("reports.urls")),
     path("aftersales/", include("aftersales.urls")),
+    path("integrations/", include("integrations.urls")),
+    path("api/v1/", include("integrations.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

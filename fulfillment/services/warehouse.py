@@ -8,12 +8,14 @@ from django.utils import timezone
 
 from inventory.models import StockAllocation
 from inventory.services import stock_consume_allocations, stock_release_allocations
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from orders import services as order_services
 from orders.events import record_event
 from orders.models import Order, OrderEvent, OrderStatus
 
+from ..domain_events import ShipmentDispatched
 from ..models import Carrier, PickList, PickListLine, Shipment
 from .common import (
     add_pick_lines,
@@ -178,6 +180,7 @@ def pick_list_ship(
     locked.ship()
     locked.shipped_at = shipped_at
     locked.save()
+    publish(ShipmentDispatched(shipment=shipment, user=user))
     return shipment
 
 

@@ -80,6 +80,10 @@ class Order(models.Model):
     ship_address = models.CharField(_("详细地址"), max_length=200)
 
     channel = models.CharField(_("下单渠道"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    # The sales channel an API client stands for ("taobao-shop-1"); empty for orders entered in
+    # the portal or imported. Within a channel its own order number (external_ref) is unique.
+    channel_code = models.CharField(_("渠道编码"), max_length=40, blank=True, default="", db_default="",
+                                    editable=False)
     order_type = models.CharField(_("订单类型"), max_length=10, choices=OrderType.choices, default=OrderType.STOCK)
     priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     owner = models.ForeignKey(
@@ -174,12 +178,23 @@ class Order(models.Model):
             models.Index(fields=["external_ref"], name="order_external_ref_idx"),
             # Reports: orders delivered in a period.
             models.Index(fields=["delivered_at"], name="order_delivered_idx"),
+            # Integrations polling for changes: of one channel, or of all.
+            models.Index(fields=["channel_code", "updated_at"], name="order_channel_code_updated_idx"),
+            models.Index(fields=["updated_at"], name="order_updated_idx"),
         ]
         constraints = [
+            # Entered in the portal or imported: one order per customer and external number.
             models.UniqueConstraint(
                 fields=["customer", "external_ref"],
-                condition=~Q(external_ref=""),
+                condition=~Q(external_ref="") & Q(channel_code=""),
                 name="order_unique_external_ref_per_customer",
+            ),
+            # Pushed by a channel through the API: one order per channel and its own order number
+            # (a channel resending an order under a new idempotency key is refused).
+            models.UniqueConstraint(
+                fields=["channel_code", "external_ref"],
+                condition=~Q(external_ref="") & ~Q(channel_code=""),
+                name="order_unique_external_ref_per_channel",
             ),
         ]
 

@@ -18,8 +18,9 @@ from inventory.models import Product
 from inventory.services import (
     stock_release_order,
 )
+from ordermgmt.batching import one_batch
 from ordermgmt.domain_events import publish
-from ordermgmt.errors import InvalidInput, InvalidTransition
+from ordermgmt.errors import InvalidBatch, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import column_limit, fits_column, format_yuan, parse_money, parse_quantity, to_money
 from ordermgmt.queueing import enqueue
@@ -82,6 +83,9 @@ class OrderDetails:
     # How the order came in beyond its channel (e.g. "导入记录 #12《orders.xlsx》第3–5行");
     # shown on the order's creation event so its timeline names the source.
     entry_note: str = ""
+    # The sales channel an integration stands for ("taobao-shop-1"), for orders pushed through
+    # the API: its external_ref is unique within that channel. Set once, never edited.
+    channel_code: str = ""
 
 
 DETAIL_FIELDS = [
@@ -278,7 +282,8 @@ def _apply_details(order: Order, details: OrderDetails, lines: Sequence[LineInpu
 
 def _new_order(*, user, details: OrderDetails, lines: Sequence[LineInput], number: str, placed_at: datetime) -> Order:
     """An unsaved order, checked and filled in exactly as ``order_create`` stores it."""
-    order = Order(number=number, created_by=user, created_at=placed_at, status_changed_at=placed_at)
+    order = Order(number=number, created_by=user, created_at=placed_at, status_changed_at=placed_at,
+                  channel_code=details.channel_code)
     _apply_details(order, details, lines)
     if order.owner is None:
         order.owner_id = details.customer.owner_id or (user.pk if user is not None else None)
@@ -366,16 +371,15 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     """
     check_permission(user, "orders.add_order", "新建订单")
     placed_at = placed_at or timezone.now()
-    problems = []
+    problems: list[tuple[int, str]] = []
     cleaned: list[tuple[OrderDetails, list[LineInput]]] = []
-    for index, entry in enumerate(orders, start=1):
+    for index, entry in enumerate(orders):
         try:
             cleaned.append((_clean_details(entry.details), _clean_lines(entry.lines)))
         except InvalidInput as error:
-            label = entry.details.external_ref or f"第{index}个订单"
-            problems.append(f"{label}：{error}")
+            problems.append((index, str(error)))
     if problems:
-        raise InvalidInput("；".join(problems[:20]) + ("……" if len(problems) > 20 else ""))
+        raise _batch_refused(orders, problems, labels=[f"第{index}个订单" for index in range(1, len(orders) + 1)])
     book = PriceBook(
         customers={details.customer for details, _ in cleaned},
         products={line.product for _, lines in cleaned for line in lines},
@@ -384,18 +388,18 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     numbers = reserve_order_numbers(timezone.localdate(placed_at), len(cleaned))
     created: list[Order] = []
     built = []
-    for (details, lines), number in zip(cleaned, numbers):
+    for index, ((details, lines), number) in enumerate(zip(cleaned, numbers)):
         order = _new_order(user=user, details=details, lines=lines, number=number, placed_at=placed_at)
         try:
             priced, line_rows, adjustment_rows = _build_priced_rows(order, lines, book=book)
         except InvalidInput as error:
-            problems.append(f"{details.external_ref or number}：{error}")
+            problems.append((index, str(error)))
             continue
         order.priority_score = priority_score(order)
         created.append(order)
         built.append((details, lines, priced, line_rows, adjustment_rows))
     if problems:
-        raise InvalidInput("；".join(problems[:20]) + ("……" if len(problems) > 20 else ""))
+        raise _batch_refused(orders, problems, labels=numbers)
     Order.objects.bulk_create(created)
     line_rows, adjustment_rows, events = [], [], []
     actor_name = actor_display_name(user)
@@ -413,11 +417,19 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     OrderLine.objects.bulk_create(line_rows)
     OrderAdjustment.objects.bulk_create(adjustment_rows)
     OrderEvent.objects.bulk_create(events)
-    for order in created:
-        publish(OrderCreated(order=order, user=user))
+    with one_batch():  # listeners read what they need for these orders once, not once per order
+        for order in created:
+            publish(OrderCreated(order=order, user=user))
     order_ids = [order.pk for order in created]
     transaction.on_commit(partial(enqueue, "orders.tasks.run_auto_review_many", order_ids))
     return created
+
+
+def _batch_refused(orders: Sequence[NewOrder], problems: list[tuple[int, str]], *, labels) -> InvalidBatch:
+    """One error naming every refused order (by its external number, else ``labels[index]``),
+    with the problems per entry for callers that answer per order."""
+    named = [f"{orders[index].details.external_ref or labels[index]}：{message}" for index, message in problems]
+    return InvalidBatch("；".join(named[:20]) + ("……" if len(named) > 20 else ""), problems=problems)
 
 
 @dataclass

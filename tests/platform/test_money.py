@@ -62,7 +62,7 @@ def test_money_field_is_bounded_by_its_column():
 
 # --- every number input uses them -------------------------------------------------------------
 
-APPS = ["ordermgmt", "customers", "inventory", "orders", "fulfillment", "aftersales", "reports"]
+APPS = ["ordermgmt", "customers", "inventory", "orders", "fulfillment", "aftersales", "integrations", "reports"]
 # A form field of Django's own for numbers, or a number parsed straight from the request.
 HOMEMADE_NUMBER = re.compile(
     r"forms\.(IntegerField|DecimalField|FloatField)\(|\b(int|float|Decimal)\(\s*request\.(POST|GET)"

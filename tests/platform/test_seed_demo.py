@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from customers.models import Customer
 from fulfillment.models import Carrier, NotificationMessage, ProductionOrder, Shipment, ShipmentException
+from integrations.models import ApiClient, PaymentProvider
 from inventory.models import Product, StockBatch
 from ordermgmt import roles
 from ordermgmt.demo import DEMO_USERS
@@ -29,6 +30,8 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert (Order.objects.count(), Customer.objects.count(), Product.objects.count(), StockBatch.objects.count()) == counts
     assert (Carrier.objects.count(), Shipment.objects.count()) == (3, shipments)
+    assert list(ApiClient.objects.values_list("channel_code", flat=True)) == ["demo-shop"]
+    assert list(PaymentProvider.objects.values_list("code", flat=True)) == ["demo-pay"]
 
 
 def _demo_orders_on_their_way_have_carriers_shipments_and_events():

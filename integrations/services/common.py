@@ -1,0 +1,9 @@
+"""What the integration services share."""
+
+from ordermgmt.errors import ActionForbidden
+
+
+def check_permission(user, perm: str, what: str) -> None:
+    """``user=None`` is the system (a management command, the API acting for a client)."""
+    if user is not None and not user.has_perm(perm):
+        raise ActionForbidden(f"您的角色没有权限{what}")
