@@ -13,18 +13,9 @@ Three sources, one answer:
 * **The business** — read from the database at scrape time by collectors that each app
   registers here (``register_collector``) in its ``AppConfig.ready()``; the platform does not
   know the apps above it. Registered today: ``orders`` (orders per state, oldest wait per
-  state, orders created per channel, import durations), ``fulfillment`` (notices by outcome).
-  **Webhooks** (issue 15): the integrations app registers a collector that yields
-  ``ordermgmt_webhook_deliveries{status}`` (failed ones included) the same way, e.g.::
-
-      from prometheus_client.core import GaugeMetricFamily
-      from ordermgmt.metrics import register_collector
-
-      def webhook_metrics():
-          family = GaugeMetricFamily("ordermgmt_webhook_deliveries", "…", labels=["status"])
-          for row in WebhookDelivery.objects.values("status").annotate(n=Count("id")):
-              family.add_metric([row["status"]], row["n"])
-          yield family
+  state, orders created per channel, import durations), ``fulfillment`` (notices by outcome),
+  ``integrations.webhooks`` (webhook deliveries per status, ``ordermgmt_webhook_deliveries``,
+  failed = given up). Another app adds its own the same way, in its ``AppConfig.ready()``::
 
       register_collector("integrations.webhooks", "integrations.metrics.webhook_metrics")
 

@@ -1,6 +1,6 @@
 """/metrics: only with the token; request latency by view, orders per state and channel,
 oldest wait per state, Celery task outcomes and queue depth, failed notices, import
-durations; a broken collector is reported, not fatal."""
+durations, webhook deliveries (tests/integrations/test_metrics.py); a broken collector is reported, not fatal."""
 
 from datetime import timedelta
 
@@ -99,12 +99,12 @@ def test_a_broken_collector_is_reported_and_the_rest_still_answers(scrape):
         raise RuntimeError("table missing")
         yield  # pragma: no cover
 
-    metrics.register_collector("integrations.webhooks", broken)
+    metrics.register_collector("tests.broken", broken)
     try:
         samples = scrape()
     finally:
-        metrics._collectors.pop("integrations.webhooks")
-    assert value(samples, "ordermgmt_metrics_collector_up", collector="integrations.webhooks") == 0
+        metrics._collectors.pop("tests.broken")
+    assert value(samples, "ordermgmt_metrics_collector_up", collector="tests.broken") == 0
     assert value(samples, "ordermgmt_metrics_collector_up", collector="orders") == 1
 
 
@@ -128,10 +128,6 @@ def test_celery_queue_depth_and_worker_counts_come_from_redis(scrape, settings, 
                  outcome="retried") == 1
 
 
-# Filled by the integrations app of issue 15 (its collector registers the family).
-NOT_YET_REGISTERED = {"ordermgmt_webhook_deliveries"}
-
-
 def test_every_metric_the_dashboard_and_alerts_use_is_exposed(client, scrape):
     import json
     import re
@@ -148,5 +144,5 @@ def test_every_metric_the_dashboard_and_alerts_use_is_exposed(client, scrape):
     expressions.append((PROJECT_ROOT / "deploy/prometheus/alerts.yml").read_text())
     used = set(re.findall(r"\b((?:ordermgmt|django)_[a-z_]+)\b", " ".join(expressions)))
     assert "ordermgmt_orders" in used and "django_http_requests_latency_seconds_by_view_method_bucket" in used
-    missing = used - exposed - NOT_YET_REGISTERED
+    missing = used - exposed
     assert not missing, f"used by deploy/ but not exposed: {missing}"
