@@ -64,13 +64,15 @@ clean:
 # --- issue 21: the production processes without containers --------------------------------
 # gunicorn (2 workers), two Celery workers and beat from the Procfile, through honcho, against
 # the PostgreSQL and Redis given by DATABASE_URL and REDIS_URL; migrations and collectstatic
-# first. Production settings (DEBUG off, JSON logs) on plain http://$(PROD_BIND). Ctrl-C or
+# first. Production settings (DEBUG off, JSON logs) on plain http://$(PROD_BIND) (so the API of
+# issue 15 answers plain HTTP here, API_REQUIRE_HTTPS=false). Ctrl-C or
 # SIGTERM stops every process gracefully.
 PROD_BIND ?= 127.0.0.1:8000
 prod-local: export DEBUG = false
 prod-local: export SECRET_KEY ?= prod-local-only-never-used-behind-a-real-proxy-0123456789
 prod-local: export SECURE_SSL_REDIRECT ?= false
 prod-local: export SECURE_COOKIES ?= false
+prod-local: export API_REQUIRE_HTTPS ?= false
 prod-local: export SECURE_HSTS_SECONDS ?= 0
 prod-local: export LOG_FORMAT ?= json
 prod-local: export GUNICORN_BIND ?= $(PROD_BIND)

@@ -1,13 +1,13 @@
 """Load test of the production-like stack (issue 21): clerks in the portal, customers on the
-public tracking page, carriers pushing logistics events — and, after the merge of issue 15,
-clients of the REST API (the marked place at the end).
+public tracking page, carriers pushing logistics events, and sales channels' systems on the
+REST API of issue 15 (/api/v1/).
 
 Run through ``load/run.sh`` (``make load``), which starts the stack, seeds the demo data and
 writes ``load/results/fixtures.json`` (load/prepare.py) that this file reads: customers and
 products to enter orders for, order numbers with their phone's last 4 digits, carrier push
-tokens with their open shipments. Every simulated user presents its own client address in
-``X-Real-IP`` (the stack runs with ``RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP``, as behind the
-proxy), so the per-client rate limits apply per user, as in production.
+tokens with their open shipments, the API client's token. Every simulated user presents its
+own client address in ``X-Real-IP`` (the stack runs with ``RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP``,
+as behind the proxy), so the per-client rate limits apply per user, as in production.
 
 Request names group the figures per endpoint (``/orders/[number]/`` rather than one line per
 order), which is what the report's p50/p95/p99 table shows.
@@ -213,11 +213,51 @@ class CarrierPush(FastHttpUser):
                          headers={"Authorization": f"Bearer {self.carrier['token']}", "X-Real-IP": client_address()})
 
 
-# =============================================================================================
-# === issue 15 (REST API): the lead adds the API client here after merging that branch. ======
-# A FastHttpUser subclass with its own weight, authenticating as issue 15's API documents
-# (token or key from load/prepare.py's fixtures), e.g. list orders with filters, read one
-# order, create an order (with an Idempotency-Key), and receive webhooks if the scenario
-# needs them. Name requests like the others ("/api/v1/orders/[id]/") so that the report
-# groups them per endpoint.
-# =============================================================================================
+class ApiChannel(FastHttpUser):
+    """A sales channel's system on the REST API of issue 15 (token from
+    ``manage.py api_client_create``, written into the fixtures by load/run.sh): pushes orders
+    with an Idempotency-Key (now and then sending one again, as a client that lost the answer
+    would: the stored answer comes back, no second order), polls its orders by status, reads one."""
+
+    weight = 2
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        api = FIXTURES.get("api")
+        self.headers = {"Authorization": f"Bearer {api['token']}", "X-Real-IP": client_address()} if api else None
+        self.sent: list[tuple[str, dict]] = []
+        self.numbers: list[str] = []
+
+    @task(3)
+    def push_order(self):
+        if self.headers is None:
+            return
+        if self.sent and random.random() < 0.1:
+            key, body = random.choice(self.sent)  # a retry after a lost answer
+        else:
+            key, body = uuid.uuid4().hex, {
+                "customer_code": random.choice(FIXTURES["customer_codes"]), "external_ref": f"LOAD-{uuid.uuid4().hex[:20]}",
+                "lines": [{"sku": sku, "quantity": random.randint(1, 5)}
+                          for sku in random.sample(FIXTURES["skus"], k=random.randint(1, 3))],
+            }
+            self.sent = (self.sent + [(key, body)])[-20:]
+        with self.client.post("/api/v1/orders/", name="/api/v1/orders/ (POST)", json=body, catch_response=True,
+                              headers={**self.headers, "Idempotency-Key": key}) as response:
+            if response.status_code != 201:
+                response.failure(f"order not created ({response.status_code})")
+            else:
+                self.numbers = ([response.json()["number"]] + self.numbers)[:40]
+
+    @task(2)
+    def poll_orders(self):
+        if self.headers is None:
+            return
+        params = random.choice(["", "?status=pending_review", "?status=allocated", "?page_size=20"])
+        self.client.get(f"/api/v1/orders/{params}", name="/api/v1/orders/?filters", headers=self.headers)
+
+    @task(2)
+    def read_order(self):
+        if self.headers is None or not self.numbers:
+            return
+        self.client.get(f"/api/v1/orders/{random.choice(self.numbers)}/", name="/api/v1/orders/[number]/",
+                        headers=self.headers)

@@ -4,7 +4,8 @@ Run by load/run.sh as ``python manage.py shell -c "exec(open('load/prepare.py').
 against the stack's database (after seed_demo): customers and in-stock products to enter
 orders for (with plenty of stock, so entries are approved and allocated), order numbers with
 the last 4 digits of their phone for the tracking page, and for every carrier with open
-shipments a fresh push token and the tracking numbers it may push events for.
+shipments a fresh push token and the tracking numbers it may push events for. The API
+channel's token (issue 15) is added by load/run.sh, which creates the client.
 """
 
 import json
@@ -30,7 +31,9 @@ for shipment in open_shipments:
 
 fixtures = {
     "customers": list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:50]),
+    "customer_codes": list(Customer.objects.order_by("pk").values_list("code", flat=True)[:50]),
     "products": [p.pk for p in products],
+    "skus": [p.sku for p in products],
     "tracking": [[o.number, last_four_digits(o.contact_phone)]
                  for o in Order.objects.exclude(contact_phone="").order_by("-pk")[:300]],
     "carriers": [{"code": carrier.code, "token": carrier_issue_token(carrier=carrier), "tracking_numbers": numbers}

@@ -37,6 +37,19 @@ echo "== seeding $DATABASE_URL"
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py seed_demo
 .venv/bin/python manage.py shell -c "exec(open('load/prepare.py').read())"
+# The REST API's client (issue 15): its token is the command's last line.
+run_id=$(date -u +%m%d%H%M%S)  # client names and channel codes are unique: one client per run
+api_token=$(.venv/bin/python manage.py api_client_create "负载测试渠道 $run_id" --channel "load-$run_id" \
+  --scope orders:write --scope orders:read --rate-limit 100000/m | tail -n 1)
+.venv/bin/python - "$api_token" <<'PY'
+import json, sys
+from pathlib import Path
+
+path = Path("load/results/fixtures.json")
+fixtures = json.loads(path.read_text())
+fixtures["api"] = {"token": sys.argv[1]}
+path.write_text(json.dumps(fixtures, ensure_ascii=False, indent=1))
+PY
 cp load/results/fixtures.json "$OUT/fixtures.json"
 
 stack_pid=""
