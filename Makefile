@@ -66,7 +66,8 @@ clean:
 # the PostgreSQL and Redis given by DATABASE_URL and REDIS_URL; migrations and collectstatic
 # first. Production settings (DEBUG off, JSON logs) on plain http://$(PROD_BIND) (so the API of
 # issue 15 answers plain HTTP here, API_REQUIRE_HTTPS=false). Ctrl-C or
-# SIGTERM stops every process gracefully.
+# SIGTERM stops every process gracefully — within 5 s: honcho then sends SIGKILL (fixed in
+# honcho); under systemd or supervisord give it GUNICORN_GRACEFUL_TIMEOUT (30 s) or more.
 PROD_BIND ?= 127.0.0.1:8000
 prod-local: export DEBUG = false
 prod-local: export SECRET_KEY ?= prod-local-only-never-used-behind-a-real-proxy-0123456789

@@ -40,6 +40,12 @@ def on_starting(server):
     os.makedirs(_metrics_dir, exist_ok=True)
 
 
+def when_ready(server):
+    # Loaded by the master now, not at its first worker's exit: a stop under load must not
+    # wait for an import (a supervisor such as honcho kills what is still running after 5 s).
+    from prometheus_client import multiprocess  # noqa: F401
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 
