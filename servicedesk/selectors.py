@@ -93,9 +93,15 @@ def open_complaints_of(order: Order) -> list[Complaint]:
 
 # --- stage monitoring ---------------------------------------------------------------------
 
+def current_flags() -> QuerySet[StageFlag]:
+    """The flags that stand: open, and on the stage their order is still at (a flag whose
+    order moved on is stamped cleared by the next sweep, and stops counting at once)."""
+    return StageFlag.objects.filter(cleared_at__isnull=True, stage=F("order__status"))
+
+
 def monitoring_board(*, stage: str = "") -> list[dict]:
     """Open flags by stage (in the order of the stages), the longest waiting first."""
-    flags = StageFlag.objects.filter(cleared_at__isnull=True).select_related(
+    flags = current_flags().select_related(
         "order", "order__customer", "order__owner").order_by("since", "id")
     if stage:
         flags = flags.filter(stage=stage)
@@ -109,12 +115,12 @@ def monitoring_board(*, stage: str = "") -> list[dict]:
 
 
 def flag_counts_by_stage() -> dict[str, int]:
-    rows = StageFlag.objects.filter(cleared_at__isnull=True).values("stage").annotate(n=Count("id"))
+    rows = current_flags().values("stage").annotate(n=Count("id"))
     return {row["stage"]: row["n"] for row in rows}
 
 
 def open_flag_of(order: Order) -> StageFlag | None:
-    return StageFlag.objects.filter(order=order, cleared_at__isnull=True).order_by("-flagged_at").first()
+    return current_flags().filter(order=order).order_by("-flagged_at").first()
 
 
 # --- staff notifications ----------------------------------------------------------------------
