@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
 from customers.selectors import customer_search
+from ordermgmt.encryption import phone_blind_index
 from inventory.models import Product
 
 from inventory.models import PurchaseRequest
@@ -28,9 +29,10 @@ def order_search(queryset: QuerySet[Order], query: str) -> QuerySet[Order]:
     digits = query.replace("-", "").replace(" ", "")
     if digits.isdigit() and len(digits) >= 7:
         # Digit strings: a range on the unique order number (a prefix that any collation
-        # can answer from the index), or the whole phone number.
+        # can answer from the index), or the whole phone number (its blind index: the
+        # phone itself is encrypted).
         return queryset.filter(
-            Q(number__gte=digits, number__lt=digits + "~") | Q(contact_phone=query) | Q(contact_phone=digits)
+            Q(number__gte=digits, number__lt=digits + "~") | Q(contact_phone_index=phone_blind_index(query))
             | Q(external_ref=query)
         )
     customer_ids = list(customer_search(query).values_list("pk", flat=True)[:200])
