@@ -22,6 +22,7 @@ import base64
 import functools
 import hashlib
 import hmac
+import json
 import os
 import re
 
@@ -216,6 +217,24 @@ class EncryptedTextField(EncryptedMixin, models.TextField):
     pass
 
 
+class EncryptedJSONField(EncryptedMixin, models.JSONField):
+    """JSON kept as encrypted text (an import's preview rows, its problems with the values
+    typed): read and written as Python data, never queried by key."""
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, cls=self.encoder, ensure_ascii=False))
+
+    def get_db_prep_save(self, value, connection):
+        return self.get_db_prep_value(value, connection)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return json.loads(decrypt(value), cls=self.decoder)
+
+
 def encrypted_fields(model) -> list[models.Field]:
     return [field for field in model._meta.concrete_fields if getattr(field, "encrypted", False)]
 
@@ -294,14 +313,34 @@ def reencrypt_table(connection, *, table: str, columns: list[str], indexes: dict
             rows = cursor.fetchall()
             if not rows:
                 return changed
+            updates = []
             for row_id, *stored in rows:
-                new = _row_changes(ring, dict(zip(read, stored)), columns, indexes, decrypt_only)
+                values = dict(zip(read, stored))
+                new = _row_changes(ring, values, columns, indexes, decrypt_only)
                 if new:
-                    assignments = ", ".join(f"{quote(column)} = %s" for column in new)
-                    cursor.execute(f"UPDATE {quote(table)} SET {assignments} WHERE {quote('id')} = %s",
-                                   [*new.values(), row_id])
-                    changed += 1
+                    updates.append((row_id, [new.get(column, values[column]) for column in read]))
+            _write_rows(connection, cursor, table, read, updates)
+            changed += len(updates)
             last_id = rows[-1][0]
+
+
+def _write_rows(connection, cursor, table: str, columns: list[str], updates: list) -> None:
+    """One statement per batch on PostgreSQL (UPDATE … FROM VALUES), one per row elsewhere."""
+    if not updates:
+        return
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
+        names = ", ".join(map(quote, ["id", *columns]))
+        execute_values(cursor.cursor, f"UPDATE {quote(table)} AS t SET {assignments} FROM (VALUES %s) AS v({names})"
+                       f" WHERE t.{quote('id')} = v.{quote('id')}", [(row_id, *values) for row_id, values in updates],
+                       page_size=len(updates))
+        return
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    cursor.executemany(f"UPDATE {quote(table)} SET {assignments} WHERE {quote('id')} = %s",
+                       [(*values, row_id) for row_id, values in updates])
 
 
 def _row_changes(ring: Keyring, stored: dict, columns: list[str], indexes: dict[str, str],

@@ -252,7 +252,7 @@ EVENT_RETRY_MAX_SECONDS = env.int("EVENT_RETRY_MAX_SECONDS", default=3600)
 EVENT_CLAIM_SECONDS = env.int("EVENT_CLAIM_SECONDS", default=600)
 
 # --- E-mail ------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="ordermgmt.mail.ConsoleEmailBackend")  # dev: printed masked
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

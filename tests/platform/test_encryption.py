@@ -161,3 +161,16 @@ def test_generate_key_prints_a_usable_key():
 
     ring = Keyring((output.getvalue().strip(),))
     assert ring.decrypt(ring.encrypt("张江路100号")) == "张江路100号"
+
+
+@pytest.mark.django_db
+def test_an_import_preview_and_its_problems_are_encrypted_json():
+    from orders.models import ImportJob
+
+    preview = [{"contact_name": "李四", "contact_phone": "13912345678", "address": "上海市上海市浦东新区张江路100号"}]
+    problems = [{"row": 3, "column": "contact_phone", "value": "1391234567", "message": "电话号码格式不正确"}]
+    job = ImportJob.objects.create(original_name="orders.xlsx", preview=preview, problems=problems)
+    assert stored("orders_importjob", "preview", job.pk).startswith(PREFIX)
+    assert "1391234567" not in stored("orders_importjob", "problems", job.pk)
+    job = ImportJob.objects.get(pk=job.pk)
+    assert (job.preview, job.problems, job.errors) == (preview, problems, [])
