@@ -43,7 +43,7 @@ def queue_notices_for_demo_orders() -> int:
     return queued
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_database_dump_after_seed_demo_shows_no_phone_and_no_street_in_clear():
     call_command("seed_demo", stdout=io.StringIO())
     assert queue_notices_for_demo_orders() > 0
