@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ordermgmt.errors import ActionForbidden, InvalidInput
 
@@ -157,6 +158,7 @@ def contact_save(*, user, customer: Customer, contact: ContactInput, instance: C
     if is_primary:
         customer.contacts.exclude(pk=target.pk).update(is_primary=False)
     target.save()
+    _touch(customer)
     return target
 
 
@@ -173,4 +175,11 @@ def address_save(*, user, customer: Customer, address: AddressInput, instance: A
     if is_default:
         customer.addresses.exclude(pk=target.pk).update(is_default=False)
     target.save()
+    _touch(customer)
     return target
+
+
+def _touch(customer: Customer) -> None:
+    """A contact or address changed: the customer's master data did (``updated_at``), which
+    an import previewed earlier checks before it uses them."""
+    Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())

@@ -6,11 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, pgettext
 
 from ordermgmt.errors import BusinessError
+from ordermgmt.pickers import Picker
 
 from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
 from .models import Customer, CustomerLevel
-from .privacy import shown_contact
-from .selectors import customer_search
+from .privacy import sees_full_contact, shown_contact
+from .selectors import customer_picker_search, customer_search, customers_visible_to
 from .services import AddressInput, ContactInput, address_save, contact_save, customer_create, customer_update
 
 
@@ -22,7 +23,7 @@ def _form_errors(form) -> str:
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request):
     query = request.GET.get("q", "")
-    customers = customer_search(query).select_related("owner").prefetch_related("contacts")
+    customers = customers_visible_to(request.user, customer_search(query)).select_related("owner").prefetch_related("contacts")
     level = request.GET.get("level", "")
     if level in CustomerLevel.values:
         customers = customers.filter(level=level)
@@ -37,10 +38,17 @@ def customer_list(request):
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_lookup(request):
-    """JSON for the order form's customer picker: search by name, pinyin, initials, code or phone.
-    The contact is as the user may see it (masked without ``view_full_contact``)."""
+    """JSON of customers with their primary contact and default address: the one picked in
+    the order form (``?id=``, to fill the contact and address), or a search (``?q=`` by name,
+    pinyin, initials, code or phone). The contact is as the user may see it (masked without
+    ``view_full_contact``)."""
     results = []
-    for customer in customer_search(request.GET.get("q", "")).prefetch_related("contacts", "addresses")[:20]:
+    picked = request.GET.get("id", "")
+    if picked:
+        customers = Customer.objects.filter(pk=picked) if picked.isdigit() else Customer.objects.none()
+    else:
+        customers = customer_search(request.GET.get("q", ""))
+    for customer in customers_visible_to(request.user, customers).prefetch_related("contacts", "addresses")[:20]:
         contact, address = customer.primary_contact, customer.default_address
         phone = shown_contact(request.user, contact.contact_details) if contact else None
         place = shown_contact(request.user, address.contact_details) if address else None
@@ -61,10 +69,24 @@ def customer_lookup(request):
     return JsonResponse({"results": results})
 
 
+class CustomerPicker(Picker):
+    """The customer picker of the order form (and wherever a customer is picked). A phone
+    number finds its customer only for users who see phone numbers in full."""
+
+    permission = "customers.view_customer"
+
+    def search(self, query):
+        user = self.request.user
+        return customers_visible_to(user, customer_picker_search(query, by_phone=sees_full_contact(user)))
+
+    def get_result_label(self, result) -> str:
+        return f"{result.name}（{result.code}）"
+
+
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, pk: int):
-    customer = get_object_or_404(Customer.objects.select_related("owner"), pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user).select_related("owner"), pk=pk)
     return render(
         request,
         "customers/customer_detail.html",
@@ -109,7 +131,7 @@ def customer_create_view(request):
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
 def customer_edit_view(request, pk: int):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,7 +149,7 @@ def customer_edit_view(request, pk: int):
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
 def contact_add_view(request, pk: int):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     form = ContactForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -150,7 +172,7 @@ def contact_add_view(request, pk: int):
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
 def address_add_view(request, pk: int):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     form = AddressForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -329,7 +329,11 @@ class Shipment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["carrier", "tracking_number"], name="shipment_unique_tracking_per_carrier"),
         ]
-        indexes = [models.Index(fields=["status", "expected_delivery_date"])]
+        indexes = [
+            models.Index(fields=["status", "expected_delivery_date"]),
+            # The order list's search by tracking number, whatever the carrier.
+            models.Index(fields=["tracking_number"], name="shipment_tracking_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.tracking_number}"

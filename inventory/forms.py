@@ -3,12 +3,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ordermgmt.money import QuantityField
+from ordermgmt.pickers import picker_widget
 
 from .models import Product, PurchaseRequest, Warehouse
 
 
 class ReceiveForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("商品"), queryset=Product.objects.filter(is_active=True).order_by("sku"))
+    product = forms.ModelChoiceField(
+        label=_("商品"), queryset=Product.objects.filter(is_active=True).order_by("sku"),
+        widget=picker_widget("inventory:product_picker", label=_("商品"), placeholder=_("编码 / 名称 / 规格 / 拼音首字母")),
+    )
     warehouse = forms.ModelChoiceField(label=_("仓库"), queryset=Warehouse.objects.filter(is_active=True))
     quantity = QuantityField(label=_("入库数量"), min_value=1, error_messages={"min_value": _("入库数量必须是正整数")})
     purchase_request = forms.ModelChoiceField(

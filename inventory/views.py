@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
 from ordermgmt.http import redirect_back
+from ordermgmt.pickers import Picker
 
 from . import selectors
 from .forms import AdjustForm, CancelRequestForm, ReceiveForm
@@ -169,3 +170,13 @@ def purchase_request_action(request, pk: int, action: str):
     except BusinessError as error:
         messages.error(request, str(error))
     return redirect_back(request, "inventory:purchase_requests")
+
+
+class ProductPicker(Picker):
+    """The product picker of the order lines: products on sale by SKU, name, spec, pinyin
+    or initials."""
+
+    permission = "inventory.view_product"
+
+    def search(self, query):
+        return selectors.product_picker_search(query)

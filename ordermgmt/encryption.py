@@ -157,6 +157,22 @@ def contact_blind_index(value: str) -> str:
 
 phone_blind_index = contact_blind_index
 
+_SPACES = re.compile(r"\s+")
+
+
+def name_for_index(name: str) -> str:
+    """A person's name with its spaces collapsed, in lower case (“Li  Lei” is “li lei”)."""
+    return _SPACES.sub(" ", (name or "").strip()).lower()
+
+
+def name_blind_index(name: str) -> str:
+    """What to look up in a name's blind index column for a typed whole name."""
+    return blind_index(name_for_index(name))
+
+
+# How each kind of blind index normalises its source before the HMAC.
+INDEX_KINDS = {"contact": contact_for_index, "name": name_for_index}
+
 
 # --- model fields --------------------------------------------------------------------------
 
@@ -246,8 +262,8 @@ class BlindIndexField(models.CharField):
 
     blind_index = True
 
-    def __init__(self, *args, source: str, **kwargs):
-        self.source = source
+    def __init__(self, *args, source: str, kind: str = "contact", **kwargs):
+        self.source, self.kind = source, kind
         kwargs.setdefault("max_length", 32)
         kwargs.setdefault("editable", False)
         kwargs.setdefault("blank", True)
@@ -258,10 +274,12 @@ class BlindIndexField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        if self.kind != "contact":
+            kwargs["kind"] = self.kind
         return name, path, args, kwargs
 
     def index_of(self, plain: str) -> str:
-        return contact_blind_index(plain)
+        return blind_index(INDEX_KINDS[self.kind](plain))
 
     def pre_save(self, model_instance, add):
         value = self.index_of(getattr(model_instance, self.source) or "")
@@ -350,8 +368,9 @@ def _row_changes(ring: Keyring, stored: dict, columns: list[str], indexes: dict[
         return {column: plain[column] for column in columns if plain[column] != stored[column]}
     new = {column: ring.encrypt(plain[column]) for column in columns
            if stored[column] and not ring.is_current(stored[column])}
-    for index, source in indexes.items():
-        wanted = contact_blind_index(plain[source] or "")
+    for index, spec in indexes.items():
+        source, kind = (spec, "contact") if isinstance(spec, str) else spec
+        wanted = blind_index(INDEX_KINDS[kind](plain[source] or ""))
         if wanted != stored[index]:
             new[index] = wanted
     return new
@@ -363,6 +382,7 @@ def encrypted_tables(models_to_scan) -> list[dict]:
     for model in models_to_scan:
         columns = [field.column for field in encrypted_fields(model)]
         if columns and not model._meta.proxy and model._meta.managed:
-            indexes = {field.column: model._meta.get_field(field.source).column for field in blind_index_fields(model)}
+            indexes = {field.column: (model._meta.get_field(field.source).column, field.kind)
+                       for field in blind_index_fields(model)}
             tables.append({"table": model._meta.db_table, "columns": columns, "indexes": indexes})
     return tables

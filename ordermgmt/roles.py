@@ -32,6 +32,10 @@ _VIEW_BASICS = [
 # to them; every other role sees them masked (customers/privacy.py).
 _FULL_CONTACT = ["customers.view_full_contact"]
 
+# Every customer and every order, whoever owns them. A 销售专员 works on their own customers
+# (负责销售) and those customers' orders only; the desks, review and analysis need them all.
+_EVERY_CUSTOMER = ["customers.view_all_customers"]
+
 # Sales, service and reviewers see the price rules that explain an order's prices.
 _PRICE_RULES_READ = [
     "orders.view_contractprice",
@@ -78,25 +82,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "inventory.view_purchaserequest", "aftersales.view_aftersalescase",
        "aftersales.view_feedback"],
-    SERVICE: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
+    SERVICE: _VIEW_BASICS + _EVERY_CUSTOMER + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales", "orders.add_payment",
        "orders.view_payment", "orders.view_refund"]
     + _SEE_SHIPMENTS + _CUSTOMER_NOTICES + ["fulfillment.view_deliveryproof"]
     + ["aftersales.add_aftersalescase", "aftersales.view_aftersalescase", "aftersales.view_feedback"],
-    REVIEWER: _VIEW_BASICS + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"],
-    WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"]
+    REVIEWER: _VIEW_BASICS + _EVERY_CUSTOMER + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"],
+    WAREHOUSE: _VIEW_BASICS + _EVERY_CUSTOMER + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"]
     + _SEE_SHIPMENTS + ["fulfillment.view_picklist", "fulfillment.manage_picking", "fulfillment.view_productionorder"],
-    PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"]
+    PRODUCTION: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"]
     + ["inventory.view_warehouse", "fulfillment.view_productionorder", "fulfillment.manage_production"],
-    LOGISTICS: _VIEW_BASICS + _FULL_CONTACT + ["orders.track_order", "customers.view_contact", "customers.view_address"]
+    LOGISTICS: _VIEW_BASICS + _EVERY_CUSTOMER + _FULL_CONTACT + ["orders.track_order", "customers.view_contact", "customers.view_address"]
     + _SEE_SHIPMENTS + _CUSTOMER_NOTICES
     + ["fulfillment.manage_shipments", "fulfillment.view_deliveryproof", "fulfillment.view_picklist"],
-    AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",
+    AFTER_SALES: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",
                                  "orders.add_refund", "orders.view_refund", "orders.view_payment"]
     + _SEE_SHIPMENTS + ["fulfillment.view_deliveryproof", "aftersales.view_aftersalescase",
                         "aftersales.add_aftersalescase", "aftersales.change_aftersalescase",
                         "aftersales.handle_case", "aftersales.view_feedback"],
-    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders",
+    ANALYST: _VIEW_BASICS + _EVERY_CUSTOMER + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders",
                              "reports.view_report", "reports.add_report", "reports.view_dashboard"]
     + ["fulfillment.view_shipment", "fulfillment.view_productionorder", "aftersales.view_aftersalescase",
        "aftersales.view_feedback"],

@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    # Server-side pickers (ordermgmt/pickers.py): the autocomplete-light web component,
+    # its script and style served from static like ours.
+    "dal",
+    "dal_alight",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -92,6 +96,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Policies, price rules and notice templates read once per request.
+    "ordermgmt.scoped_cache.CacheScopeMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -5,7 +5,7 @@ from django.urls import include, path
 from aftersales import public_urls as after_sales_public
 from fulfillment import public_urls as fulfillment_public
 
-from . import event_views, views
+from . import event_views, pickers, views
 from .holidays import views as calendar
 
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
@@ -14,6 +14,8 @@ admin.site.site_title = "订单平台管理"
 portal_patterns = (
     [
         path("", views.home, name="home"),
+        path("address/parse/", views.address_parse, name="address_parse"),
+        path("pickers/users/", pickers.UserPicker.as_view(), name="user_picker"),
         path("settings/policies/", views.policy_settings, name="policies"),
         path("settings/events/", event_views.event_delivery_list, name="event_deliveries"),
         path("settings/events/<int:pk>/retry/", event_views.event_delivery_retry_view, name="event_delivery_retry"),

@@ -7,6 +7,7 @@ from ordermgmt.errors import (
     InvalidInput,
 )
 
+from ..pricing import forget_price_rules
 from .common import check_permission
 
 
@@ -35,5 +36,6 @@ def price_rule_deactivate(*, user, rule):
     meta = rule._meta
     check_permission(user, f"{meta.app_label}.change_{meta.model_name}", "维护价格规则")
     type(rule).objects.filter(pk=rule.pk).update(is_active=False)
+    forget_price_rules()  # an update() sends no post_save
     rule.is_active = False
     return rule

@@ -174,3 +174,18 @@ def test_an_import_preview_and_its_problems_are_encrypted_json():
     assert "1391234567" not in stored("orders_importjob", "problems", job.pk)
     job = ImportJob.objects.get(pk=job.pk)
     assert (job.preview, job.problems, job.errors) == (preview, problems, [])
+
+
+@pytest.mark.django_db
+def test_the_fast_bulk_insert_encrypts_and_fills_the_blind_indexes():
+    """ordermgmt.bulk.bulk_insert passes text as it is on PostgreSQL: not personal data."""
+    from fulfillment.models import NotificationMessage
+    from ordermgmt.bulk import bulk_insert
+
+    order = an_order()
+    (message,) = bulk_insert([NotificationMessage(order=order, key="shipped", channel="sms", recipient="13912345678",
+                                                  body="张三您好，您的订单已发货")])
+    assert stored("fulfillment_notificationmessage", "recipient", message.pk).startswith(PREFIX)
+    assert stored("fulfillment_notificationmessage", "body", message.pk).startswith(PREFIX)
+    found = NotificationMessage.objects.get(recipient_index=phone_blind_index("139 1234 5678"))
+    assert (found.recipient, found.body) == ("13912345678", "张三您好，您的订单已发货")
