@@ -7,15 +7,22 @@ from .models import Contact, Customer
 EVERY_CUSTOMER = "customers.view_all_customers"
 
 
-def customers_visible_to(user, customers: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
-    """The customers a user may see: all of them with ``view_all_customers``, else the ones
-    they own (负责销售) and the unassigned ones (公海客户, for any salesperson to take on). Every
-    page, lookup and export of customers goes through here; a record outside it is answered
-    404, so its existence is not confirmed."""
-    customers = Customer.objects.all() if customers is None else customers
+def customer_visibility(user, *, through: str = "") -> Q | None:
+    """The condition on customers (reached ``through`` a relation, e.g. ``"order__customer__"``)
+    a user may see, or None when they see them all (``view_all_customers``): the ones they
+    own (负责销售) and the unassigned ones (公海客户, for any salesperson to take on)."""
     if user.has_perm(EVERY_CUSTOMER):
-        return customers
-    return customers.filter(Q(owner_id=user.pk) | Q(owner__isnull=True))
+        return None
+    return Q(**{f"{through}owner_id": user.pk}) | Q(**{f"{through}owner__isnull": True})
+
+
+def customers_visible_to(user, customers: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+    """The customers a user may see (``customer_visibility``). Every page, lookup and export
+    of customers goes through here; a record outside it is answered 404, so its existence is
+    not confirmed."""
+    customers = Customer.objects.all() if customers is None else customers
+    condition = customer_visibility(user)
+    return customers if condition is None else customers.filter(condition)
 
 
 def customer_search(query: str = "") -> QuerySet[Customer]:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ordermgmt.money import QuantityField
 from ordermgmt.pickers import picker_widget
+from ordermgmt.widgets import DateInput
 
 from .models import Product, PurchaseRequest, Warehouse
 
@@ -39,6 +40,11 @@ class ReceiveForm(forms.Form):
 class AdjustForm(forms.Form):
     counted_quantity = QuantityField(label=_("盘点数量"), min_value=0)
     reason = forms.CharField(label=_("调整原因"), max_length=200)
+
+
+class MarkOrderedForm(forms.Form):
+    expected_date = forms.DateField(label=_("预计到货"), required=False, widget=DateInput())
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class CancelRequestForm(forms.Form):

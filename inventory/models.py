@@ -252,6 +252,9 @@ class PurchaseRequest(models.Model):
     )
     is_urgent = models.BooleanField(_("加急"), default=False)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    # When the supplier promised the goods (entered when the request is marked 已下单): the
+    # date an order waiting for them is told.
+    expected_date = models.DateField(_("预计到货"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     received_batch = models.ForeignKey(

@@ -433,15 +433,18 @@ def purchase_requests_raise(*, order, shortages: list[Shortage], user=None) -> l
 
 @in_platform_language
 @transaction.atomic
-def purchase_request_mark_ordered(*, request: PurchaseRequest, user, note: str = "") -> PurchaseRequest:
+def purchase_request_mark_ordered(*, request: PurchaseRequest, user, note: str = "",
+                                  expected_date=None) -> PurchaseRequest:
+    """已下单 with the supplier, with the date the goods are expected (if known)."""
     _check_purchase_permission(user)
     locked = PurchaseRequest.objects.select_for_update().get(pk=request.pk)
     if locked.state != PurchaseRequest.State.OPEN:
         raise InvalidInput(f"采购申请 {locked.number} 当前为“{locked.get_state_display()}”，不能标记为已下单")
     locked.state = PurchaseRequest.State.ORDERED
+    locked.expected_date = expected_date
     if note:
         locked.note = f"{locked.note}；{note}" if locked.note else note
-    locked.save(update_fields=["state", "note"])
+    locked.save(update_fields=["state", "note", "expected_date"])
     return locked
 
 

@@ -11,7 +11,7 @@ from ordermgmt.http import redirect_back
 from ordermgmt.pickers import Picker
 
 from . import selectors
-from .forms import AdjustForm, CancelRequestForm, ReceiveForm
+from .forms import AdjustForm, CancelRequestForm, MarkOrderedForm, ReceiveForm
 from .models import Product, PurchaseRequest, StockBatch, Warehouse
 from .services import (
     purchase_request_cancel,
@@ -159,7 +159,12 @@ def purchase_request_action(request, pk: int, action: str):
     pr = get_object_or_404(PurchaseRequest, pk=pk)
     try:
         if action == "ordered":
-            purchase_request_mark_ordered(request=pr, user=request.user, note=request.POST.get("note", ""))
+            form = MarkOrderedForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("预计到货日期无效"))
+                return redirect_back(request, "inventory:purchase_requests")
+            purchase_request_mark_ordered(request=pr, user=request.user, note=form.cleaned_data["note"],
+                                          expected_date=form.cleaned_data["expected_date"])
             messages.success(request, _("采购申请 %(number)s 已标记为已下单") % {"number": pr.number})
         elif action == "cancel":
             form = CancelRequestForm(request.POST)

@@ -1,7 +1,7 @@
 """Domain events: a lower app announces what happened, a higher app reacts.
 
 Apps depend one way (ordermgmt ← customers ← inventory ← orders ← fulfillment ← aftersales
-← integrations ← reports). When something a higher app cares about happens in a lower one —
+← integrations ← servicedesk ← reports). When something a higher app cares about happens in a lower one —
 an order is approved, goods are received, a delivery is signed for with damage — the lower
 app *publishes* an event and knows nothing of who listens. Higher apps *subscribe* in their
 ``AppConfig.ready()``.

@@ -91,9 +91,12 @@ INSTALLED_APPS = [
     "fulfillment",
     "aftersales",
     "integrations",
+    "servicedesk",
     "reports",
 ]
 
+# (issue 21 adds the probes, request ids, request metrics and read-your-writes around this
+# list in its block at the end of this file.)
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Policies, price rules and notice templates read once per request.
@@ -248,6 +251,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "integrations.purge_expired",
         "schedule": 60 * 60,
     },
+    # Service desk: orders past their stage's dwell-time threshold (working time) flagged and
+    # their people told; complaints past their due time escalated to the 主管; the daily
+    # e-mail digest of staff notifications.
+    "servicedesk-refresh-stage-flags": {
+        "task": "servicedesk.tasks.refresh_stage_flags",
+        "schedule": 5 * 60,
+    },
+    "servicedesk-escalate-overdue-complaints": {
+        "task": "servicedesk.tasks.escalate_overdue_complaints",
+        "schedule": 10 * 60,
+    },
+    "servicedesk-notification-digests": {
+        "task": "servicedesk.tasks.send_notification_digests",
+        "schedule": crontab(minute=30, hour=8),
+    },
 }
 
 # Domain events (ordermgmt.domain_events): attempts of an after-commit listener, the wait
@@ -359,6 +377,10 @@ LOGGING = {
 
 # --- Business settings ---------------------------------------------------------
 ORDER_LIST_PAGE_SIZE = 20
+# The working day for everything counted in working time (stage thresholds, complaint due
+# times), in TIME_ZONE, on the working days of the calendar (ordermgmt.workdays). A setting,
+# not a policy: it is the company's opening hours, read by every such calculation.
+WORKING_DAY_HOURS = (env.str("WORKING_DAY_START", default="09:00"), env.str("WORKING_DAY_END", default="18:00"))
 
 # --- Fulfillment: logistics, uploads, tracking page, notifications ---------------------
 # Absolute base of links sent to customers (the signed tracking link in e-mails and SMS).
@@ -377,6 +399,8 @@ FULFILLMENT_LOSS_AFTER_DAYS = env.int("FULFILLMENT_LOSS_AFTER_DAYS", default=3)
 PRODUCTION_DEFAULT_LEAD_DAYS = env.int("PRODUCTION_DEFAULT_LEAD_DAYS", default=7)
 # Delivery-proof photos and signatures: images only, checked by content.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Recordings attached to a complaint (a call, a voice message): checked by their audio signature.
+UPLOAD_MAX_RECORDING_BYTES = env.int("UPLOAD_MAX_RECORDING_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_FILES = 6
 # Carriers' poller implementations, by the key chosen on each carrier.
 CARRIER_POLLERS = {
@@ -397,6 +421,8 @@ TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/10m")
 TRACKING_NUMBER_ALERT_RATE = env.str("TRACKING_NUMBER_ALERT_RATE", default="30/h")
 CARRIER_API_RATE_LIMIT = env.str("CARRIER_API_RATE_LIMIT", default="600/m")
 TRACKING_LINK_MAX_AGE_DAYS = env.int("TRACKING_LINK_MAX_AGE_DAYS", default=90)
+# Complaints filed and answered on the public pages, per client address.
+COMPLAINT_RATE_LIMIT = env.str("COMPLAINT_RATE_LIMIT", default="10/h")
 
 # Notifications. SMS goes through the backend named here: console (dev), file, or the HTTP gateway.
 SMS_BACKEND = env.str("SMS_BACKEND", default="fulfillment.notifications.sms.ConsoleSmsBackend")
@@ -478,3 +504,83 @@ PAYMENT_NOTIFY_TOLERANCE_SECONDS = 300
 # identical notification arriving again is a replay.
 PAYMENT_NOTIFY_SEEN_CACHE_PREFIX = "payment-notify-seen"
 PAYMENT_NOTIFY_RATE_LIMIT = env.str("PAYMENT_NOTIFY_RATE_LIMIT", default="600/m")
+
+
+# =====================================================================================
+# --- issue 21: production operations (probes, request ids and JSON logs, metrics,
+# --- read replica, graceful Celery). Kept in one block; it extends the lists above.
+# =====================================================================================
+
+# Health probes (ordermgmt.health) and metrics (ordermgmt.metrics) are answered first; the
+# request id and the one log line per request come next (ordermgmt.logcontext); the request
+# metrics of django-prometheus wrap everything else; read-your-writes pins a user who has just
+# written to the primary database (ordermgmt.dbrouting).
+MIDDLEWARE = [
+    "ordermgmt.health.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ordermgmt.logcontext.RequestContextMiddleware",
+    *MIDDLEWARE[:-1],
+    "ordermgmt.dbrouting.ReadYourWritesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    MIDDLEWARE[-1],  # django-axes stays last
+]
+
+# Readiness: the least free space under MEDIA_ROOT before /health/ready/ answers 503.
+HEALTH_MEDIA_MIN_FREE_MB = env.int("HEALTH_MEDIA_MIN_FREE_MB", default=500)
+
+# /metrics answers only a scraper presenting this token (Authorization: Bearer …); unset, the
+# endpoint does not exist (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_CACHE_SECONDS = env.float("METRICS_CACHE_SECONDS", default=10.0)
+
+# Logs: LOG_FORMAT=json writes one JSON object per line (ordermgmt.logformat); every line
+# carries the request id, user id and Celery task of ordermgmt.logcontext. REQUEST_LOG writes
+# one line per request (on by default in JSON mode and in production; runserver prints its own).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+REQUEST_LOG = env.bool("REQUEST_LOG", default=LOG_FORMAT == "json" or not DEBUG)
+LOGGING["filters"]["request_context"] = {"()": "ordermgmt.logcontext.RequestContextFilter"}
+for _handler in LOGGING["handlers"].values():
+    _handler["filters"] = ["request_context", *_handler["filters"]]
+if LOG_FORMAT == "json":
+    LOGGING["formatters"]["json"] = {"()": "ordermgmt.logformat.JsonLogFormatter"}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    LOGGING["handlers"]["django.server"]["formatter"] = "json"
+LOGGING["loggers"]["ordermgmt.requests"] = {"level": "INFO"}
+
+# Read scaling: with DATABASE_REPLICA_URL set, heavy reads (reports, the dashboard, order-list
+# searches, exports) go to that streaming replica (ordermgmt.dbrouting); writes, and every read
+# of a user who wrote in the last REPLICA_PIN_SECONDS, stay on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Tests: the replica streams the primary's test database (created on the primary by the
+    # test run, replicated like any other): the alias reads that database under the same name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ordermgmt.dbrouting.PrimaryReplicaRouter"]
+
+# Graceful Celery: tasks are acknowledged after they finish (CELERY_TASK_ACKS_LATE above); a
+# task whose worker process died is put back on the queue instead of being dropped, and a
+# message taken by a worker that vanished (killed, machine lost) is delivered again after the
+# visibility timeout — which must be longer than the longest task (an import, a report).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Workers look for such messages every CELERY_UNACKED_RESTORE_SECONDS (one small Redis query).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=60),
+    "unacked_restore_throttle": 1,
+}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Beat: only the process holding this Redis lock sends the schedule (ordermgmt.beat).
+CELERY_BEAT_SCHEDULER = "ordermgmt.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
+# Secure-only cookies when DEBUG is off; SECURE_COOKIES=false only for a production-like run on
+# plain http://127.0.0.1 (make prod-local, the load test), never behind a real proxy.
+if not DEBUG:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+# Key rotation: signatures made with an earlier SECRET_KEY (sessions, tracking links) stay valid
+# while that key is listed here (README, runbook: Rotate keys).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# --- end issue 21 ---------------------------------------------------------------------

@@ -4,12 +4,17 @@ from django.urls import include, path
 
 from aftersales import public_urls as after_sales_public
 from fulfillment import public_urls as fulfillment_public
+from servicedesk import public_urls as service_desk_public
 
 from . import event_views, pickers, views
 from .holidays import views as calendar
 
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
 admin.site.site_title = "订单平台管理"
+
+# The 500 page shows the request id (issue 21); /health/… and /metrics are answered by
+# ordermgmt.health.ProbeMiddleware before URL routing.
+handler500 = "ordermgmt.views.server_error"
 
 portal_patterns = (
     [
@@ -39,14 +44,16 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("inventory/", include("inventory.urls")),
     path("fulfillment/", include("fulfillment.urls")),
-    # Public: the customer's tracking page (fulfillment) with its after-sales requests, and
-    # the carriers' push endpoint.
-    path("track/", include((fulfillment_public.tracking_urlpatterns + after_sales_public.tracking_urlpatterns, "tracking"))),
+    # Public: the customer's tracking page (fulfillment) with its after-sales requests and
+    # complaints, and the carriers' push endpoint.
+    path("track/", include((fulfillment_public.tracking_urlpatterns + after_sales_public.tracking_urlpatterns
+                            + service_desk_public.tracking_urlpatterns, "tracking"))),
     path("api/carriers/", include(fulfillment_public.carrier_api_patterns)),
     path("reports/", include("reports.urls")),
     path("aftersales/", include("aftersales.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/v1/", include("integrations.api.urls")),
+    path("servicedesk/", include("servicedesk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
-from customers.selectors import EVERY_CUSTOMER, customer_search
+from customers.selectors import customer_search, customer_visibility
 from ordermgmt.encryption import name_blind_index, phone_blind_index
 from inventory.models import Product
 from ordermgmt.addresses import parse_region
@@ -19,12 +19,11 @@ from .workflow import PROGRESS_STEP_OF, PROGRESS_STEPS, QUEUE_RULES
 def order_visibility(user, *, through: str = "") -> Q | None:
     """The condition on orders (reached ``through`` a relation, e.g. ``"order__"``) that a
     user may see, or None when they see them all (``view_all_customers``): the orders of the
-    customers they may see (``customers_visible_to``: their own and the unassigned ones) and
-    the orders they own."""
-    if user.has_perm(EVERY_CUSTOMER):
+    customers they may see (``customer_visibility``) and the orders they own."""
+    customers = customer_visibility(user, through=f"{through}customer__")
+    if customers is None:
         return None
-    return (Q(**{f"{through}customer__owner_id": user.pk}) | Q(**{f"{through}customer__owner__isnull": True})
-            | Q(**{f"{through}owner_id": user.pk}))
+    return customers | Q(**{f"{through}owner_id": user.pk})
 
 
 def orders_visible_to(user, orders: QuerySet[Order] | None = None) -> QuerySet[Order]:

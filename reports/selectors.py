@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inventory.models import Product
+from ordermgmt.dbrouting import reads_from_replica
 from orders.models import Order, OrderStatus
 from orders.selectors import orders_awaiting_manager_release
 
@@ -24,6 +25,7 @@ QUEUE_STAGES = [
 ]
 
 
+@reads_from_replica
 def dashboard() -> dict:
     now = timezone.now()
     today = timezone.localdate()
@@ -38,6 +40,7 @@ def dashboard() -> dict:
         .values("status")
         .annotate(n=Count("id"), oldest=Min("status_changed_at"))
     }
+    flagged = sources.stuck_orders_by_stage()
     queues = []
     for status in QUEUE_STAGES:
         row = rows.get(status)
@@ -46,6 +49,7 @@ def dashboard() -> dict:
             "label": OrderStatus(status).label,
             "count": row["n"] if row else 0,
             "oldest": row["oldest"] if row else None,
+            "flagged": flagged.get(status, 0),
         })
     late = sources.late_shipments(today)
     low_stock = (
@@ -58,6 +62,7 @@ def dashboard() -> dict:
         "intake": intake,
         "queues": queues,
         "awaiting_manager_count": orders_awaiting_manager_release().count(),
+        "flagged_count": sum(flagged.values()),
         "late_count": late.count(),
         "late": list(late.select_related("customer").order_by("requested_delivery_date")[:10]),
         "overdue_after_sales_count": overdue.count(),

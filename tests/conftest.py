@@ -68,13 +68,15 @@ def _fast_and_isolated(settings, tmp_path):
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """What the data migrations create (role groups, notice templates). A transactional test
+    """What the data migrations create (role groups, notice templates, complaint categories). A transactional test
     empties every table when it ends, so the next one puts these rows back first."""
     from fulfillment.notifications.defaults import ensure_default_templates
     from ordermgmt.roles import sync_roles
+    from servicedesk.categories import ensure_default_categories
 
     sync_roles()
     ensure_default_templates()
+    ensure_default_categories()
 
 
 @pytest.fixture

@@ -28,7 +28,12 @@ PLACEHOLDERS = {
     "原因": "取消、售后等操作的原因或说明",
     "退款金额": "本次退款金额",
     "查询链接": "免验证的订单跟踪链接",
+    "投诉单号": "客户投诉的编号",
+    "投诉处理": "投诉的处理结果说明",
+    "确认链接": "客户确认投诉处理结果的链接",
 }
+# A timeline note about a complaint carries these keys in its data (see NOTE_ACTIONS).
+COMPLAINT_DATA = {"投诉单号": "complaint_number", "投诉处理": "complaint_resolution", "确认链接": "complaint_url"}
 _PATTERN = re.compile(r"\{([^{}\s]{1,20})\}")
 
 
@@ -79,6 +84,9 @@ def notice_values(order, event, *, latest_shipment=LOOK_UP) -> dict:
         values["原因"] = event.reason
     if data.get("amount"):
         values["退款金额"] = f"¥{data['amount']}"
+    for placeholder, key in COMPLAINT_DATA.items():
+        if data.get(key):
+            values[placeholder] = data[key]
     shipment = None
     if data.get("shipment_id"):
         shipment = Shipment.objects.select_related("carrier").filter(pk=data["shipment_id"]).first()

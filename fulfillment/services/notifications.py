@@ -12,14 +12,16 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from ordermgmt.bulk import bulk_insert
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.queueing import enqueue
 from ordermgmt.scoped_cache import cached, forget
 from orders.models import OrderEvent
 
+from ..domain_events import CustomerNoticeFailed
 from ..models import Channel, MessageStatus, NotificationMessage, NotificationTemplate
-from ..notifications.render import fill, latest_shipments, notice_values, unknown_placeholders, uses_shipment
+from ..notifications.render import PLACEHOLDERS, fill, latest_shipments, notice_values, unknown_placeholders, uses_shipment
 from ..notifications.sms import get_sms_backend
 from ..notifications.triggers import notice_key_for, notices_are_suppressed
 from .common import check_permission
@@ -144,6 +146,39 @@ def _outbox_rows(event: OrderEvent, key: str, templates: dict, values: dict) -> 
     return messages
 
 
+@in_platform_language
+def notifications_queue_direct(
+    *, key: str, values: dict, email: str = "", phone: str = "", order=None
+) -> list[NotificationMessage]:
+    """A notice that follows no timeline event — the answer to a complaint about no order
+    (a person, a bill): one outbox row per active template channel, written in the caller's
+    transaction and sent after commit like every other. ``values`` fill the placeholders
+    (unknown names are refused: a template can only name what ``PLACEHOLDERS`` lists)."""
+    unknown = sorted(set(values) - set(PLACEHOLDERS))
+    if unknown:
+        raise ValueError(f"Unknown placeholders: {unknown}")
+    if notices_are_suppressed():
+        return []
+    filled = {name: "—" for name in PLACEHOLDERS} | {name: str(value) for name, value in values.items()}
+    templates = {t.channel: t for t in NotificationTemplate.objects.filter(key=key, is_active=True)}
+    messages = []
+    for channel, template in sorted(templates.items()):
+        recipient = (email or "").strip() if channel == Channel.EMAIL else _mobile_number(phone)
+        message = NotificationMessage(
+            order=order, key=key, channel=channel, recipient=recipient,
+            subject=fill(template.subject, filled)[:200], body=fill(template.body, filled),
+        )
+        if not recipient:
+            message.status = MessageStatus.SKIPPED
+            message.last_error = "没有电子邮箱" if channel == Channel.EMAIL else "联系电话不是手机号，无法发短信"
+        else:
+            message.next_attempt_at = timezone.now()
+        messages.append(message)
+    messages = NotificationMessage.objects.bulk_create(messages)
+    dispatch_after_commit([m.pk for m in messages if m.status == MessageStatus.PENDING])
+    return messages
+
+
 @dataclass
 class DeliveryOutcome:
     status: str
@@ -194,6 +229,7 @@ def notification_deliver(*, message_id: int) -> DeliveryOutcome:
                 "Notification %s to %s failed after %s attempts: %s",
                 message.pk, message.recipient, message.attempts, message.last_error,
             )
+            publish(CustomerNoticeFailed(message=message))
             return DeliveryOutcome(MessageStatus.FAILED)
         delay = retry_delay(message.attempts)
         message.next_attempt_at = now + timedelta(seconds=delay)

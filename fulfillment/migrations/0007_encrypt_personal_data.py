@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fulfillment', '0005_list_search_indexes'),
+        ('fulfillment', '0006_notices_without_order_and_complaints'),
     ]
 
     operations = [

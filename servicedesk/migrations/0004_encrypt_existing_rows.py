@@ -1,5 +1,5 @@
-"""Encrypts the rows written before receivers on delivery proofs and the notices' recipients and bodies were encrypted (and fills the phone's blind
-index), in batches that each commit: an interrupted run resumes where it stopped. Backwards:
+"""Encrypts the rows written before complaints' contacts (name, phone, e-mail) were encrypted
+(and fills the phone's blind index), in batches that each commit: an interrupted run resumes where it stopped. Backwards:
 the values in clear again, before the columns go back to their old types."""
 
 from django.db import migrations
@@ -7,9 +7,8 @@ from django.db import migrations
 from ordermgmt.encryption import reencrypt_table
 
 TABLES = [
-    {"table": "fulfillment_deliveryproof", "columns": ["receiver_name"]},
-    {"table": "fulfillment_notificationmessage", "columns": ["recipient", "body"],
-     "indexes": {"recipient_index": "recipient"}},
+    {"table": "servicedesk_complaint", "columns": ["contact_name", "contact_phone", "contact_email"],
+     "indexes": {"contact_phone_index": "contact_phone"}},
 ]
 
 
@@ -27,7 +26,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("fulfillment", "0006_encrypt_personal_data"),
+        ("servicedesk", "0003_encrypt_personal_data"),
     ]
 
     operations = [

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("orders", "0016_encrypt_personal_data"),
+        ("orders", "0017_encrypt_personal_data"),
     ]
 
     operations = [

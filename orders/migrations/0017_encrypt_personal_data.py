@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0015_list_search_indexes'),
+        ('orders', '0016_refund_source_goodwill'),
     ]
 
     operations = [
