@@ -10,7 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django_fsm import FSMField, transition
 
 from customers.privacy import ContactDetails
@@ -31,7 +31,7 @@ class Channel(models.TextChoices):
 class Severity(models.TextChoices):
     CRITICAL = "critical", _("紧急")
     HIGH = "high", _("严重")
-    NORMAL = "normal", _("一般")
+    NORMAL = "normal", pgettext_lazy("severity", "一般")
     LOW = "low", _("轻微")
 
 
