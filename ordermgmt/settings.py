@@ -27,6 +27,39 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or (_DEV_SECRET_KEY if DEBUG else
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off")
 
+# Personal data encrypted at rest (ordermgmt/encryption.py, README "Personal data"): AES-256-GCM
+# keys, comma-separated, the first encrypts and all decrypt (rotation: put the new key first,
+# run `manage.py encryption_rotate`, then drop the old one); and the separate HMAC key of the
+# blind indexes that find a phone number again. Production refuses to start without them; dev
+# and tests derive fixed dev-only keys so that `make run` and `make test` need nothing.
+def _dev_only_key(purpose: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(f"ordermgmt dev-only {purpose} key".encode()).digest()).decode()
+
+
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or (
+    [_dev_only_key("field-encryption")] if DEBUG else []
+)
+FIELD_BLIND_INDEX_KEY = env.str("FIELD_BLIND_INDEX_KEY", default="") or (
+    _dev_only_key("blind-index") if DEBUG else ""
+)
+if not FIELD_ENCRYPTION_KEYS or not FIELD_BLIND_INDEX_KEY:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS and FIELD_BLIND_INDEX_KEY must be set in the environment when DEBUG is off")
+def _is_key(text: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(text.strip().encode())) == 32
+    except ValueError:
+        return False
+
+
+for _key in [*FIELD_ENCRYPTION_KEYS, FIELD_BLIND_INDEX_KEY]:
+    if not _is_key(_key):
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS / FIELD_BLIND_INDEX_KEY: each key must be 32 random bytes in base64url "
+            "(python manage.py encryption_rotate --generate-key prints one)"
+        )
+if not DEBUG and _dev_only_key("field-encryption") in FIELD_ENCRYPTION_KEYS[:1]:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS: the dev-only key must not encrypt production data")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -243,7 +276,7 @@ EVENT_RETRY_MAX_SECONDS = env.int("EVENT_RETRY_MAX_SECONDS", default=3600)
 EVENT_CLAIM_SECONDS = env.int("EVENT_CLAIM_SECONDS", default=600)
 
 # --- E-mail ------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="ordermgmt.mail.ConsoleEmailBackend")  # dev: printed masked
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

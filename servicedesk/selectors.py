@@ -4,6 +4,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from customers.selectors import customer_visibility
+from ordermgmt.encryption import phone_blind_index
 from orders.models import Order
 
 from .models import (
@@ -54,7 +55,7 @@ def complaint_queue(*, user, view: str = "open", query: str = "", channel: str =
     if query:
         complaints = complaints.filter(
             Q(number__icontains=query) | Q(order__number__startswith=query) | Q(customer__name__icontains=query)
-            | Q(customer__code__iexact=query) | Q(contact_phone=query)
+            | Q(customer__code__iexact=query) | Q(contact_phone_index=phone_blind_index(query))
         )
     if view == "all":
         return complaints.order_by("-created_at", "-id")
