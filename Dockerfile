@@ -18,9 +18,9 @@ WORKDIR /app
 COPY . .
 ENV PATH=/opt/venv/bin:$PATH DJANGO_SETTINGS_MODULE=ordermgmt.settings
 # Build-time settings only: no database or Redis is contacted by these commands.
-RUN DEBUG=false SECRET_KEY=build-only-not-used-at-run-time \
+RUN DEBUG=false SECRET_KEY=build-only-not-used-at-run-time FIELD_ENCRYPTION_KEYS=8jZR3Z4ad2Mrg6UH2IzC8AbfVbZ5kC7ukQNcTGXlb5I= FIELD_BLIND_INDEX_KEY=sa9dBHrE_EK-DJwvwxLg7uXS2Qecul-uMXUuY9DLoos= \
     python manage.py compilemessages --ignore=.venv \
- && DEBUG=false SECRET_KEY=build-only-not-used-at-run-time STATIC_ROOT=/app/staticfiles \
+ && DEBUG=false SECRET_KEY=build-only-not-used-at-run-time FIELD_ENCRYPTION_KEYS=8jZR3Z4ad2Mrg6UH2IzC8AbfVbZ5kC7ukQNcTGXlb5I= FIELD_BLIND_INDEX_KEY=sa9dBHrE_EK-DJwvwxLg7uXS2Qecul-uMXUuY9DLoos= STATIC_ROOT=/app/staticfiles \
     python manage.py collectstatic --noinput -v 0 \
  && test -s locale/en/LC_MESSAGES/django.mo && test -s staticfiles/staticfiles.json
 

@@ -71,6 +71,9 @@ clean:
 PROD_BIND ?= 127.0.0.1:8000
 prod-local: export DEBUG = false
 prod-local: export SECRET_KEY ?= prod-local-only-never-used-behind-a-real-proxy-0123456789
+# Keys for this local stack's data only; a deployment sets its own (README, "Personal data").
+prod-local: export FIELD_ENCRYPTION_KEYS ?= N1_lKG-Soq69q5iBavxHTOJ-uRtn9tMdVbUZd9kdUpc=
+prod-local: export FIELD_BLIND_INDEX_KEY ?= uuW2xun9OxrKPhzVu6lPNkHWqpg4coLCIee-HChdKV0=
 prod-local: export SECURE_SSL_REDIRECT ?= false
 prod-local: export SECURE_COOKIES ?= false
 prod-local: export API_REQUIRE_HTTPS ?= false

@@ -2,6 +2,7 @@
 scratch database (``bench_<name>``) created for the run and dropped afterwards, so that a
 benchmark never writes into real data."""
 
+import base64
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordermgmt.settings")
+# A line per task or request on the console would be measured with the application.
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Benchmarks run as production does (DEBUG off, personal data encrypted): keys for the run only.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", base64.urlsafe_b64encode(os.urandom(32)).decode())
+os.environ.setdefault("FIELD_BLIND_INDEX_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
 
 
 def start(keepdb: bool = False, suffix: str = ""):

@@ -141,6 +141,8 @@ def run_raw_sql(work):
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from ordermgmt.encryption import blind_index, encrypt, name_blind_index, phone_for_index
+
     now = timezone.now()
     start_time = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -154,11 +156,15 @@ def run_raw_sql(work):
                 " goods_amount, discount_amount, freight_amount, freight_waived, freight_waiver_reason,"
                 " subtotal, tax_amount, total, paid_amount, refunded_amount, returned_amount, review_blockers,"
                 " needs_manual_review, awaiting_manager,"
-                " priority_score, created_at, updated_at, status_changed_at, status_before_after_sales)"
-                " VALUES (%s,'pending_review',%s,'','张三','13812345678','','上海市','上海市','','张江路100号','phone',"
+                " priority_score, created_at, updated_at, status_changed_at, status_before_after_sales,"
+                " contact_name_index, contact_phone_index)"
+                " VALUES (%s,'pending_review',%s,'',%s,%s,'','上海市','上海市','',%s,'phone',"
                 "'stock','normal',NULL,'','','none','','bank_transfer',%s,0,0,false,'',%s,%s,%s,0,0,0,'[]',false,false,0,"
-                "%s,%s,%s,'') RETURNING id",
-                [f"R{index:011d}", customer.pk, subtotal, subtotal, tax, subtotal + tax, now, now, now],
+                "%s,%s,%s,'',%s,%s) RETURNING id",
+                # Personal data encrypted, with its blind indexes, as the application stores it.
+                [f"R{index:011d}", customer.pk, encrypt("张三"), encrypt("13812345678"), encrypt("张江路100号"),
+                 subtotal, subtotal, tax, subtotal + tax, now, now, now,
+                 name_blind_index("张三"), blind_index(phone_for_index("13812345678"))],
             )
             (order_id,) = cursor.fetchone()
             cursor.executemany(

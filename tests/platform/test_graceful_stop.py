@@ -13,10 +13,12 @@ import time
 import urllib.request
 
 import pytest
+
 from django.db.models import Count, Sum
 
 from inventory.models import StockAllocation
 from orders.models import Order, OrderEvent, OrderStatus
+from ordermgmt.encryption import generate_key
 from ordermgmt.queueing import enqueue
 from tests.factories import ProductFactory, make_order, receive
 from tests.platform.stack import (
@@ -115,6 +117,7 @@ def test_gunicorn_answers_the_request_in_flight_when_stopped_with_sigterm(redis_
         [sys.executable, "-m", "gunicorn", "ordermgmt.wsgi:application", "-c", "gunicorn.conf.py"],
         service_env(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", DEBUG="false",
                     SECRET_KEY="test-only-" + "x" * 40, ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="false",
+                    FIELD_ENCRYPTION_KEYS=generate_key(), FIELD_BLIND_INDEX_KEY=generate_key(),
                     PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prom")),
         tmp_path / "gunicorn.log",
     )
