@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .phones import mask_phone, validate_phone
 from .privacy import ContactDetails
@@ -47,6 +48,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["search_key"])
+
     class Meta:
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
@@ -83,6 +86,8 @@ class Contact(models.Model):
     email = models.EmailField(_("电子邮箱"), blank=True)
     is_primary = models.BooleanField(_("主要联系人"), default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("联系人")
         verbose_name_plural = _("联系人")
@@ -109,6 +114,8 @@ class Address(models.Model):
     district = models.CharField(_("区/县"), max_length=30, blank=True)
     detail = models.CharField(_("详细地址"), max_length=200)
     is_default = models.BooleanField(_("默认地址"), default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("收货地址")

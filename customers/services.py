@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ordermgmt.errors import ActionForbidden, InvalidInput
+from ordermgmt.history import attribute_change
 
 from .models import Address, Contact, Customer, CustomerLevel
 from .phones import normalize_phone
@@ -108,6 +109,7 @@ def customer_create(
         bank_name=bank_name.strip(),
         bank_account=tax["bank_account"],
     )
+    attribute_change(customer, user)
     if credit_limit is not None:
         customer.credit_limit = credit_limit
     if payment_terms_days is not None:
@@ -117,8 +119,8 @@ def customer_create(
             customer.save()
     except IntegrityError as error:
         raise InvalidInput(f"客户编码“{customer.code}”或名称已被使用") from error
-    Contact.objects.create(customer=customer, is_primary=True, **contact.__dict__)
-    Address.objects.create(customer=customer, is_default=True, **address.__dict__)
+    attribute_change(Contact(customer=customer, is_primary=True, **contact.__dict__), user).save()
+    attribute_change(Address(customer=customer, is_default=True, **address.__dict__), user).save()
     return customer
 
 
@@ -141,7 +143,7 @@ def customer_update(*, user, customer: Customer, **fields) -> Customer:
             raise InvalidInput(f"客户“{fields['name']}”已存在")
     for name, value in fields.items():
         setattr(locked, name, value)
-    locked.save()
+    attribute_change(locked, user).save()
     return locked
 
 
@@ -156,7 +158,7 @@ def contact_save(*, user, customer: Customer, contact: ContactInput, instance: C
     target.is_primary = is_primary
     if is_primary:
         customer.contacts.exclude(pk=target.pk).update(is_primary=False)
-    target.save()
+    attribute_change(target, user).save()
     return target
 
 
@@ -172,5 +174,5 @@ def address_save(*, user, customer: Customer, address: AddressInput, instance: A
     target.is_default = is_default
     if is_default:
         customer.addresses.exclude(pk=target.pk).update(is_default=False)
-    target.save()
+    attribute_change(target, user).save()
     return target

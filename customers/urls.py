@@ -10,6 +10,7 @@ urlpatterns = [
     path("lookup/", views.customer_lookup, name="lookup"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit_view, name="edit"),
+    path("<int:pk>/history/", views.customer_history, name="history"),
     path("<int:pk>/contacts/add/", views.contact_add_view, name="contact_add"),
     path("<int:pk>/addresses/add/", views.address_add_view, name="address_add"),
 ]

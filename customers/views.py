@@ -3,13 +3,15 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _, pgettext
 
 from ordermgmt.errors import BusinessError
+from ordermgmt.history import history_entries, history_page
 
 from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
-from .models import Customer, CustomerLevel
-from .privacy import shown_contact
+from .models import Address, Contact, Customer, CustomerLevel
+from .privacy import shown_contact, shown_history_value
 from .selectors import customer_search
 from .services import AddressInput, ContactInput, address_save, contact_save, customer_create, customer_update
 
@@ -170,3 +172,26 @@ def address_add_view(request, pk: int):
     else:
         messages.error(request, _("地址未保存：%(errors)s") % {"errors": _form_errors(form)})
     return redirect("customers:detail", pk=pk)
+
+
+def _history_label(record) -> str:
+    if record.instance_type is Contact:
+        return _("联系人 %(name)s") % {"name": record.name}
+    if record.instance_type is Address:
+        return _("收货地址 %(region)s") % {"region": f"{record.province}{record.city}{record.district}"}
+    return _("客户资料")
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_history(request, pk: int):
+    """历史: every saved version of the customer, its contacts and its addresses; phones,
+    e-mails, streets and bank accounts as this user may see them."""
+    customer = get_object_or_404(Customer, pk=pk)
+    entries = history_entries(
+        [customer.history.all(), Contact.history.filter(customer_id=pk), Address.history.filter(customer_id=pk)],
+        label=_history_label,
+        shown=lambda record, field, value: shown_history_value(request.user, field, value),
+    )
+    return history_page(request, title=customer.name, entries=entries,
+                        back_url=reverse("customers:detail", args=[pk]), back_label=_("返回客户"))

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
+from simple_history.models import HistoricalRecords
 
 from customers.search import build_search_key
 
@@ -76,6 +77,8 @@ class Product(models.Model):
     search_key = models.CharField(max_length=600, editable=False, db_index=True, default="")
 
     objects = ProductQuerySet.as_manager()
+
+    history = HistoricalRecords(excluded_fields=["search_key"])
 
     class Meta:
         verbose_name = _("商品")

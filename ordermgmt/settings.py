@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "ordermgmt",
     "customers",
     "inventory",
@@ -67,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Master-data history (django-simple-history) names the signed-in user who made a change
+    # that a service did not attribute itself.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ordermgmt.middleware.SessionIdleTimeoutMiddleware",
     "ordermgmt.middleware.NoStoreWhenSignedInMiddleware",

@@ -15,6 +15,8 @@ portal_patterns = (
     [
         path("", views.home, name="home"),
         path("settings/policies/", views.policy_settings, name="policies"),
+        path("settings/policies/<slug:key>/history/", views.policy_history, name="policy_history"),
+        path("settings/roles/history/", views.role_changes, name="role_changes"),
         path("settings/events/", event_views.event_delivery_list, name="event_deliveries"),
         path("settings/events/<int:pk>/retry/", event_views.event_delivery_retry_view, name="event_delivery_retry"),
         path("settings/calendar/", calendar.calendar_home, name="calendar"),

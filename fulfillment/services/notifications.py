@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ordermgmt.errors import InvalidInput, InvalidTransition
+from ordermgmt.history import attribute_change
 from ordermgmt.language import in_platform_language
 from ordermgmt.queueing import enqueue
 from orders.models import OrderEvent
@@ -44,7 +45,7 @@ def notification_template_update(
         raise InvalidInput("；".join(problems))
     locked = NotificationTemplate.objects.select_for_update().get(pk=template.pk)
     locked.subject, locked.body, locked.is_active, locked.updated_by = subject, body, is_active, user
-    locked.save()
+    attribute_change(locked, user).save()
     return locked
 
 

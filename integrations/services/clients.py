@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ordermgmt.errors import InvalidInput
+from ordermgmt.history import attribute_change
 
 from ..models import ApiCallLog, ApiClient, ApiToken
 from ..models.clients import channel_code_validator, rate_limit_validator
@@ -90,9 +91,11 @@ def api_client_create(
         raise InvalidInput(f"渠道编码“{fields['channel_code']}”已被其他客户端使用")
     try:
         with transaction.atomic():
-            return ApiClient.objects.create(
+            client = ApiClient(
                 **fields, owner=owner if owner is not None else user, notes=(notes or "").strip(), created_by=user,
             )
+            attribute_change(client, user).save()
+            return client
     except IntegrityError as error:
         raise InvalidInput("名称或渠道编码已被其他客户端使用") from error
 
@@ -113,7 +116,7 @@ def api_client_update(*, user, client: ApiClient, **fields) -> ApiClient:
         raise InvalidInput(f"已有名为“{fields['name']}”的客户端")
     for name, value in fields.items():
         setattr(locked, name, value)
-    locked.save()
+    attribute_change(locked, user).save()
     return locked
 
 
