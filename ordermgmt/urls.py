@@ -5,7 +5,7 @@ from django.urls import include, path
 from aftersales import public_urls as after_sales_public
 from fulfillment import public_urls as fulfillment_public
 
-from . import event_views, views
+from . import event_views, sign_in, views
 from .holidays import views as calendar
 
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
@@ -33,7 +33,9 @@ portal_patterns = (
 
 urlpatterns = [
     path("", include(portal_patterns)),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", sign_in.PasswordStepLoginView.as_view(), name="login"),
+    path("accounts/login/code/", sign_in.login_code, name="login_code"),
+    path("accounts/two-factor/", sign_in.two_factor_settings, name="two_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
