@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from ordermgmt.errors import ActionForbidden, InvalidInput
 from ordermgmt.history import attribute_change
 
-from .models import Address, Contact, Customer, CustomerLevel
+from .models import Address, Contact, Customer, CustomerLevel, DataSubjectRequest
+from .personal_data import collect_personal_data, erase_personal_data
 from .phones import normalize_phone
 from .validators import normalize_bank_account, validate_bank_account, validate_tax_number
 
@@ -176,3 +177,38 @@ def address_save(*, user, customer: Customer, address: AddressInput, instance: A
         customer.addresses.exclude(pk=target.pk).update(is_default=False)
     attribute_change(target, user).save()
     return target
+
+
+@transaction.atomic
+def personal_data_export(*, user, customer: Customer, reason: str) -> dict:
+    """Everything held about the customer's people, for a data-subject request (个人信息保护法
+    第45条); the request is recorded with who handled it and why (not the data itself)."""
+    if user is None or not user.has_perm("customers.handle_data_request"):
+        raise ActionForbidden("只有主管可以处理个人信息请求")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写请求来源或原因（例如：客户来电要求查询其个人信息）")
+    sections = collect_personal_data(customer)
+    request = DataSubjectRequest.objects.create(
+        customer=customer, kind=DataSubjectRequest.Kind.EXPORT, reason=reason[:200], handled_by=user,
+        sections={name: len(section) for name, section in sections.items()},
+    )
+    return {"customer": customer.code, "request": request.pk, "exported_at": request.handled_at.isoformat(),
+            "reason": reason, "sections": sections}
+
+
+@transaction.atomic
+def personal_data_erase(*, user, customer: Customer, reason: str) -> DataSubjectRequest:
+    """Erase the personal data of the customer's people on their request (个人信息保护法 第47条):
+    contacts, addresses, the receivers of its orders, the notices sent to them. Amounts, invoices
+    and payments stay (accounting records); refused while an order is still being fulfilled."""
+    if user is None or not user.has_perm("customers.handle_data_request"):
+        raise ActionForbidden("只有主管可以处理个人信息请求")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写删除的依据或请求来源（例如：客户书面申请删除个人信息）")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    counts = erase_personal_data(locked)
+    return DataSubjectRequest.objects.create(
+        customer=locked, kind=DataSubjectRequest.Kind.ERASE, reason=reason[:200], handled_by=user, sections=counts,
+    )

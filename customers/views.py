@@ -1,10 +1,13 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _, pgettext
+from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
 from ordermgmt.history import history_entries, history_page
@@ -13,7 +16,16 @@ from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
 from .models import Address, Contact, Customer, CustomerLevel
 from .privacy import shown_contact, shown_history_value
 from .selectors import customer_search
-from .services import AddressInput, ContactInput, address_save, contact_save, customer_create, customer_update
+from .services import (
+    AddressInput,
+    ContactInput,
+    address_save,
+    contact_save,
+    customer_create,
+    customer_update,
+    personal_data_erase,
+    personal_data_export,
+)
 
 
 def _form_errors(form) -> str:
@@ -195,3 +207,33 @@ def customer_history(request, pk: int):
     )
     return history_page(request, title=customer.name, entries=entries,
                         back_url=reverse("customers:detail", args=[pk]), back_label=_("返回客户"))
+
+
+@login_required
+@require_POST
+@permission_required("customers.handle_data_request", raise_exception=True)
+def personal_data_export_view(request, pk: int):
+    """A data-subject request: the JSON file of everything held, downloaded by the 主管."""
+    customer = get_object_or_404(Customer, pk=pk)
+    try:
+        data = personal_data_export(user=request.user, customer=customer, reason=request.POST.get("reason", ""))
+    except BusinessError as error:
+        messages.error(request, str(error))
+        return redirect("customers:detail", pk=pk)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="personal-data-{customer.code}.json"'
+    return response
+
+
+@login_required
+@require_POST
+@permission_required("customers.handle_data_request", raise_exception=True)
+def personal_data_erase_view(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    try:
+        personal_data_erase(user=request.user, customer=customer, reason=request.POST.get("reason", ""))
+    except BusinessError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("个人信息已删除；订单金额、发票和收付款记录保留"))
+    return redirect("customers:detail", pk=pk)

@@ -18,6 +18,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from customers.privacy import ContactDetails
+from ordermgmt.history import signed_in_user
 
 # --- production -----------------------------------------------------------------------
 
@@ -527,7 +528,7 @@ class NotificationTemplate(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("通知模板")

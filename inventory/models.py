@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from customers.search import build_search_key
+from ordermgmt.history import signed_in_user
 
 
 class StockType(models.TextChoices):
@@ -78,7 +79,7 @@ class Product(models.Model):
 
     objects = ProductQuerySet.as_manager()
 
-    history = HistoricalRecords(excluded_fields=["search_key"])
+    history = HistoricalRecords(excluded_fields=["search_key"], get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("商品")

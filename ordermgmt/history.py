@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.shortcuts import render
@@ -49,11 +50,21 @@ class HistoryEntry:
     changes: tuple[FieldChange, ...]
 
 
+def signed_in_user(request=None, **kwargs):
+    """simple-history's fallback for a save no service attributed: the request's signed-in
+    staff user. An API client (DRF's request.user on the API) is not a user: nobody then."""
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "_meta", None) \
+            and user._meta.label == settings.AUTH_USER_MODEL:
+        return user
+    return None
+
+
 def attribute_change(instance: models.Model, user, reason: str = "") -> models.Model:
     """Name who makes the next save of ``instance`` (and why) in its history, also where no
     request is signed in (Celery tasks, the API, management commands)."""
     if user is not None and getattr(user, "is_authenticated", False) and hasattr(user, "_meta") \
-            and user._meta.label == "auth.User":
+            and user._meta.label == settings.AUTH_USER_MODEL:
         instance._history_user = user
     if reason:
         instance._change_reason = reason[:100]

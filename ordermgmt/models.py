@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .history import signed_in_user
+
 
 class PolicyValue(models.Model):
     """Current value of one business policy (declared in ``ordermgmt.policies``)."""
@@ -14,7 +16,7 @@ class PolicyValue(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("业务规则")

@@ -7,6 +7,7 @@ class OrdersConfig(AppConfig):
     verbose_name = _("订单")
 
     def ready(self) -> None:
-        from . import panels, receivers  # noqa: F401  (receivers subscribe to the inventory's domain events)
+        from . import panels, personal_data, receivers  # noqa: F401  (receivers subscribe to the inventory's domain events)
 
         panels.register()  # my queue on the home page, order history on the customer page
+        personal_data.register()  # the receivers on orders, for a data-subject request

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ordermgmt.history import signed_in_user
+
 from ..scopes import SCOPES, granted
 
 channel_code_validator = RegexValidator(
@@ -38,7 +40,7 @@ class ApiClient(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("API 客户端")

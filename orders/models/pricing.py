@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ordermgmt.history import signed_in_user
+
 from .order import Order
 
 # --- pricing rules -----------------------------------------------------------------------
@@ -37,7 +39,7 @@ class ContractPrice(models.Model):
 
     objects = ValidityQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("客户合同价")
@@ -71,7 +73,7 @@ class LevelDiscount(models.Model):
 
     objects = ValidityQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("等级折扣")
@@ -97,7 +99,7 @@ class QuantityBreak(models.Model):
 
     objects = ValidityQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("阶梯价")
@@ -135,7 +137,7 @@ class Promotion(models.Model):
 
     objects = ValidityQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("促销活动")
@@ -174,7 +176,7 @@ class FreightRule(models.Model):
                                     help_text=_("商品金额（优惠后）达到此值免运费；留空表示不包邮"))
     is_active = models.BooleanField(_("启用"), default=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("运费规则")
