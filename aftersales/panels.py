@@ -14,7 +14,7 @@ CANCELLABLE_AFTER_SHIPPING = (OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT)
 def case_queue_panel(request) -> dict | None:
     if not request.user.has_perm("aftersales.handle_case"):
         return None
-    cases = list(case_queue()[:15])
+    cases = list(case_queue(visible_to=request.user)[:15])
     return {"cases": cases} if cases else None
 
 

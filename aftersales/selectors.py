@@ -6,14 +6,22 @@ from django.utils import timezone
 
 from ordermgmt import policies
 from orders.models import Order
+from orders.selectors import order_visibility
 
 from .models import ENDED, AfterSalesCase, Feedback
 from .services import AFTER_SALES_STATUSES, returnable_quantities
 
 
-def case_queue(*, status: str = "", service: str = "", query: str = "") -> QuerySet[AfterSalesCase]:
+def cases_visible_to(user) -> QuerySet[AfterSalesCase]:
+    """The cases of the orders the user may see (``orders.selectors.order_visibility``)."""
+    condition = order_visibility(user, through="order__")
+    cases = AfterSalesCase.objects.all()
+    return cases if condition is None else cases.filter(condition)
+
+
+def case_queue(*, visible_to, status: str = "", service: str = "", query: str = "") -> QuerySet[AfterSalesCase]:
     """Open cases, the overdue ones first, then by due time."""
-    cases = AfterSalesCase.objects.select_related("order", "order__customer", "opened_by")
+    cases = cases_visible_to(visible_to).select_related("order", "order__customer", "opened_by")
     if status == "all":
         pass
     elif status:
@@ -32,9 +40,9 @@ def case_queue(*, status: str = "", service: str = "", query: str = "") -> Query
     return cases.order_by(F("overdue_since").asc(nulls_last=True), F("due_at").asc(nulls_last=True), "id")
 
 
-def case_detail(pk: int) -> AfterSalesCase:
+def case_detail(pk: int, *, visible_to) -> AfterSalesCase:
     return (
-        AfterSalesCase.objects.select_related("order", "order__customer", "opened_by", "replacement_order")
+        cases_visible_to(visible_to).select_related("order", "order__customer", "opened_by", "replacement_order")
         .prefetch_related("lines__order_line", "photos", "events")
         .get(pk=pk)
     )

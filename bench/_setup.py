@@ -39,7 +39,9 @@ def start(keepdb: bool = False, suffix: str = ""):
         # Not test_<name> (a test run on the same server would drop it), and one per script.
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{suffix}_{connection.settings_dict['NAME']}"
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb)
+    # serialize=False: a kept database of a million orders would otherwise be read whole into
+    # memory (the copy TransactionTestCase restores from), which no benchmark needs.
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb, serialize=False)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']} (scratch copy of {old_name})")
     return old_name
 

@@ -1,10 +1,19 @@
-"""Order intake throughput: N orders of 1–5 lines through the real services
-(order_create → automatic review → approval → FIFO allocation), against a raw-SQL
-baseline that inserts the same order, line and event rows in the same run.
+"""Order intake throughput: N orders of 1–5 lines, in one run on the configured database,
 
-    .venv/bin/python bench/intake.py [--orders 5000] [--keepdb]
+- naive ORM: Order.objects.create + a create per line + one event, a transaction per
+  order, no rules at all (the yardstick);
+- one by one: ``order_create`` → automatic review → approval → FIFO allocation → timeline
+  → notices written to the outbox, a transaction per order (the portal, the API's single create);
+- batch path: ``order_create_many`` → ``orders_review_batch`` (an import, the API's batch);
+- raw SQL: the same order, line and event rows inserted with plain SQL;
 
-Runs on the configured database (DATABASE_URL), in a scratch database it creates.
+printing orders/s and SQL statements per order for each, and the lines
+``RATIO batch/naive=X.XX`` and ``RATIO single/naive=X.XX``. Every run starts from the
+same stock and no orders.
+
+    DATABASE_URL=postgres://… .venv/bin/python bench/intake.py [--orders 1000] [--batch-size 500] [--keepdb]
+
+Runs in a scratch database it creates (bench/_setup.py).
 """
 
 import argparse
@@ -50,25 +59,80 @@ def plan(rng, customers, products, count):
     ]
 
 
+def _details(customer):
+    from orders.services import OrderDetails
+
+    return OrderDetails(customer=customer, contact_name="张三", contact_phone="13812345678",
+                        ship_province="上海市", ship_city="上海市", ship_address="张江路100号")
+
+
+def _lines(lines):
+    from orders.services import LineInput
+
+    return [LineInput(product=p, quantity=q, unit_price=p.list_price) for p, q in lines]
+
+
+def allocated_count() -> int:
+    from orders.models import Order, OrderStatus
+
+    return Order.objects.filter(status=OrderStatus.ALLOCATED).count()
+
+
+def run_naive_orm(work):
+    """No rules at all: Order.objects.create, a create per line and one event, one
+    transaction per order (what a hand-written intake without review would do)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from orders.models import Order, OrderEvent, OrderLine
+
+    start_time = time.perf_counter()
+    for index, (customer, lines) in enumerate(work):
+        with transaction.atomic():
+            subtotal = sum((p.list_price * q for p, q in lines), Decimal("0"))
+            tax = (subtotal * Decimal("0.13")).quantize(Decimal("0.01"))
+            order = Order.objects.create(
+                number=f"N{index:011d}", customer=customer, contact_name="张三", contact_phone="13812345678",
+                ship_province="上海市", ship_city="上海市", ship_address="张江路100号",
+                goods_amount=subtotal, subtotal=subtotal, tax_amount=tax, total=subtotal + tax,
+            )
+            for line_no, (product, quantity) in enumerate(lines, start=1):
+                amount = product.list_price * quantity
+                OrderLine.objects.create(
+                    order=order, line_no=line_no, product=product, product_sku=product.sku, product_name=product.name,
+                    unit=product.unit, quantity=quantity, unit_price=product.list_price, vat_rate=product.vat_rate,
+                    amount=amount, tax_amount=(amount * product.vat_rate).quantize(Decimal("0.01")),
+                )
+            OrderEvent.objects.create(order=order, kind="created", action="create", to_status=order.status,
+                                      actor_name="系统", created_at=timezone.now())
+    return time.perf_counter() - start_time
+
+
 def run_services(work):
+    """One by one, as the portal and the API's single create: ``order_create`` in its own
+    transaction; the review task (eager here, a worker in production) reviews, approves
+    and allocates it when the transaction commits."""
     from django.db import transaction
 
-    from orders.models import Order, OrderStatus
-    from orders.services import LineInput, OrderDetails, order_create
+    from orders.services import order_create
 
     start_time = time.perf_counter()
     for customer, lines in work:
-        details = OrderDetails(
-            customer=customer, contact_name="张三", contact_phone="13812345678",
-            ship_province="上海市", ship_city="上海市", ship_address="张江路100号",
-        )
-        # One order = one transaction; the review queued on commit runs eagerly right after.
         with transaction.atomic():
-            order_create(user=None, details=details,
-                         lines=[LineInput(product=p, quantity=q, unit_price=p.list_price) for p, q in lines])
-    elapsed = time.perf_counter() - start_time
-    allocated = Order.objects.filter(status=OrderStatus.ALLOCATED).count()
-    return elapsed, allocated
+            order_create(user=None, details=_details(customer), lines=_lines(lines))
+    return time.perf_counter() - start_time
+
+
+def run_batch(work, batch_size: int):
+    """As a batch (the Excel import, the API's batch endpoint): ``order_create_many`` per
+    ``batch_size`` orders; the review task of the batch runs on commit (``orders_review_batch``)."""
+    from orders.services import NewOrder, order_create_many
+
+    start_time = time.perf_counter()
+    for first in range(0, len(work), batch_size):
+        entries = [NewOrder(details=_details(customer), lines=_lines(lines)) for customer, lines in work[first:first + batch_size]]
+        order_create_many(user=None, orders=entries)
+    return time.perf_counter() - start_time
 
 
 def run_raw_sql(work):
@@ -116,28 +180,80 @@ def run_raw_sql(work):
     return time.perf_counter() - start_time
 
 
+def reset_orders():
+    """Every run starts from the same stock and no orders."""
+    from django.db import connection, transaction
+
+    tables = ["fulfillment_notificationmessage", "ordermgmt_eventdelivery", "inventory_stockallocation",
+              "inventory_purchaserequest", "orders_reviewcheck", "orders_orderevent", "orders_orderadjustment",
+              "orders_orderline", "orders_order", "orders_dailyordersequence"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("UPDATE inventory_stockbatch SET quantity_allocated = 0")
+
+
+class StatementCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def measure(label, run, orders):
+    from django.db import connection
+
+    reset_orders()
+    counter = StatementCounter()
+    with connection.execute_wrapper(counter):
+        seconds = run()
+    rate = orders / seconds
+    allocated = allocated_count()
+    print(f"{label:<58} {seconds:8.2f} s {rate:9.1f} orders/s {counter.count / orders:7.1f} queries/order"
+          f"  ({allocated} allocated)", flush=True)
+    return rate
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=500, help="orders per order_create_many call")
     parser.add_argument("--keepdb", action="store_true", help="keep the scratch database afterwards")
     args = parser.parse_args()
     old_name = start(args.keepdb, suffix="intake")
     try:
+        import os
+
+        from django.db import connection
+
+        from fulfillment.services import notifications
+
+        # The notices are written to the outbox in each order's transaction, as in
+        # production; sending them is the outbox worker's own task, not the intake's.
+        handed_to_outbox = []
+        notifications.dispatch = handed_to_outbox.extend
 
         rng = random.Random(42)
         customers, products = build_master_data(rng)
         work = plan(rng, customers, products, args.orders)
         lines = sum(len(l) for _, l in work)
-        print(f"orders: {args.orders}, lines: {lines}")
+        print(f"orders: {args.orders}, lines: {lines}; database: {connection.vendor}; cores: {os.cpu_count()}; "
+              f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
-        service_seconds, allocated = run_services(work)
-        service_rate = args.orders / service_seconds
-        print(f"services (create → auto review → approve → allocate): {service_seconds:8.2f} s  "
-              f"{service_rate:8.1f} orders/s  ({allocated} allocated)", flush=True)
-        raw_seconds = run_raw_sql(plan(random.Random(43), customers, products, args.orders))
-        raw_rate = args.orders / raw_seconds
-        print(f"raw SQL baseline (orders + lines + 1 event):          {raw_seconds:8.2f} s  {raw_rate:8.1f} orders/s")
-        print(f"ratio raw/services: {raw_rate / service_rate:.1f}× (the price of every rule, lock and timeline event)")
+        naive = measure("naive ORM (create + a create per line + 1 event, no rules)",
+                        lambda: run_naive_orm(work), args.orders)
+        single = measure("one by one: order_create → review → approve → allocate",
+                         lambda: run_services(work), args.orders)
+        batch = measure(f"batch path: order_create_many ({args.batch_size}) → orders_review_batch",
+                        lambda: run_batch(work, args.batch_size), args.orders)
+        measure("raw SQL (orders + lines + 1 event, one transaction)",
+                lambda: run_raw_sql(plan(random.Random(43), customers, products, args.orders)), args.orders)
+        print(f"notices written to the outbox during the runs: {len(handed_to_outbox)}")
+        print(f"RATIO batch/naive={batch / naive:.2f}")
+        print(f"RATIO single/naive={single / naive:.2f}")
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         finish(old_name, args.keepdb)
 

@@ -10,7 +10,7 @@ from ordermgmt.history import signed_in_user
 
 from .phones import mask_phone, validate_phone
 from .privacy import ContactDetails
-from .search import build_search_key
+from .search import search_fields
 from .validators import validate_bank_account, validate_tax_number
 
 
@@ -47,6 +47,9 @@ class Customer(models.Model):
     )
     notes = models.TextField(_("备注"), blank=True)
     search_key = models.CharField(max_length=600, editable=False, db_index=True, default="")
+    # The name's full pinyin and initials (华兴科技 → huaxingkeji, hxkj) for the pickers.
+    pinyin = models.CharField(max_length=300, editable=False, default="")
+    initials = models.CharField(max_length=120, editable=False, default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -56,12 +59,20 @@ class Customer(models.Model):
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
         ordering = ["code"]
+        # On PostgreSQL the search key also has a trigram index (migration 0004) for 包含 searches.
+        indexes = [models.Index(fields=["initials"], name="customer_initials_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["pinyin"], name="customer_pinyin_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["name"], name="customer_name_prefix_idx", opclasses=["varchar_pattern_ops"])]
+        # Without it a user sees only the customers they own (负责销售) and those customers'
+        # orders: customers/selectors.py and orders/selectors.py decide, every page asks them.
+        permissions = [("view_all_customers", _("查看所有客户及其订单"))]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_key = build_search_key(self.name, self.code)
+        for name, value in search_fields(self.name, self.code).items():
+            setattr(self, name, value)
         super().save(*args, **kwargs)
 
     @property

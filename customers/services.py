@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ordermgmt.errors import ActionForbidden, InvalidInput
 from ordermgmt.history import attribute_change
@@ -160,6 +161,7 @@ def contact_save(*, user, customer: Customer, contact: ContactInput, instance: C
     if is_primary:
         customer.contacts.exclude(pk=target.pk).update(is_primary=False)
     attribute_change(target, user).save()
+    _touch(customer)
     return target
 
 
@@ -176,6 +178,7 @@ def address_save(*, user, customer: Customer, address: AddressInput, instance: A
     if is_default:
         customer.addresses.exclude(pk=target.pk).update(is_default=False)
     attribute_change(target, user).save()
+    _touch(customer)
     return target
 
 
@@ -212,3 +215,9 @@ def personal_data_erase(*, user, customer: Customer, reason: str) -> DataSubject
     return DataSubjectRequest.objects.create(
         customer=locked, kind=DataSubjectRequest.Kind.ERASE, reason=reason[:200], handled_by=user, sections=counts,
     )
+
+
+def _touch(customer: Customer) -> None:
+    """A contact or address changed: the customer's master data did (``updated_at``), which
+    an import previewed earlier checks before it uses them."""
+    Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create_view, name="create"),
     path("lookup/", views.customer_lookup, name="lookup"),
+    path("picker/", views.CustomerPicker.as_view(), name="picker"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit_view, name="edit"),
     path("<int:pk>/history/", views.customer_history, name="history"),

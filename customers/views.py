@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
 from ordermgmt.history import history_entries, history_page
+from ordermgmt.pickers import Picker
 
 from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
 from .models import Address, Contact, Customer, CustomerLevel
-from .privacy import shown_contact, shown_history_value
-from .selectors import customer_search
+from .privacy import sees_full_contact, shown_contact, shown_history_value
+from .selectors import customer_picker_search, customer_search, customers_visible_to
 from .services import (
     AddressInput,
     ContactInput,
@@ -36,7 +37,7 @@ def _form_errors(form) -> str:
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request):
     query = request.GET.get("q", "")
-    customers = customer_search(query).select_related("owner").prefetch_related("contacts")
+    customers = customers_visible_to(request.user, customer_search(query)).select_related("owner").prefetch_related("contacts")
     level = request.GET.get("level", "")
     if level in CustomerLevel.values:
         customers = customers.filter(level=level)
@@ -51,10 +52,17 @@ def customer_list(request):
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_lookup(request):
-    """JSON for the order form's customer picker: search by name, pinyin, initials, code or phone.
-    The contact is as the user may see it (masked without ``view_full_contact``)."""
+    """JSON of customers with their primary contact and default address: the one picked in
+    the order form (``?id=``, to fill the contact and address), or a search (``?q=`` by name,
+    pinyin, initials, code or phone). The contact is as the user may see it (masked without
+    ``view_full_contact``)."""
     results = []
-    for customer in customer_search(request.GET.get("q", "")).prefetch_related("contacts", "addresses")[:20]:
+    picked = request.GET.get("id", "")
+    if picked:
+        customers = Customer.objects.filter(pk=picked) if picked.isdigit() else Customer.objects.none()
+    else:
+        customers = customer_search(request.GET.get("q", ""))
+    for customer in customers_visible_to(request.user, customers).prefetch_related("contacts", "addresses")[:20]:
         contact, address = customer.primary_contact, customer.default_address
         phone = shown_contact(request.user, contact.contact_details) if contact else None
         place = shown_contact(request.user, address.contact_details) if address else None
@@ -75,10 +83,24 @@ def customer_lookup(request):
     return JsonResponse({"results": results})
 
 
+class CustomerPicker(Picker):
+    """The customer picker of the order form (and wherever a customer is picked). A phone
+    number finds its customer only for users who see phone numbers in full."""
+
+    permission = "customers.view_customer"
+
+    def search(self, query):
+        user = self.request.user
+        return customers_visible_to(user, customer_picker_search(query, by_phone=sees_full_contact(user)))
+
+    def get_result_label(self, result) -> str:
+        return f"{result.name}（{result.code}）"
+
+
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, pk: int):
-    customer = get_object_or_404(Customer.objects.select_related("owner"), pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user).select_related("owner"), pk=pk)
     return render(
         request,
         "customers/customer_detail.html",
@@ -123,7 +145,7 @@ def customer_create_view(request):
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
 def customer_edit_view(request, pk: int):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -141,7 +163,7 @@ def customer_edit_view(request, pk: int):
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
 def contact_add_view(request, pk: int):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     form = ContactForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -164,7 +186,7 @@ def contact_add_view(request, pk: int):
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
 def address_add_view(request, pk: int):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     form = AddressForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -199,7 +221,7 @@ def _history_label(record) -> str:
 def customer_history(request, pk: int):
     """历史: every saved version of the customer, its contacts and its addresses; phones,
     e-mails, streets and bank accounts as this user may see them."""
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     entries = history_entries(
         [customer.history.all(), Contact.history.filter(customer_id=pk), Address.history.filter(customer_id=pk)],
         label=_history_label,
@@ -214,7 +236,7 @@ def customer_history(request, pk: int):
 @permission_required("customers.handle_data_request", raise_exception=True)
 def personal_data_export_view(request, pk: int):
     """A data-subject request: the JSON file of everything held, downloaded by the 主管."""
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     try:
         data = personal_data_export(user=request.user, customer=customer, reason=request.POST.get("reason", ""))
     except BusinessError as error:
@@ -229,7 +251,7 @@ def personal_data_export_view(request, pk: int):
 @require_POST
 @permission_required("customers.handle_data_request", raise_exception=True)
 def personal_data_erase_view(request, pk: int):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     try:
         personal_data_erase(user=request.user, customer=customer, reason=request.POST.get("reason", ""))
     except BusinessError as error:

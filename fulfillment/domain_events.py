@@ -2,7 +2,7 @@
 
 from ordermgmt.domain_events import DomainEvent, event
 
-from .models import DeliveryProof, Shipment
+from .models import DeliveryProof, NotificationMessage, Shipment
 
 
 @event("delivery.signed_abnormal")
@@ -13,6 +13,14 @@ class DeliverySignedAbnormal(DomainEvent):
     proof: DeliveryProof
     photos: tuple
     user: object | None
+
+
+@event("customer_notice.failed")
+class CustomerNoticeFailed(DomainEvent):
+    """A notice to a customer (``message``, in the outbox) failed for good after its last
+    attempt: somebody should reach the customer another way or fix the address and resend."""
+
+    message: NotificationMessage
 
 
 @event("shipment.dispatched")

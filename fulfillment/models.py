@@ -330,7 +330,11 @@ class Shipment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["carrier", "tracking_number"], name="shipment_unique_tracking_per_carrier"),
         ]
-        indexes = [models.Index(fields=["status", "expected_delivery_date"])]
+        indexes = [
+            models.Index(fields=["status", "expected_delivery_date"]),
+            # The order list's search by tracking number, whatever the carrier.
+            models.Index(fields=["tracking_number"], name="shipment_tracking_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.tracking_number}"
@@ -510,6 +514,7 @@ class NoticeKey(models.TextChoices):
     ORDER_CANCELLED = "order_cancelled", _("订单已取消")
     AFTER_SALES_OPENED = "after_sales_opened", _("售后已受理")
     ORDER_REFUNDED = "order_refunded", _("退款已办理")
+    COMPLAINT_RESOLVED = "complaint_resolved", _("投诉处理结果")
 
 
 class Channel(models.TextChoices):
@@ -549,9 +554,11 @@ class MessageStatus(models.TextChoices):
 
 class NotificationMessage(models.Model):
     """The outbox: every notice to a customer, written in the same transaction as the
-    timeline event that caused it, then sent by Celery. Nothing is deleted."""
+    timeline event that caused it, then sent by Celery. Nothing is deleted. A notice about no
+    order (the answer to a complaint made by phone about a person or a bill) has none."""
 
-    order = models.ForeignKey("orders.Order", verbose_name=_("订单"), on_delete=models.CASCADE, related_name="notifications")
+    order = models.ForeignKey("orders.Order", verbose_name=_("订单"), null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="notifications")
     event = models.ForeignKey(
         "orders.OrderEvent", verbose_name=_("触发事件"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,11 +1,11 @@
 """What fulfillment does when an order changes (see ``ordermgmt.domain_events``). All of it
 runs inside the order's transaction: it must stand or fall with the change."""
 
-from ordermgmt.domain_events import Phase, subscribe
+from ordermgmt.domain_events import Phase, batch_handler_for, subscribe
 from orders.domain_events import OrderApproved, OrderReopenedForReview, TimelineEventRecorded
 
 from .services import fulfillment_withdraw, production_order_raise
-from .services.notifications import notifications_queue_for_event
+from .services.notifications import notifications_queue_for_event, notifications_queue_for_events
 
 
 @subscribe(OrderApproved, phase=Phase.IN_TRANSACTION)
@@ -27,3 +27,9 @@ def queue_customer_notices(event: TimelineEventRecorded) -> None:
     """The customer hears of the steps that matter to them; the outbox rows are written in
     the order's transaction and sent by Celery after commit."""
     notifications_queue_for_event(event=event.timeline_event)
+
+
+@batch_handler_for(queue_customer_notices)
+def queue_customer_notices_for_many(events: list[TimelineEventRecorded]) -> None:
+    """The same notices for a batch of orders (an import, a reviewed backlog), written at once."""
+    notifications_queue_for_events(events=[event.timeline_event for event in events])

@@ -8,7 +8,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
-from customers.search import build_search_key
+from customers.search import search_fields
 from ordermgmt.history import signed_in_user
 
 
@@ -76,6 +76,11 @@ class Product(models.Model):
     safety_stock = models.PositiveIntegerField(_("安全库存"), default=0)
     is_active = models.BooleanField(_("在售"), default=True)
     search_key = models.CharField(max_length=600, editable=False, db_index=True, default="")
+    # The name's full pinyin and initials (螺纹钢 → luowengang, lwg) for the pickers.
+    pinyin = models.CharField(max_length=300, editable=False, default="")
+    initials = models.CharField(max_length=120, editable=False, default="")
+    # Any change of the product: an import previewed before it is checked again at confirmation.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ProductQuerySet.as_manager()
 
@@ -85,12 +90,18 @@ class Product(models.Model):
         verbose_name = _("商品")
         verbose_name_plural = _("商品")
         ordering = ["sku"]
+        # On PostgreSQL the search key also has a trigram index (migration 0007) for 包含 searches.
+        indexes = [models.Index(fields=["initials"], name="product_initials_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["pinyin"], name="product_pinyin_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["sku"], name="product_sku_prefix_idx", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["name"], name="product_name_prefix_idx", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}" + (f"（{self.spec}）" if self.spec else "")
 
     def save(self, *args, **kwargs):
-        self.search_key = build_search_key(self.sku, self.name, self.spec)
+        for name, value in search_fields(self.name, self.sku, self.spec).items():
+            setattr(self, name, value)
         super().save(*args, **kwargs)
 
     @property
@@ -245,6 +256,9 @@ class PurchaseRequest(models.Model):
     )
     is_urgent = models.BooleanField(_("加急"), default=False)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    # When the supplier promised the goods (entered when the request is marked 已下单): the
+    # date an order waiting for them is told.
+    expected_date = models.DateField(_("预计到货"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     received_batch = models.ForeignKey(

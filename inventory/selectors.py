@@ -1,4 +1,4 @@
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from .models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement
@@ -62,3 +62,27 @@ def purchase_requests(state: str = "") -> QuerySet[PurchaseRequest]:
     if state in PurchaseRequest.State.values:
         rows = rows.filter(state=state)
     return rows
+
+
+def product_picker_search(query: str = "") -> QuerySet[Product]:
+    """The product picker (products on sale): by SKU or a fragment of it, name, spec, full
+    pinyin or initials of the name. Index-backed at 50,000 products like the customer
+    picker (SKU, name, initials and pinyin from their start; three characters or more also
+    anywhere in the search key, which holds the SKU and spec too). The SKU exactly first,
+    then from its start, then the initials, then by SKU."""
+    query = (query or "").strip()
+    products = Product.objects.filter(is_active=True)
+    if not query:
+        return products.order_by("sku")
+    lower, upper = query.lower(), query.upper()
+    found = (Q(sku__startswith=query) | Q(sku__startswith=upper) | Q(initials__startswith=lower)
+             | Q(pinyin__startswith=lower) | Q(name__startswith=query))
+    if len(query) >= 3:
+        found |= Q(search_key__contains=lower)
+    rank = Case(
+        When(Q(sku=query) | Q(sku=upper), then=Value(0)),
+        When(Q(sku__startswith=query) | Q(sku__startswith=upper), then=Value(1)),
+        When(initials__startswith=lower, then=Value(2)),
+        default=Value(3), output_field=IntegerField(),
+    )
+    return products.filter(found).annotate(rank=rank).order_by("rank", "sku")

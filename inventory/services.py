@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish
 from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
 from ordermgmt.language import in_platform_language
@@ -245,32 +246,101 @@ def stock_allocate_quantities(*, quantities: dict) -> list[StockAllocation]:
     wanted = {line: quantity for line, quantity in quantities.items() if quantity > 0}
     if not wanted:
         return []
-    batches = _lock_batches(product_ids={line.product_id for line in wanted})
-    by_product: dict[int, list[StockBatch]] = defaultdict(list)
-    for batch in sorted(batches, key=lambda b: (b.received_at, b.pk)):
-        by_product[batch.product_id].append(batch)
-    plan, shortages = [], []
-    for line, quantity in sorted(wanted.items(), key=lambda item: item[0].line_no):
-        remaining = quantity
-        for batch in by_product[line.product_id]:
-            take = min(batch.quantity_available, remaining)
-            if take > 0:
-                plan.append((line, batch, take))
-                batch.quantity_allocated += take
-                remaining -= take
-            if remaining == 0:
-                break
-        if remaining:
-            shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, quantity - remaining))
-    if shortages:
-        raise InsufficientStock(
-            "库存不足，无法分配：" + "；".join(str(s) for s in shortages), code="insufficient_stock"
-        ).with_shortages(shortages)
-    allocations = StockAllocation.objects.bulk_create(
-        [StockAllocation(order_line=line, batch=batch, quantity=take) for line, batch, take in plan]
-    )
-    StockBatch.objects.bulk_update({b.pk: b for _, b, _ in plan}.values(), ["quantity_allocated"])
-    return allocations
+    ledger = StockLedger.lock({line.product_id for line in wanted})
+    ledger.allocate(wanted)
+    return ledger.write()
+
+
+class StockLedger:
+    """The sellable batches of some products, locked for the rest of the transaction, and
+    the allocations planned on them in memory.
+
+    A batch of orders (an import, a backlog, the orders waiting for a receipt) is checked
+    and allocated order after order against this ledger — FIFO, all or nothing per order,
+    exactly as ``stock_allocate_quantities`` does for one — and written at the end with two
+    statements (``write``). ``lock`` takes the batch rows with ``select_for_update`` in
+    primary-key order, the order every stock change uses.
+    """
+
+    def __init__(self, batches: list[StockBatch]) -> None:
+        self._fifo: dict[int, list[StockBatch]] = defaultdict(list)
+        for batch in sorted(batches, key=lambda b: (b.received_at, b.pk)):
+            self._fifo[batch.product_id].append(batch)
+        self._planned: list[tuple[object, StockBatch, int]] = []
+        self._touched: dict[int, StockBatch] = {}
+
+    @classmethod
+    def lock(cls, product_ids) -> "StockLedger":
+        product_ids = set(product_ids)
+        return cls(_lock_batches(product_ids=product_ids) if product_ids else [])
+
+    def available(self, product_id: int) -> int:
+        return sum(batch.quantity_available for batch in self._fifo.get(product_id, ()))
+
+    def shortages(self, outstanding: dict) -> list[Shortage]:
+        """What would stop ``allocate(outstanding)`` now (the figures of ``order_shortages``)."""
+        shortages = []
+        needed_per_product: dict[int, int] = defaultdict(int)
+        for line, quantity in outstanding.items():
+            needed_per_product[line.product_id] += quantity
+            free = self.available(line.product_id) - (needed_per_product[line.product_id] - quantity)
+            if free < quantity:
+                shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, max(free, 0)))
+        return shortages
+
+    def allocate(self, wanted: dict) -> list[tuple[object, StockBatch, int]]:
+        """Plan ``{order_line: quantity}`` oldest batch first; all or nothing: on a shortage
+        nothing is planned and ``InsufficientStock`` names each short line."""
+        taken: dict[int, int] = defaultdict(int)  # batch pk → planned by this call
+        plan, shortages = [], []
+        for line, quantity in sorted(wanted.items(), key=lambda item: item[0].line_no):
+            remaining = quantity
+            for batch in self._fifo.get(line.product_id, ()):
+                take = min(batch.quantity_available - taken[batch.pk], remaining)
+                if take > 0:
+                    plan.append((line, batch, take))
+                    taken[batch.pk] += take
+                    remaining -= take
+                if remaining == 0:
+                    break
+            if remaining:
+                shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, quantity - remaining))
+        if shortages:
+            raise InsufficientStock(
+                "库存不足，无法分配：" + "；".join(str(s) for s in shortages), code="insufficient_stock"
+            ).with_shortages(shortages)
+        for line, batch, take in plan:
+            batch.quantity_allocated += take
+            self._touched[batch.pk] = batch
+        self._planned.extend(plan)
+        return plan
+
+    def write(self) -> list[StockAllocation]:
+        """Store the planned allocations and the batches' new counters."""
+        if not self._planned:
+            return []
+        allocations = bulk_insert(
+            [StockAllocation(order_line=line, batch=batch, quantity=take) for line, batch, take in self._planned]
+        )
+        _set_allocated_quantities(self._touched.values())
+        self._planned, self._touched = [], {}
+        return allocations
+
+
+def _set_allocated_quantities(batches) -> None:
+    """One UPDATE … FROM (VALUES …) for the new counters of many batches (a CASE per batch,
+    as ``bulk_update`` writes it, grows with the square of their number)."""
+    batches = list(batches)
+    table = StockBatch._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(batches), 1000):
+            chunk = batches[start:start + 1000]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"WITH v(id, quantity) AS (VALUES {values}) "
+                f"UPDATE {table} SET quantity_allocated = v.quantity FROM v WHERE {table}.id = v.id",
+                [value for batch in chunk for value in (batch.pk, batch.quantity_allocated)],
+            )
 
 
 @transaction.atomic
@@ -363,15 +433,18 @@ def purchase_requests_raise(*, order, shortages: list[Shortage], user=None) -> l
 
 @in_platform_language
 @transaction.atomic
-def purchase_request_mark_ordered(*, request: PurchaseRequest, user, note: str = "") -> PurchaseRequest:
+def purchase_request_mark_ordered(*, request: PurchaseRequest, user, note: str = "",
+                                  expected_date=None) -> PurchaseRequest:
+    """已下单 with the supplier, with the date the goods are expected (if known)."""
     _check_purchase_permission(user)
     locked = PurchaseRequest.objects.select_for_update().get(pk=request.pk)
     if locked.state != PurchaseRequest.State.OPEN:
         raise InvalidInput(f"采购申请 {locked.number} 当前为“{locked.get_state_display()}”，不能标记为已下单")
     locked.state = PurchaseRequest.State.ORDERED
+    locked.expected_date = expected_date
     if note:
         locked.note = f"{locked.note}；{note}" if locked.note else note
-    locked.save(update_fields=["state", "note"])
+    locked.save(update_fields=["state", "note", "expected_date"])
     return locked
 
 

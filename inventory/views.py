@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 from ordermgmt.errors import BusinessError
 from ordermgmt.history import history_entries, history_page
 from ordermgmt.http import redirect_back
+from ordermgmt.pickers import Picker
 
 from . import selectors
-from .forms import AdjustForm, CancelRequestForm, ReceiveForm
+from .forms import AdjustForm, CancelRequestForm, MarkOrderedForm, ReceiveForm
 from .models import Product, PurchaseRequest, StockBatch, Warehouse
 from .services import (
     purchase_request_cancel,
@@ -168,7 +169,12 @@ def purchase_request_action(request, pk: int, action: str):
     pr = get_object_or_404(PurchaseRequest, pk=pk)
     try:
         if action == "ordered":
-            purchase_request_mark_ordered(request=pr, user=request.user, note=request.POST.get("note", ""))
+            form = MarkOrderedForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("预计到货日期无效"))
+                return redirect_back(request, "inventory:purchase_requests")
+            purchase_request_mark_ordered(request=pr, user=request.user, note=form.cleaned_data["note"],
+                                          expected_date=form.cleaned_data["expected_date"])
             messages.success(request, _("采购申请 %(number)s 已标记为已下单") % {"number": pr.number})
         elif action == "cancel":
             form = CancelRequestForm(request.POST)
@@ -179,3 +185,13 @@ def purchase_request_action(request, pk: int, action: str):
     except BusinessError as error:
         messages.error(request, str(error))
     return redirect_back(request, "inventory:purchase_requests")
+
+
+class ProductPicker(Picker):
+    """The product picker of the order lines: products on sale by SKU, name, spec, pinyin
+    or initials."""
+
+    permission = "inventory.view_product"
+
+    def search(self, query):
+        return selectors.product_picker_search(query)

@@ -13,8 +13,10 @@ class PlatformLanguageTask(Task):
     def __call__(self, *args, **kwargs):
         # Imported when a task runs: this module is loaded with the settings, before Django is set up.
         from ordermgmt.language import platform_language
+        from ordermgmt.scoped_cache import cache_scope
 
-        with platform_language():
+        # One cache scope per task: policies and price rules are read once per task.
+        with platform_language(), cache_scope():
             return super().__call__(*args, **kwargs)
 
 

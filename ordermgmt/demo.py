@@ -1,4 +1,6 @@
-"""Demo data: one user per role, customers, products, batches and 200 orders in every state.
+"""Demo data: one user per role, customers, products, batches and 200 orders in every state;
+complaints, flagged orders and each role's notifications (servicedesk/demo.py); last
+month's report.
 
 Orders are walked through the real services (so every timeline is real), then their
 event times are spread over the past six months. Deterministic (fixed random seed) and
@@ -157,12 +159,32 @@ class DemoBuilder:
         self.create_integrations()
         if Order.objects.exists():
             self.log("订单已存在，跳过演示订单（演示数据已加载）。")
-            return
-        # Historical demo orders tell no customer anything.
-        from fulfillment.notifications.triggers import notices_suppressed
+        else:
+            # Historical demo orders tell no customer, and no member of staff, anything.
+            from fulfillment.notifications.triggers import notices_suppressed
+            from servicedesk.services import staff_notices_suppressed
 
-        with notices_suppressed():
-            self.create_orders(customers, products, warehouses)
+            with notices_suppressed(), staff_notices_suppressed():
+                self.create_orders(customers, products, warehouses)
+        from servicedesk.demo import ServiceDeskDemo
+
+        ServiceDeskDemo(self).build()
+        self.request_last_months_report()
+
+    def request_last_months_report(self) -> None:
+        """Last month's review, asked for by the 数据分析师 (who is told when it is ready)."""
+        from reports.models import Report
+        from reports.periods import previous_month
+        from reports.services import report_build
+
+        if Report.objects.exists():
+            return
+        start, end = previous_month(timezone.localdate())
+        # Built here rather than queued: the demo is complete when the command returns.
+        report = Report.objects.create(period_start=start, period_end=end, is_monthly=True,
+                                       requested_by=self.users["analyst"])
+        report_build(report=report)
+        self.log(f"报表：{report.title}已生成")
 
     def create_integrations(self) -> None:
         """An API client for a web shop (no token: a 主管 issues one under 接口, shown once) and a

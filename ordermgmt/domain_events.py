@@ -1,7 +1,7 @@
 """Domain events: a lower app announces what happened, a higher app reacts.
 
 Apps depend one way (ordermgmt ← customers ← inventory ← orders ← fulfillment ← aftersales
-← integrations ← reports). When something a higher app cares about happens in a lower one —
+← integrations ← servicedesk ← reports). When something a higher app cares about happens in a lower one —
 an order is approved, goods are received, a delivery is signed for with damage — the lower
 app *publishes* an event and knows nothing of who listens. Higher apps *subscribe* in their
 ``AppConfig.ready()``.
@@ -26,6 +26,14 @@ model instances are allowed). Each subscription chooses when it runs:
     the 事件投递 page with a button to try again. Delivery is at least once: such listeners
     must be idempotent. For work that may lag and may take long: allocating the orders
     that waited for goods just received.
+
+Batches: a service that changes many orders at once (an Excel import, a review of a whole
+backlog) publishes all its events with ``publish_all``. Every listener sees every event, in
+the order of publication, exactly as if they had been published one by one; a listener
+that would otherwise query per event may register a *batch handler* for its subscription
+(``@batch_handler_for(listener)``), which ``publish_all`` calls once with all the events
+meant for it, after the listeners without one. After-commit deliveries of a batch are
+written with one statement.
 
 The table of events and listeners is in the README ("Domain events").
 """
@@ -67,6 +75,8 @@ class Subscription:
     event_type: type[DomainEvent]
     handler: Callable[[DomainEvent], None]
     phase: Phase
+    # The same work for a list of events (``publish_all``), in one go; None: one call per event.
+    batch_handler: Callable[[list[DomainEvent]], None] | None = None
 
     @property
     def listener(self) -> str:
@@ -106,6 +116,22 @@ def subscribe(event_type: type[DomainEvent], *, phase: Phase):
     return register
 
 
+def batch_handler_for(listener):
+    """Decorator: ``batch(events)`` does for a list of events what the in-transaction
+    ``listener`` does for each; ``publish_all`` then calls it once per publication."""
+
+    def register(batch):
+        for event_type, group in _subscriptions.items():
+            for index, subscription in enumerate(group):
+                if subscription.handler is listener:
+                    if subscription.phase is not Phase.IN_TRANSACTION:
+                        raise ValueError("Only an in-transaction listener has a batch handler")
+                    group[index] = dataclasses.replace(subscription, batch_handler=batch)
+        return batch
+
+    return register
+
+
 def unsubscribe(event_type: type[DomainEvent], handler) -> None:
     _subscriptions[event_type] = [s for s in _subscriptions[event_type] if s.handler is not handler]
 
@@ -133,10 +159,38 @@ def publish(domain_event: DomainEvent) -> None:
         _record_deliveries(domain_event, later)
 
 
+def publish_all(domain_events: list[DomainEvent]) -> None:
+    """Publish many events of one change (a batch of orders) at once.
+
+    In-transaction listeners are called for each event in order; those with a batch handler
+    instead get, once at the end, the list of the events meant for them (in order).
+    The after-commit deliveries of all the events are written with one statement."""
+    batches: dict[Subscription, list[DomainEvent]] = {}
+    later: list[tuple[DomainEvent, Subscription]] = []
+    for domain_event in domain_events:
+        for subscription in _subscriptions.get(type(domain_event), ()):
+            if subscription.phase is Phase.AFTER_COMMIT:
+                later.append((domain_event, subscription))
+            elif subscription.batch_handler is not None:
+                batches.setdefault(subscription, []).append(domain_event)
+            else:
+                subscription.handler(domain_event)
+    for subscription, events in batches.items():
+        subscription.batch_handler(events)
+    if later:
+        _write_deliveries(later)
+
+
 def _record_deliveries(domain_event: DomainEvent, later: list[Subscription]) -> None:
-    payload = encode(domain_event)
+    _write_deliveries([(domain_event, subscription) for subscription in later])
+
+
+def _write_deliveries(pairs: list[tuple[DomainEvent, Subscription]]) -> None:
+    payloads: dict[int, dict] = {}
     deliveries = EventDelivery.objects.bulk_create(
-        EventDelivery(event=domain_event.name, listener=s.listener, payload=payload) for s in later
+        EventDelivery(event=domain_event.name, listener=subscription.listener,
+                      payload=payloads.setdefault(id(domain_event), encode(domain_event)))
+        for domain_event, subscription in pairs
     )
     ids = [d.pk for d in deliveries]
     transaction.on_commit(lambda: dispatch(ids))

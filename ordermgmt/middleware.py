@@ -100,6 +100,7 @@ class RequireTwoFactorMiddleware:
     """
 
     OPEN_PREFIXES = ("/static/", "/i18n/", "/accounts/")
+    NO_DEVICE = "two_factor_no_device"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -109,9 +110,12 @@ class RequireTwoFactorMiddleware:
         if (user is None or not user.is_authenticated or user.is_verified()
                 or request.path.startswith(self.OPEN_PREFIXES)):
             return self.get_response(request)
-        if confirmed_device(user) is not None:
+        # Whether the user has an authenticator is asked once per session: one enrols from a
+        # session of their own, which the enrolment verifies.
+        if not request.session.get(self.NO_DEVICE) and confirmed_device(user) is not None:
             logout(request)
             return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+        request.session[self.NO_DEVICE] = True
         if two_factor_required(user):
             return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

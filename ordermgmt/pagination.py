@@ -14,7 +14,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Unordered: how many rows (up to the cap) does not depend on their order, and without
+        # the list's sort the database counts through the index of the filter instead of
+        # walking the whole list in date order until it has seen cap + 1 matches.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:

@@ -9,16 +9,25 @@ panel of the slot in ``order``; it never learns which apps filled it.
 
 The slots (the page, what is passed, who fills them):
 
-==================  ===========================  ==========================================
-slot                objects passed               panels registered by
-==================  ===========================  ==========================================
-home                —                            reports (dashboard), orders (my queue),
-                                                 aftersales (case queue, feedback to follow)
-home.queue_alerts   —                            fulfillment (failed notices, exceptions…)
-customer_detail     customer                     orders (order history), aftersales (ratings)
-order_detail        order                        aftersales (cases and feedback)
-tracking_order      order, token                 aftersales (requests and ratings)
-==================  ===========================  ==========================================
+=========================  ==============  ==========================================
+slot                       objects passed  panels registered by
+=========================  ==============  ==========================================
+topbar                     —               servicedesk (the notification bell)
+home                       —               reports (dashboard), orders (my queue),
+                                           aftersales (case queue, feedback to follow),
+                                           servicedesk (complaints, approvals)
+home.queue_alerts          —               fulfillment (failed notices, exceptions…),
+                                           servicedesk (orders past their threshold)
+customer_detail            customer        orders (order history), aftersales (ratings),
+                                           servicedesk (complaints)
+order_detail.waiting       order           servicedesk (why the order waits; orders'
+                                           own sentence when no panel answers)
+order_detail.top           order           fulfillment (production, picking, shipping)
+order_detail.below_totals  order           aftersales (cases and feedback),
+                                           servicedesk (complaints)
+tracking_order             order, token    aftersales (requests and ratings),
+                                           servicedesk (complaints and confirmation)
+=========================  ==============  ==========================================
 """
 
 from collections import defaultdict

@@ -16,6 +16,7 @@ from .errors import ActionForbidden, InvalidInput
 from .history import attribute_change
 from .models import PolicyChange, PolicyValue
 from .money import parse_money, parse_quantity
+from .scoped_cache import cached, forget
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,14 @@ SESSION_IDLE_HOURS = register(
 )
 
 
+def _stored_values() -> dict[str, str]:
+    return dict(PolicyValue.objects.values_list("key", "value"))
+
+
 def get_policy(definition: PolicyDef):
-    stored = PolicyValue.objects.filter(key=definition.key).values_list("value", flat=True).first()
+    """The current value; every policy is read in one query, once per request or task
+    (``ordermgmt.scoped_cache``)."""
+    stored = cached(("policies",), _stored_values).get(definition.key)
     return definition.default if stored is None else definition.parse(stored)
 
 
@@ -116,6 +123,7 @@ def policy_update(*, user, definition: PolicyDef, value, reason: str) -> None:
     PolicyChange.objects.create(
         key=definition.key, old_value=str(old_value), new_value=str(new_value), changed_by=user, reason=reason.strip()
     )
+    forget("policies")
 MAX_MANUAL_DISCOUNT_PERCENT = register(
     PolicyDef(
         "max_manual_discount_percent",

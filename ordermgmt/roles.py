@@ -32,6 +32,10 @@ _VIEW_BASICS = [
 # to them; every other role sees them masked (customers/privacy.py).
 _FULL_CONTACT = ["customers.view_full_contact"]
 
+# Every customer and every order, whoever owns them. A 销售专员 works on their own customers
+# (负责销售) and those customers' orders only; the desks, review and analysis need them all.
+_EVERY_CUSTOMER = ["customers.view_all_customers"]
+
 # Sales, service and reviewers see the price rules that explain an order's prices.
 _PRICE_RULES_READ = [
     "orders.view_contractprice",
@@ -74,37 +78,54 @@ _STOCK_KEEPING = [
 _SEE_SHIPMENTS = ["fulfillment.view_shipment", "fulfillment.view_carrier"]
 _CUSTOMER_NOTICES = ["fulfillment.view_notificationmessage", "fulfillment.resend_notification"]
 
+# The service desk: complaints are handled by 客服 and supervised by the 主管 (escalations,
+# goodwill approvals, categories); the monitoring page of orders past their stage's
+# threshold is open to every job that works on a stage.
+_SEE_COMPLAINTS = ["servicedesk.view_complaint"]
+_HANDLE_COMPLAINTS = _SEE_COMPLAINTS + [
+    "servicedesk.add_complaint", "servicedesk.change_complaint", "servicedesk.handle_complaint",
+    "servicedesk.view_complaintcategory", "servicedesk.view_goodwillrefund", "servicedesk.add_goodwillrefund",
+]
+_SEE_STAGE_FLAGS = ["servicedesk.view_stageflag"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "inventory.view_purchaserequest", "aftersales.view_aftersalescase",
-       "aftersales.view_feedback"],
-    SERVICE: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
+       "aftersales.view_feedback"] + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS,
+    SERVICE: _VIEW_BASICS + _EVERY_CUSTOMER + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "orders.complete_order", "orders.handle_after_sales", "orders.add_payment",
        "orders.view_payment", "orders.view_refund"]
     + _SEE_SHIPMENTS + _CUSTOMER_NOTICES + ["fulfillment.view_deliveryproof"]
-    + ["aftersales.add_aftersalescase", "aftersales.view_aftersalescase", "aftersales.view_feedback"],
-    REVIEWER: _VIEW_BASICS + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"],
-    WAREHOUSE: _VIEW_BASICS + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"]
-    + _SEE_SHIPMENTS + ["fulfillment.view_picklist", "fulfillment.manage_picking", "fulfillment.view_productionorder"],
-    PRODUCTION: _VIEW_BASICS + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"]
-    + ["inventory.view_warehouse", "fulfillment.view_productionorder", "fulfillment.manage_production"],
-    LOGISTICS: _VIEW_BASICS + _FULL_CONTACT + ["orders.track_order", "customers.view_contact", "customers.view_address"]
+    + ["aftersales.add_aftersalescase", "aftersales.view_aftersalescase", "aftersales.view_feedback"]
+    + _HANDLE_COMPLAINTS + _SEE_STAGE_FLAGS,
+    REVIEWER: _VIEW_BASICS + _EVERY_CUSTOMER + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"]
+    + _SEE_STAGE_FLAGS,
+    WAREHOUSE: _VIEW_BASICS + _EVERY_CUSTOMER + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"]
+    + _SEE_SHIPMENTS + ["fulfillment.view_picklist", "fulfillment.manage_picking", "fulfillment.view_productionorder"]
+    + _SEE_STAGE_FLAGS,
+    PRODUCTION: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"]
+    + ["inventory.view_warehouse", "fulfillment.view_productionorder", "fulfillment.manage_production"]
+    + _SEE_STAGE_FLAGS,
+    LOGISTICS: _VIEW_BASICS + _EVERY_CUSTOMER + _FULL_CONTACT + ["orders.track_order", "customers.view_contact", "customers.view_address"]
     + _SEE_SHIPMENTS + _CUSTOMER_NOTICES
-    + ["fulfillment.manage_shipments", "fulfillment.view_deliveryproof", "fulfillment.view_picklist"],
-    AFTER_SALES: _VIEW_BASICS + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",
+    + ["fulfillment.manage_shipments", "fulfillment.view_deliveryproof", "fulfillment.view_picklist"]
+    + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS,
+    AFTER_SALES: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.handle_after_sales", "customers.view_contact", "customers.view_address",
                                  "orders.add_refund", "orders.view_refund", "orders.view_payment"]
     + _SEE_SHIPMENTS + ["fulfillment.view_deliveryproof", "aftersales.view_aftersalescase",
                         "aftersales.add_aftersalescase", "aftersales.change_aftersalescase",
-                        "aftersales.handle_case", "aftersales.view_feedback"],
-    ANALYST: _VIEW_BASICS + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders",
+                        "aftersales.handle_case", "aftersales.view_feedback"]
+    + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS,
+    ANALYST: _VIEW_BASICS + _EVERY_CUSTOMER + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders",
                              "reports.view_report", "reports.add_report", "reports.view_dashboard"]
     + ["fulfillment.view_shipment", "fulfillment.view_productionorder", "aftersales.view_aftersalescase",
-       "aftersales.view_feedback"],
+       "aftersales.view_feedback"] + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS + ["servicedesk.view_complaintcategory"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }
 
-MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "integrations", "reports", "ordermgmt"]
+MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "integrations", "servicedesk",
+                "reports", "ordermgmt"]
 
 
 def sync_roles(apps=None, *, strict: bool = False) -> None:

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    # Server-side pickers (ordermgmt/pickers.py): the autocomplete-light web component,
+    # its script and style served from static like ours.
+    "dal",
+    "dal_alight",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -57,11 +61,14 @@ INSTALLED_APPS = [
     "fulfillment",
     "aftersales",
     "integrations",
+    "servicedesk",
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Policies, price rules and notice templates read once per request.
+    "ordermgmt.scoped_cache.CacheScopeMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -218,6 +225,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "integrations.purge_expired",
         "schedule": 60 * 60,
     },
+    # Service desk: orders past their stage's dwell-time threshold (working time) flagged and
+    # their people told; complaints past their due time escalated to the 主管; the daily
+    # e-mail digest of staff notifications.
+    "servicedesk-refresh-stage-flags": {
+        "task": "servicedesk.tasks.refresh_stage_flags",
+        "schedule": 5 * 60,
+    },
+    "servicedesk-escalate-overdue-complaints": {
+        "task": "servicedesk.tasks.escalate_overdue_complaints",
+        "schedule": 10 * 60,
+    },
+    "servicedesk-notification-digests": {
+        "task": "servicedesk.tasks.send_notification_digests",
+        "schedule": crontab(minute=30, hour=8),
+    },
 }
 
 # Domain events (ordermgmt.domain_events): attempts of an after-commit listener, the wait
@@ -339,6 +361,10 @@ LOGGING = {
 
 # --- Business settings ---------------------------------------------------------
 ORDER_LIST_PAGE_SIZE = 20
+# The working day for everything counted in working time (stage thresholds, complaint due
+# times), in TIME_ZONE, on the working days of the calendar (ordermgmt.workdays). A setting,
+# not a policy: it is the company's opening hours, read by every such calculation.
+WORKING_DAY_HOURS = (env.str("WORKING_DAY_START", default="09:00"), env.str("WORKING_DAY_END", default="18:00"))
 
 # --- Fulfillment: logistics, uploads, tracking page, notifications ---------------------
 # Absolute base of links sent to customers (the signed tracking link in e-mails and SMS).
@@ -357,6 +383,8 @@ FULFILLMENT_LOSS_AFTER_DAYS = env.int("FULFILLMENT_LOSS_AFTER_DAYS", default=3)
 PRODUCTION_DEFAULT_LEAD_DAYS = env.int("PRODUCTION_DEFAULT_LEAD_DAYS", default=7)
 # Delivery-proof photos and signatures: images only, checked by content.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Recordings attached to a complaint (a call, a voice message): checked by their audio signature.
+UPLOAD_MAX_RECORDING_BYTES = env.int("UPLOAD_MAX_RECORDING_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_FILES = 6
 # Carriers' poller implementations, by the key chosen on each carrier.
 CARRIER_POLLERS = {
@@ -377,6 +405,8 @@ TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/10m")
 TRACKING_NUMBER_ALERT_RATE = env.str("TRACKING_NUMBER_ALERT_RATE", default="30/h")
 CARRIER_API_RATE_LIMIT = env.str("CARRIER_API_RATE_LIMIT", default="600/m")
 TRACKING_LINK_MAX_AGE_DAYS = env.int("TRACKING_LINK_MAX_AGE_DAYS", default=90)
+# Complaints filed and answered on the public pages, per client address.
+COMPLAINT_RATE_LIMIT = env.str("COMPLAINT_RATE_LIMIT", default="10/h")
 
 # Notifications. SMS goes through the backend named here: console (dev), file, or the HTTP gateway.
 SMS_BACKEND = env.str("SMS_BACKEND", default="fulfillment.notifications.sms.ConsoleSmsBackend")

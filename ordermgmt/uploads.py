@@ -1,8 +1,10 @@
-"""Uploaded images (delivery proof, after-sales photos): checked by content, stored privately.
+"""Uploaded images (delivery proof, after-sales photos) and recordings (complaints): checked
+by content, stored privately.
 
 The browser's file name and declared content type are never trusted: Pillow must be able
-to decode the bytes as one of the allowed formats, and the stored name is random, so a
-file cannot be found by guessing. Files live under MEDIA_ROOT, which is not served by any
+to decode the bytes as one of the allowed image formats (a recording must carry the
+signature of one of the allowed audio formats, read by ``filetype``), and the stored name
+is random, so a file cannot be found by guessing. Files live under MEDIA_ROOT, which is not served by any
 public URL; staff views stream them through ``private_file_response``.
 
 Who may see a stored file is decided by the file, not by the URL it is asked for through:
@@ -17,6 +19,8 @@ import binascii
 import io
 import secrets
 from dataclasses import dataclass
+
+import filetype
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -36,6 +40,15 @@ ALLOWED_IMAGE_FORMATS = {
 }
 # A photo from a phone is at most ~50 megapixels; anything bigger is a decompression bomb.
 MAX_PIXELS = 60_000_000
+# Recordings of a call or a voice message (filetype's MIME type → extension, content type).
+ALLOWED_AUDIO_TYPES = {
+    "audio/mpeg": ("mp3", "audio/mpeg"),
+    "audio/mp4": ("m4a", "audio/mp4"),
+    "audio/x-wav": ("wav", "audio/wav"),
+    "audio/amr": ("amr", "audio/amr"),
+    "audio/aac": ("aac", "audio/aac"),
+    "audio/ogg": ("ogg", "audio/ogg"),
+}
 
 
 # folder → the permission that opens the files stored in it
@@ -60,6 +73,8 @@ def may_open_upload(user, stored) -> bool:
 
 @dataclass(frozen=True)
 class CheckedImage:
+    """An upload whose bytes were checked (an image, or a recording with no pixel size)."""
+
     content: bytes
     extension: str
     content_type: str
@@ -108,6 +123,38 @@ def read_upload(uploaded, *, label: str = "图片") -> CheckedImage:
     return check_image(uploaded.read(limit + 1), label=label)
 
 
+def check_recording(content: bytes, *, label: str = "录音") -> CheckedImage:
+    """Validate an uploaded recording by its bytes (MP3, M4A, WAV, AMR, AAC, OGG)."""
+    limit = settings.UPLOAD_MAX_RECORDING_BYTES
+    if not content:
+        raise InvalidInput(f"{label}是空文件")
+    if len(content) > limit:
+        raise InvalidInput(f"{label}太大：{len(content) / 1024 / 1024:.1f} MB，最大 {limit / 1024 / 1024:.0f} MB")
+    kind = filetype.audio_match(content)
+    if kind is None or kind.mime not in ALLOWED_AUDIO_TYPES:
+        raise InvalidInput(f"{label}不是有效的录音文件（只接受 MP3、M4A、WAV、AMR、AAC、OGG）")
+    extension, content_type = ALLOWED_AUDIO_TYPES[kind.mime]
+    return CheckedImage(content, extension, content_type, 0, 0)
+
+
+def read_attachment(uploaded, *, label: str = "附件") -> CheckedImage:
+    """A photo or a recording (complaints): an image if Pillow reads it, else a recording
+    by its audio signature; anything else is refused with one message."""
+    limit = max(settings.UPLOAD_MAX_BYTES, settings.UPLOAD_MAX_RECORDING_BYTES)
+    if uploaded.size is not None and uploaded.size > limit:
+        raise InvalidInput(f"{label}太大：{uploaded.size / 1024 / 1024:.1f} MB，最大 {limit / 1024 / 1024:.0f} MB")
+    uploaded.seek(0)
+    content = uploaded.read(limit + 1)
+    if filetype.audio_match(content) is not None:
+        return check_recording(content, label=label)
+    try:
+        return check_image(content, label=label)
+    except InvalidInput as refused:
+        if "不是有效的图片" in str(refused):
+            raise InvalidInput(f"{label}不是有效的图片或录音（只接受 JPG、PNG、WEBP 图片和 MP3、M4A、WAV、AMR、AAC、OGG 录音）") from None
+        raise
+
+
 def decode_data_url(data_url: str, *, label: str = "签名") -> CheckedImage:
     """A drawn signature arrives from the canvas as ``data:image/png;base64,...``."""
     head, _, payload = (data_url or "").partition(",")
@@ -135,5 +182,5 @@ def private_file_response(stored, *, user, content_type: str, filename: str | No
         raise Http404("文件不存在") from error
     response = FileResponse(handle, content_type=content_type, as_attachment=as_attachment, filename=filename or "")
     response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
     return response

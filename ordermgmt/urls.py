@@ -4,8 +4,9 @@ from django.urls import include, path
 
 from aftersales import public_urls as after_sales_public
 from fulfillment import public_urls as fulfillment_public
+from servicedesk import public_urls as service_desk_public
 
-from . import event_views, sign_in, views
+from . import event_views, pickers, sign_in, views
 from .holidays import views as calendar
 
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
@@ -14,6 +15,8 @@ admin.site.site_title = "订单平台管理"
 portal_patterns = (
     [
         path("", views.home, name="home"),
+        path("address/parse/", views.address_parse, name="address_parse"),
+        path("pickers/users/", pickers.UserPicker.as_view(), name="user_picker"),
         path("settings/policies/", views.policy_settings, name="policies"),
         path("settings/policies/<slug:key>/history/", views.policy_history, name="policy_history"),
         path("settings/roles/history/", views.role_changes, name="role_changes"),
@@ -41,14 +44,16 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("inventory/", include("inventory.urls")),
     path("fulfillment/", include("fulfillment.urls")),
-    # Public: the customer's tracking page (fulfillment) with its after-sales requests, and
-    # the carriers' push endpoint.
-    path("track/", include((fulfillment_public.tracking_urlpatterns + after_sales_public.tracking_urlpatterns, "tracking"))),
+    # Public: the customer's tracking page (fulfillment) with its after-sales requests and
+    # complaints, and the carriers' push endpoint.
+    path("track/", include((fulfillment_public.tracking_urlpatterns + after_sales_public.tracking_urlpatterns
+                            + service_desk_public.tracking_urlpatterns, "tracking"))),
     path("api/carriers/", include(fulfillment_public.carrier_api_patterns)),
     path("reports/", include("reports.urls")),
     path("aftersales/", include("aftersales.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/v1/", include("integrations.api.urls")),
+    path("servicedesk/", include("servicedesk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

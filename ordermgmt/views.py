@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import policies
+from .addresses import parse_address_line
 from .errors import BusinessError
 from .history import history_entries, history_page
 from .models import PolicyChange, PolicyValue, RoleChange
@@ -21,6 +22,18 @@ def home(request):
     """The home page: my queue, and what else each role works on (the dashboard, after-sales
     cases…), from the panels the apps register (ordermgmt/panels.py)."""
     return render(request, "portal/home.html")
+
+
+@login_required
+def address_parse(request):
+    """A pasted address line split into 省/市/区 and the rest, for the order and customer
+    forms; ``problem`` names what could not be recognised (an unknown city)."""
+    parsed = parse_address_line(request.GET.get("line", "")[:300])
+    return JsonResponse(
+        {"province": parsed.province, "city": parsed.city, "district": parsed.district,
+         "detail": parsed.detail, "problem": parsed.problem},
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @login_required

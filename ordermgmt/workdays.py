@@ -14,9 +14,11 @@ import logging
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
+from django.conf import settings
+from django.utils import timezone
 
 from .models import CalendarDay, CalendarYear
 
@@ -130,3 +132,94 @@ def working_days_between(start: date, end: date, *, as_before: Mapping[date, str
         if window.is_working_day(current):
             count += 1
     return count
+
+
+# --- working time (hours within working days) -----------------------------------------------
+# Dwell-time thresholds and complaint due times are counted in working time: the hours
+# between WORKING_DAY_HOURS (a setting, "09:00"–"18:00" Asia/Shanghai by default) on working
+# days. A moment outside them counts from the next opening; nights, weekends, holidays and
+# 调休 are skipped by the same calendar as the working days above.
+
+def working_day_hours() -> tuple[time, time]:
+    opening, closing = (time.fromisoformat(value) for value in settings.WORKING_DAY_HOURS)
+    if closing <= opening:
+        raise ValueError("WORKING_DAY_HOURS: the day must close after it opens")
+    return opening, closing
+
+
+def working_day_length() -> timedelta:
+    opening, closing = working_day_hours()
+    return datetime.combine(date.min, closing) - datetime.combine(date.min, opening)
+
+
+def _open_span(day: date, window: _Window, zone) -> tuple[datetime, datetime] | None:
+    if not window.is_working_day(day):
+        return None
+    opening, closing = working_day_hours()
+    return (datetime.combine(day, opening, tzinfo=zone), datetime.combine(day, closing, tzinfo=zone))
+
+
+def _calendar_span(duration: timedelta) -> timedelta:
+    """Calendar days enough to hold ``duration`` of working time, holidays included."""
+    days = duration / working_day_length()
+    return timedelta(days=int(days * 3) + 30)
+
+
+def add_working_time(start: datetime, duration: timedelta) -> datetime:
+    """The moment ``duration`` of working time after ``start`` (aware; answered in the local zone)."""
+    if duration < timedelta(0):
+        raise ValueError("duration must be >= 0")
+    zone = timezone.get_current_timezone()
+    cursor = timezone.localtime(start, zone)
+    window = _window(cursor.date(), cursor.date() + _calendar_span(duration))
+    remaining, day = duration, cursor.date()
+    while True:
+        span = _open_span(day, window, zone)
+        if span is not None:
+            begin = max(span[0], cursor)
+            if begin < span[1]:
+                available = span[1] - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+        day += timedelta(days=1)
+
+
+def working_time_between(start: datetime, end: datetime) -> timedelta:
+    """Working time from ``start`` to ``end`` (zero when end <= start)."""
+    if end <= start:
+        return timedelta(0)
+    zone = timezone.get_current_timezone()
+    start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
+    window = _window(start.date(), end.date())
+    total, day = timedelta(0), start.date()
+    while day <= end.date():
+        span = _open_span(day, window, zone)
+        if span is not None:
+            begin, finish = max(span[0], start), min(span[1], end)
+            if finish > begin:
+                total += finish - begin
+        day += timedelta(days=1)
+    return total
+
+
+def working_time_before(end: datetime, duration: timedelta) -> datetime:
+    """The latest moment from which ``duration`` of working time has passed by ``end``: what
+    started before it is past a threshold of ``duration`` at ``end``. One calculation
+    answers the question for every row (``status_changed_at__lt=working_time_before(now, …)``)."""
+    if duration < timedelta(0):
+        raise ValueError("duration must be >= 0")
+    zone = timezone.get_current_timezone()
+    cursor = timezone.localtime(end, zone)
+    window = _window(cursor.date() - _calendar_span(duration), cursor.date())
+    remaining, day = duration, cursor.date()
+    while True:
+        span = _open_span(day, window, zone)
+        if span is not None:
+            finish = min(span[1], cursor)
+            if finish > span[0]:
+                available = finish - span[0]
+                if remaining <= available:
+                    return finish - remaining
+                remaining -= available
+        day -= timedelta(days=1)

@@ -17,7 +17,7 @@ def actor_display_name(user) -> str:
     return full_name or user.get_username()
 
 
-def record_event(
+def timeline_entry(
     *,
     order: Order,
     user,
@@ -29,7 +29,8 @@ def record_event(
     data: dict | None = None,
     at=None,
 ) -> OrderEvent:
-    event = OrderEvent.objects.create(
+    """A timeline entry, not saved yet (``record_event`` saves one; batches many at once)."""
+    return OrderEvent(
         order=order,
         kind=kind,
         action=action,
@@ -41,10 +42,23 @@ def record_event(
         data=data or {},
         created_at=at or timezone.now(),
     )
-    # Listeners (customer notices, webhooks, monitoring) write their outbox rows in this
-    # transaction: nothing is announced for a change that is rolled back.
-    publish(TimelineEventRecorded(timeline_event=event))
-    if kind == OrderEvent.Kind.STATUS and to_status:
-        publish(OrderStatusChanged(order=order, timeline_event=event, from_status=from_status,
-                                   to_status=to_status, action=action, user=user))
+
+
+def announcements(event: OrderEvent) -> list:
+    """The domain events a stored timeline entry announces: the entry itself, and the state
+    change it records. Listeners (customer notices, webhooks, monitoring) write their outbox
+    rows in the transaction: nothing is announced for a change that is rolled back."""
+    announced = [TimelineEventRecorded(timeline_event=event)]
+    if event.kind == OrderEvent.Kind.STATUS and event.to_status:
+        announced.append(OrderStatusChanged(order=event.order, timeline_event=event, from_status=event.from_status,
+                                            to_status=event.to_status, action=event.action, user=event.actor))
+    return announced
+
+
+def record_event(**entry) -> OrderEvent:
+    """Write one timeline entry (see ``timeline_entry`` for its fields) and announce it."""
+    event = timeline_entry(**entry)
+    event.save(force_insert=True)
+    for announced in announcements(event):
+        publish(announced)
     return event

@@ -3,8 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from customers.models import Customer, CustomerLevel
+from customers.selectors import customers_visible_to
 from customers.phones import normalize_phone
 from inventory.models import Product
+from ordermgmt.pickers import picker_widget
 from ordermgmt.widgets import DateInput
 from ordermgmt.money import CENT, MoneyField, QuantityField
 
@@ -18,7 +20,7 @@ _DETAIL_FORM_FIELDS = [name for name in DETAIL_FIELDS if name not in ("customer"
 class OrderForm(forms.Form):
     customer = forms.ModelChoiceField(
         label=_("客户"), queryset=Customer.objects.order_by("name"), required=False,
-        empty_label=_("— 选择已有客户 —"),
+        widget=picker_widget("customers:picker", label=_("客户"), placeholder=_("名称 / 拼音或首字母 / 编码 / 电话")),
     )
     is_new_customer = forms.BooleanField(label=_("新客户"), required=False)
     new_customer_name = forms.CharField(label=_("新客户全称（与营业执照一致）"), max_length=200, required=False)
@@ -52,12 +54,14 @@ class OrderForm(forms.Form):
     freight_waived = forms.BooleanField(label=_("免收运费"), required=False)
     freight_waiver_reason = forms.CharField(label=_("免运费原因"), max_length=200, required=False)
 
-    def __init__(self, *args, order: Order | None = None, **kwargs):
+    def __init__(self, *args, user, order: Order | None = None, **kwargs):
         self.order = order
         if order is not None and "initial" not in kwargs:
             kwargs["initial"] = {name: getattr(order, name) for name in _DETAIL_FORM_FIELDS}
             kwargs["initial"]["customer"] = order.customer_id
         super().__init__(*args, **kwargs)
+        # Another salesperson's customer is "不存在" here, as on its page.
+        self.fields["customer"].queryset = customers_visible_to(user, self.fields["customer"].queryset)
         if order is not None:
             # An existing order keeps its customer; the new-customer flow is only for entry.
             del self.fields["is_new_customer"], self.fields["new_customer_name"], self.fields["new_customer_level"]
@@ -115,7 +119,8 @@ class ProductChoiceField(forms.ModelChoiceField):
 class LineForm(forms.Form):
     product = ProductChoiceField(
         label=_("商品"), queryset=Product.objects.filter(is_active=True).order_by("sku"),
-        empty_label=_("— 选择商品 —"),
+        widget=picker_widget("inventory:product_picker", label=_("商品"),
+                             placeholder=_("编码 / 名称 / 规格 / 拼音首字母")),
     )
     quantity = QuantityField(label=_("数量"), min_value=1, error_messages={"min_value": _("数量必须是正整数")})
     unit_price = MoneyField(
@@ -187,6 +192,10 @@ class PricePreviewForm(forms.Form):
     )
     level = forms.ChoiceField(label=_("客户等级"), choices=CustomerLevel.choices, required=False)
     quantity = QuantityField(label=_("数量"), min_value=1, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers_visible_to(user, self.fields["customer"].queryset)
 
 
 class PaymentForm(forms.Form):

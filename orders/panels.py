@@ -15,7 +15,7 @@ def my_queue_panel(request) -> dict:
 def customer_orders_panel(request, customer) -> dict | None:
     if not request.user.has_perm("orders.view_order"):
         return None
-    orders = order_list_queryset().filter(customer=customer).order_by("-created_at")
+    orders = order_list_queryset(visible_to=request.user).filter(customer=customer).order_by("-created_at")
     return {"page": Paginator(orders, 20).get_page(request.GET.get("page"))}
 
 

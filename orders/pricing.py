@@ -31,15 +31,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from ordermgmt.errors import InvalidInput
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import format_yuan, to_money
+from ordermgmt.scoped_cache import cached, forget
 
 from .models import ContractPrice, FreightRule, LevelDiscount, Promotion, QuantityBreak
 
 FREIGHT_VAT_RATE = Decimal("0.09")
+
+
+def forget_price_rules(**_) -> None:
+    """A rule was saved or switched off (services, admin): this request reads them again."""
+    forget("price_rules")
+
+
+for _rule_model in (ContractPrice, LevelDiscount, QuantityBreak, Promotion, FreightRule):
+    post_save.connect(forget_price_rules, sender=_rule_model, dispatch_uid=f"forget_price_rules_{_rule_model.__name__}")
+    post_delete.connect(forget_price_rules, sender=_rule_model, dispatch_uid=f"forget_price_rules_d_{_rule_model.__name__}")
 ZERO = Decimal("0.00")
 
 
@@ -78,7 +90,9 @@ class PriceBook:
             customer_id__in=customer_ids, product_id__in=product_ids
         ).order_by("valid_from", "id"):
             self.contracts[(rule.customer_id, rule.product_id)] = rule  # latest start wins
-        self.level_rules = list(LevelDiscount.objects.valid_on(self.on).order_by("valid_from", "id"))
+        # The rules for every customer and product are read once per request or task.
+        self.level_rules = cached(("price_rules", "level", self.on), lambda: list(
+            LevelDiscount.objects.valid_on(self.on).order_by("valid_from", "id")))
         self.breaks: dict[int, list[QuantityBreak]] = defaultdict(list)
         for rule in QuantityBreak.objects.valid_on(self.on).filter(product_id__in=product_ids).order_by("-min_quantity"):
             self.breaks[rule.product_id].append(rule)
@@ -88,13 +102,15 @@ class PriceBook:
     @property
     def promotions(self) -> list[Promotion]:
         if self._promotions is None:
-            self._promotions = list(Promotion.objects.valid_on(self.on).order_by("id"))
+            self._promotions = cached(("price_rules", "promotions", self.on), lambda: list(
+                Promotion.objects.valid_on(self.on).order_by("id")))
         return self._promotions
 
     @property
     def freight_rules(self) -> list[FreightRule]:
         if self._freight_rules is None:
-            self._freight_rules = list(FreightRule.objects.filter(is_active=True))
+            self._freight_rules = cached(("price_rules", "freight"), lambda: list(
+                FreightRule.objects.filter(is_active=True)))
         return self._freight_rules
 
     def _level_rule(self, customer, product) -> LevelDiscount | None:

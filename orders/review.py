@@ -1,19 +1,28 @@
 """The automatic review of an order: named checks, each with a result and its figures.
 
-Pure reads: nothing here writes. ``orders.services.order_auto_review`` stores the outcomes,
-decides what holds the order, and approves it when nothing does.
+Pure reads: nothing here writes. ``orders.services.orders_review_batch`` stores the outcomes,
+decides what holds each order, approves it when nothing does and allocates its stock.
+
+The checks are written for one order, but read what they need for a whole batch of
+orders at once (``load_review_facts``): one query per check for the batch — receivables
+and overdue debt by customer, recent orders of the same customers for duplicates — and the
+stock of every product from the batch's locked ``StockLedger``; completeness and prices
+are decided in Python. A batch of one is the single order's review.
 """
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
 from customers.phones import is_valid_phone
-from inventory.services import order_shortages
+from inventory.services import StockLedger
 from ordermgmt.money import format_yuan, to_money
 from ordermgmt.policies import (
     DUPLICATE_WINDOW_HOURS,
@@ -22,7 +31,7 @@ from ordermgmt.policies import (
     get_policy,
 )
 
-from .models import BALANCE_DUE, CheckResult, InvoiceType, Order, OrderStatus, ReviewCheck
+from .models import BALANCE_DUE, CheckResult, InvoiceType, Order, OrderLine, OrderStatus, ReviewCheck
 from .pricing import price_check_problems
 
 Name = ReviewCheck.Name
@@ -40,6 +49,9 @@ PAYMENT_DUE_STATUSES = [
 ]
 
 
+OVERDUE_LISTED = 50  # overdue orders named (and summed) in the check's message
+
+
 @dataclass
 class CheckOutcome:
     name: str
@@ -49,8 +61,151 @@ class CheckOutcome:
     needs_override: bool = False
 
 
-def check_stock(order: Order) -> CheckOutcome:
-    shortages = order_shortages(order=order)
+@dataclass(frozen=True)
+class OverdueOrder:
+    number: str
+    balance_due: Decimal
+    due_from: datetime
+
+
+@dataclass(frozen=True)
+class RecentOrder:
+    """An order of the same customer near the reviewed ones in time, with its lines."""
+
+    pk: int
+    number: str
+    created_at: datetime
+    signature: tuple
+
+
+@dataclass
+class ReviewFacts:
+    """What the checks of a batch of orders read from the database, loaded once."""
+
+    now: datetime
+    duplicate_window_hours: int
+    max_manual_discount_percent: Decimal
+    manual_review_threshold: Decimal
+    # Customer → what it owes on orders outside the batch; the batch's own orders are added in Python.
+    receivables_outside: dict[int, Decimal]
+    batch_orders_by_customer: dict[int, list[Order]]
+    overdue: dict[int, list[OverdueOrder]]  # customer → oldest first, at most OVERDUE_LISTED
+    recent: dict[int, list[RecentOrder]]  # customer → newest first, cancelled orders left out
+
+    def receivables(self, order: Order) -> Decimal:
+        """What the customer owes on every other order (see ``open_receivables``)."""
+        others = sum((o.balance_due for o in self.batch_orders_by_customer[order.customer_id] if o.pk != order.pk),
+                     Decimal("0"))
+        return to_money(self.receivables_outside.get(order.customer_id, Decimal("0")) + others)
+
+
+def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -> ReviewFacts:
+    now = now or timezone.now()
+    customers = {order.customer_id: order.customer for order in orders}
+    batch_orders: dict[int, list[Order]] = defaultdict(list)
+    for order in orders:
+        batch_orders[order.customer_id].append(order)
+    window = get_policy(DUPLICATE_WINDOW_HOURS)
+    receivables, with_overdue = _receivables_outside(customers.values(), [o.pk for o in orders], now=now)
+    return ReviewFacts(
+        now=now,
+        duplicate_window_hours=window,
+        max_manual_discount_percent=get_policy(MAX_MANUAL_DISCOUNT_PERCENT),
+        manual_review_threshold=get_policy(MANUAL_REVIEW_THRESHOLD),
+        receivables_outside=receivables,
+        batch_orders_by_customer=batch_orders,
+        overdue=_overdue_orders_of([customers[pk] for pk in with_overdue], now=now),
+        recent=_recent_orders(orders, timedelta(hours=window)),
+    )
+
+
+def _past_terms(customers, *, now: datetime) -> Q:
+    """Orders of these customers due longer ago than the customer's payment terms, with money owed."""
+    by_terms: dict[int, list[int]] = defaultdict(list)
+    for customer in customers:
+        by_terms[customer.payment_terms_days].append(customer.pk)
+    past_terms = Q()
+    for days, ids in by_terms.items():
+        past_terms |= Q(customer_id__in=ids) & Q(LessThan(_DUE_FROM, now - timedelta(days=days)))
+    return Q(status__in=PAYMENT_DUE_STATUSES) & Q(GreaterThan(BALANCE_DUE, 0)) & past_terms
+
+
+_DUE_FROM = Coalesce("delivered_at", "shipped_at")
+
+
+def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> tuple[dict[int, Decimal], list[int]]:
+    """What each customer owes on orders outside the batch, and which customers have overdue
+    orders (one query; the overdue orders themselves are read only for those)."""
+    customers = list(customers)
+    if not customers:
+        return {}, []
+    rows = (
+        Order.objects.filter(customer_id__in=[c.pk for c in customers]).exclude(pk__in=batch_ids)
+        .values("customer_id")
+        .annotate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")), overdue=Count("pk", filter=_past_terms(customers, now=now)))
+        .values_list("customer_id", "due", "overdue")
+    )
+    receivables, with_overdue = {}, []
+    for customer_id, due, overdue in rows:
+        receivables[customer_id] = to_money(due)
+        if overdue:
+            with_overdue.append(customer_id)
+    return receivables, with_overdue
+
+
+def _overdue_orders_of(customers, *, now: datetime) -> dict[int, list[OverdueOrder]]:
+    """Each customer's overdue orders (``overdue_orders``), oldest first, at most
+    ``OVERDUE_LISTED`` per customer, for many customers in one query."""
+    if not customers:
+        return {}
+    rows = (
+        Order.objects.filter(_past_terms(customers, now=now))
+        .annotate(due_from=_DUE_FROM, due=BALANCE_DUE)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("customer_id")], order_by=[F("due_from").asc(), F("id").asc()]))
+        .filter(rank__lte=OVERDUE_LISTED)
+        .order_by("customer_id", "due_from", "id")
+        .values_list("customer_id", "number", "due", "due_from")
+    )
+    overdue: dict[int, list[OverdueOrder]] = defaultdict(list)
+    for customer_id, number, due, due_from in rows:
+        overdue[customer_id].append(OverdueOrder(number, to_money(due), due_from))
+    return overdue
+
+
+def _recent_orders(orders: Sequence[Order], window: timedelta) -> dict[int, list[RecentOrder]]:
+    """Orders of the batch's customers created within the duplicate window of any of them
+    (the batch's own included), with their line signatures (one query)."""
+    if not orders:
+        return {}
+    earliest = min(o.created_at for o in orders) - window
+    latest = max(o.created_at for o in orders) + window
+    rows = (
+        OrderLine.objects.filter(order__customer_id__in={o.customer_id for o in orders},
+                                 order__created_at__gte=earliest, order__created_at__lte=latest)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values_list("order_id", "order__customer_id", "order__number", "order__created_at", "product_id", "quantity")
+    )
+    lines: dict[int, list] = defaultdict(list)
+    heads: dict[int, tuple] = {}
+    for order_id, customer_id, number, created_at, product_id, quantity in rows:
+        heads[order_id] = (customer_id, number, created_at)
+        lines[order_id].append((product_id, quantity))
+    recent: dict[int, list[RecentOrder]] = defaultdict(list)
+    for order_id, (customer_id, number, created_at) in heads.items():
+        recent[customer_id].append(RecentOrder(order_id, number, created_at, tuple(sorted(lines[order_id]))))
+    for group in recent.values():
+        group.sort(key=lambda o: (o.created_at, o.pk), reverse=True)  # the order list's newest first
+    return recent
+
+
+def outstanding_quantities(order: Order) -> dict:
+    """Quantity per line still to be covered: ordered minus allocated or shipped (the lines
+    carry ``covered``, see ``orders.services.batches``)."""
+    return {line: line.quantity - line.covered for line in order.lines.all() if line.quantity > line.covered}
+
+
+def check_stock(order: Order, ledger: StockLedger) -> CheckOutcome:
+    shortages = ledger.shortages(outstanding_quantities(order))
     if not shortages:
         return CheckOutcome(Name.STOCK, CheckResult.PASS, "库存充足，所有商品行可立即分配")
     figures = {
@@ -76,11 +231,11 @@ def open_receivables(customer, *, exclude_order: Order | None = None) -> Decimal
     return to_money(total)
 
 
-def check_credit(order: Order) -> CheckOutcome:
+def check_credit(order: Order, facts: ReviewFacts) -> CheckOutcome:
     if order.is_replacement:
         return CheckOutcome(Name.CREDIT, CheckResult.PASS, f"换货订单（原订单 {order.replaces_order.number}），不另收费，免信用检查")
     customer = order.customer
-    receivables = open_receivables(customer, exclude_order=order)
+    receivables = facts.receivables(order)
     exposure = receivables + order.balance_due
     figures = {
         "open_receivables": str(receivables),
@@ -111,18 +266,19 @@ def overdue_orders(customer, *, now=None):
         Order.objects.filter(customer=customer, status__in=PAYMENT_DUE_STATUSES)
         .annotate(due_from=Coalesce("delivered_at", "shipped_at"), due=BALANCE_DUE)
         .filter(due_from__lt=cutoff, due__gt=0)
-        .order_by("due_from")
+        .order_by("due_from", "id")
     )
 
 
-def check_overdue(order: Order) -> CheckOutcome:
+def check_overdue(order: Order, facts: ReviewFacts) -> CheckOutcome:
+    # An order under review is 待审核, never one of the overdue ones (PAYMENT_DUE_STATUSES).
     customer = order.customer
-    overdue = list(overdue_orders(customer).exclude(pk=order.pk)[:50])
+    overdue = facts.overdue.get(order.customer_id, [])
     if not overdue:
         return CheckOutcome(Name.OVERDUE, CheckResult.PASS, "无逾期欠款")
     amount = sum((o.balance_due for o in overdue), Decimal("0.00"))
     oldest = overdue[0]
-    days = (timezone.now() - oldest.due_from).days - customer.payment_terms_days
+    days = (facts.now - oldest.due_from).days - customer.payment_terms_days
     return CheckOutcome(
         Name.OVERDUE,
         CheckResult.WARN,
@@ -157,32 +313,19 @@ def line_signature(order: Order) -> tuple:
     return tuple(sorted((line.product_id, line.quantity) for line in order.lines.all()))
 
 
-def check_duplicate(order: Order) -> CheckOutcome:
-    hours = get_policy(DUPLICATE_WINDOW_HOURS)
+def check_duplicate(order: Order, facts: ReviewFacts) -> CheckOutcome:
+    hours = facts.duplicate_window_hours
     if order.is_replacement:
         return CheckOutcome(Name.DUPLICATE, CheckResult.PASS, "换货订单")
     window = timedelta(hours=hours)
     signature = line_signature(order)
     if not signature:
         return CheckOutcome(Name.DUPLICATE, CheckResult.PASS, "订单没有商品行")
-    first_product, first_quantity = signature[0]
-    # Narrow down in SQL (same customer, window, one identical line and the same number of
-    # lines); compare the full line sets in Python only for the few left.
-    candidates = (
-        Order.objects.filter(
-            customer=order.customer,
-            created_at__gte=order.created_at - window,
-            created_at__lte=order.created_at + window,
-            lines__product_id=first_product,
-            lines__quantity=first_quantity,
-        )
-        .exclude(pk=order.pk)
-        .exclude(status=OrderStatus.CANCELLED)
-        .annotate(line_count=Count("lines", distinct=True))
-        .filter(line_count=len(signature))
-        .prefetch_related("lines")
-    )
-    twins = [other.number for other in candidates if line_signature(other) == signature]
+    twins = [
+        other.number for other in facts.recent.get(order.customer_id, ())
+        if other.pk != order.pk and other.signature == signature
+        and order.created_at - window <= other.created_at <= order.created_at + window
+    ]
     if twins:
         named = "、".join(twins[:5]) + (f" 等 {len(twins)} 张订单" if len(twins) > 5 else "")
         return CheckOutcome(
@@ -194,10 +337,10 @@ def check_duplicate(order: Order) -> CheckOutcome:
     return CheckOutcome(Name.DUPLICATE, CheckResult.PASS, f"{hours} 小时内无相同订单")
 
 
-def check_price(order: Order) -> CheckOutcome:
+def check_price(order: Order, facts: ReviewFacts) -> CheckOutcome:
     if order.is_replacement:
         return CheckOutcome(Name.PRICE, CheckResult.PASS, "换货订单，不另收费")
-    limit = get_policy(MAX_MANUAL_DISCOUNT_PERCENT)
+    limit = facts.max_manual_discount_percent
     problems = price_check_problems(order, max_discount_percent=limit)
     manual = sum(1 for line in order.lines.all() if line.price_source == "manual")
     if problems:
@@ -208,18 +351,32 @@ def check_price(order: Order) -> CheckOutcome:
     return CheckOutcome(Name.PRICE, CheckResult.PASS, "全部按价格规则定价")
 
 
-CHECKS = [check_completeness, check_credit, check_overdue, check_stock, check_duplicate, check_price]
+def run_checks(order: Order, facts: ReviewFacts, ledger: StockLedger) -> list[CheckOutcome]:
+    """Every check, in the order the order page lists them."""
+    return with_stock_check(checks_but_stock(order, facts), check_stock(order, ledger))
 
 
-def run_checks(order: Order) -> list[CheckOutcome]:
-    return [check(order) for check in CHECKS]
+def checks_but_stock(order: Order, facts: ReviewFacts) -> list[CheckOutcome]:
+    """The checks that do not need the stock (a batch runs them before it locks the stock)."""
+    return [
+        check_completeness(order),
+        check_credit(order, facts),
+        check_overdue(order, facts),
+        check_duplicate(order, facts),
+        check_price(order, facts),
+    ]
 
 
-def manual_review_reason(order: Order) -> str:
+def with_stock_check(others: list[CheckOutcome], stock: CheckOutcome) -> list[CheckOutcome]:
+    return [*others[:3], stock, *others[3:]]
+
+
+def manual_review_reason(order: Order, *, threshold: Decimal | None = None) -> str:
     """Why a person must look at this order even if every check passes ('' if nobody must)."""
     if order.is_replacement:
         return ""
-    threshold = get_policy(MANUAL_REVIEW_THRESHOLD)
+    if threshold is None:
+        threshold = get_policy(MANUAL_REVIEW_THRESHOLD)
     reasons = []
     if order.total > threshold:
         reasons.append(f"订单金额 {format_yuan(order.total)} 超过人工审核阈值 {format_yuan(threshold)}")

@@ -34,6 +34,29 @@ def _cell(value):
     return value
 
 
+def _complaint_sheets(workbook, c: dict) -> None:
+    """The complaints section (servicedesk/analysis.py): overview, causes and 改进措施,
+    breakdowns, trend."""
+    response, resolution = c["first_response"], c["resolution"]
+    _sheet(workbook, "投诉概览", ["指标", "数值"], [
+        ["投诉量", c["total"]], ["超时", c["overdue"]], ["超时率", c["overdue_rate"]], ["重新打开", c["reopened"]],
+        ["重新打开率", c["reopened_rate"]], ["升级主管", c["escalated"]],
+        ["首次响应件数", response["n"]], ["首次响应平均(工作小时)", response["avg_hours"]],
+        ["首次响应P90(工作小时)", response["p90_hours"]], ["按时首次响应", response["within_due"]],
+        ["提交处理结果件数", resolution["n"]], ["处理平均(工作小时)", resolution["avg_hours"]],
+        ["处理P90(工作小时)", resolution["p90_hours"]], ["按时处理", resolution["within_due"]],
+        ["按时处理率", resolution["within_due_rate"]],
+    ])
+    _sheet(workbook, "投诉原因与改进", ["分类", "投诉", "占比", "改进措施"],
+           [[r["label"], r["count"], r["share"], r["improvement"]] for r in c["by_category"]])
+    _sheet(workbook, "投诉分布", ["维度", "分组", "投诉"],
+           [[b["title"], r["label"], r["count"]] for b in c["breakdowns"] for r in b["rows"]]
+           + [["子分类", r["label"], r["count"]] for r in c["by_subcategory"]]
+           + [["满意度", r["label"], r["count"]] for r in c["satisfaction"]]
+           + [["重复投诉客户", r["label"], r["count"]] for r in c["repeat_complainers"]])
+    _sheet(workbook, "投诉趋势", ["月份", "投诉", "其中超时"], [[t["month"], t["count"], t["overdue"]] for t in c["trend"]])
+
+
 def report_workbook(report) -> bytes:
     data = report.data
     workbook = Workbook()
@@ -72,6 +95,8 @@ def report_workbook(report) -> bytes:
            [[r["label"], r["orders"], r["quantity"], r["revenue"]] for r in data["breakdowns"]["product"]])
     _sheet(workbook, "月度趋势", ["月份", "订单量", "成交额(元)", "取消订单"],
            [[t["month"], t["orders"], t["revenue"], t["cancelled"]] for t in data["trend"]])
+    if data.get("complaints"):
+        _complaint_sheets(workbook, data["complaints"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

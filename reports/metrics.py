@@ -4,7 +4,8 @@ Periods are calendar days in Asia/Shanghai, start and end both included. Definit
 
 - 订单量: orders placed in the period (created_at), any status.
 - 成交额: Σ total of the orders placed in the period that are not cancelled, less the value of
-  returned goods (``returned_amount``) and less compensation refunds — i.e. net of refunds.
+  returned goods (``returned_amount``) and less compensation and complaint goodwill refunds —
+  i.e. net of refunds.
 - 客单价: 成交额 / number of those orders.
 - 履约时效: hours from created to delivered, over the orders delivered in the period; per stage
   over the same orders: review (created → approved), allocation (approved → allocated),
@@ -15,6 +16,7 @@ Periods are calendar days in Asia/Shanghai, start and end both included. Definit
   (驳回) at least once, those with an after-sales case — each counted on its own.
 - 取消率 / 退货率: cancelled orders / orders placed; orders with returned goods / orders placed.
 - 缺货商品: purchase requests raised in the period (shortage at allocation), by product.
+- 投诉: the service desk's complaint analysis of the period (``servicedesk.analysis``).
 """
 
 from collections.abc import Callable
@@ -58,6 +60,8 @@ def delivered(start: date, end: date):
 
 
 NET_ORDER_VALUE = ExpressionWrapper(F("total") - F("returned_amount"), output_field=MONEY)
+# Money paid back without goods coming back: it lowers the revenue as returned goods do.
+MONEY_GIVEN_BACK = [Refund.Source.COMPENSATION, Refund.Source.GOODWILL]
 
 
 def headline(start: date, end: date) -> dict:
@@ -71,7 +75,7 @@ def headline(start: date, end: date) -> dict:
         gross=Coalesce(Sum(NET_ORDER_VALUE, filter=~Q(status=OrderStatus.CANCELLED)), Value(ZERO), output_field=MONEY),
     )
     compensation = Refund.objects.filter(
-        order__in=orders.exclude(status=OrderStatus.CANCELLED), source=Refund.Source.COMPENSATION
+        order__in=orders.exclude(status=OrderStatus.CANCELLED), source__in=MONEY_GIVEN_BACK
     ).aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY))["total"]
     revenue = counts["gross"] - compensation
     sold = counts["orders"] - counts["cancelled"]
@@ -258,6 +262,7 @@ def compute_report(start: date, end: date, *, monthly: bool, progress: Callable[
         ("short_products", lambda: short_products(start, end)),
         ("breakdowns", lambda: breakdowns(start, end)),
         ("trend", lambda: monthly_trend(end)),
+        ("complaints", lambda: sources.complaints_in(start, end)),
     ]
     if monthly:
         previous = previous_month(start)

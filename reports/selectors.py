@@ -38,6 +38,7 @@ def dashboard() -> dict:
         .values("status")
         .annotate(n=Count("id"), oldest=Min("status_changed_at"))
     }
+    flagged = sources.stuck_orders_by_stage()
     queues = []
     for status in QUEUE_STAGES:
         row = rows.get(status)
@@ -46,6 +47,7 @@ def dashboard() -> dict:
             "label": OrderStatus(status).label,
             "count": row["n"] if row else 0,
             "oldest": row["oldest"] if row else None,
+            "flagged": flagged.get(status, 0),
         })
     late = sources.late_shipments(today)
     low_stock = (
@@ -58,6 +60,7 @@ def dashboard() -> dict:
         "intake": intake,
         "queues": queues,
         "awaiting_manager_count": orders_awaiting_manager_release().count(),
+        "flagged_count": sum(flagged.values()),
         "late_count": late.count(),
         "late": list(late.select_related("customer").order_by("requested_delivery_date")[:10]),
         "overdue_after_sales_count": overdue.count(),

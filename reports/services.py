@@ -8,11 +8,14 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from ordermgmt import roles
 from ordermgmt.errors import ActionForbidden, InvalidInput
 from ordermgmt.queueing import enqueue
+from servicedesk.notice_kinds import REPORT_READY
+from servicedesk.services import staff_notify
 
 from .export import report_workbook
 from .metrics import compute_report
@@ -67,13 +70,24 @@ def report_build(*, report: Report) -> Report:
         state=Report.State.DONE, progress=100, data=data, generated_at=timezone.now(), error=""
     )
     report.refresh_from_db()
+    if report.requested_by_id:
+        _tell_ready(report, [report.requested_by])
     return report
 
 
+def _tell_ready(report: Report, users) -> None:
+    """The staff notification (bell or digest) that a report can be read."""
+    staff_notify(users=users, kind=REPORT_READY, text=f"《{report.title}》已生成",
+                 link=reverse("reports:detail", args=[report.pk]),
+                 key=f"report_ready:{report.pk}:{report.generated_at:%Y%m%d%H%M%S}")
+
+
+def report_readers():
+    return get_user_model().objects.filter(is_active=True, groups__name__in=[roles.MANAGER, roles.ANALYST]).distinct()
+
+
 def report_recipients() -> list[str]:
-    User = get_user_model()
-    users = User.objects.filter(is_active=True, groups__name__in=[roles.MANAGER, roles.ANALYST]).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
+    return sorted(set(report_readers().exclude(email="").values_list("email", flat=True)))
 
 
 @transaction.atomic
@@ -113,5 +127,6 @@ def monthly_report_run(*, today: date | None = None) -> Report:
         defaults={"is_monthly": True, "state": Report.State.QUEUED, "progress": 0, "error": ""},
     )
     report = report_build(report=report)
+    _tell_ready(report, report_readers())
     report_email(report=report)
     return report

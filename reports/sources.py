@@ -1,6 +1,7 @@
 """Where the report finds what other apps keep: orders with an after-sales case or a logistics
-exception, late shipments, overdue cases, gaps in the working-day calendar. Kept apart so
-that the metrics do not depend on how those apps store them."""
+exception, late shipments, overdue cases, gaps in the working-day calendar, complaints and
+orders past their stage's threshold. Kept apart so that the metrics do not depend on how
+those apps store them."""
 
 from datetime import date
 
@@ -11,6 +12,8 @@ from aftersales.selectors import open_case_due_dates_per_year, overdue_cases
 from fulfillment.models import ExceptionNote
 from ordermgmt.workdays import PACKAGE_YEARS, unknown_years
 from orders.models import Order, OrderEvent, OrderStatus
+from servicedesk.analysis import complaint_analysis
+from servicedesk.selectors import flag_counts_by_stage
 
 from .periods import bounds
 
@@ -64,3 +67,13 @@ def due_dates_beyond_the_calendar(today) -> list[dict]:
     if today.month >= NEXT_YEAR_REMINDER_MONTH:
         years.add(today.year + 1)
     return [{"year": str(year), "due_dates": counts.get(year, 0)} for year in unknown_years(years)]
+
+
+def complaints_in(start, end) -> dict:
+    """The complaints section: the service desk's analysis of the period (servicedesk/analysis.py)."""
+    return complaint_analysis(start, end)
+
+
+def stuck_orders_by_stage() -> dict[str, int]:
+    """Orders flagged past their stage's dwell-time threshold, per stage (now)."""
+    return flag_counts_by_stage()

@@ -68,13 +68,15 @@ def _fast_and_isolated(settings, tmp_path):
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """What the data migrations create (role groups, notice templates). A transactional test
+    """What the data migrations create (role groups, notice templates, complaint categories). A transactional test
     empties every table when it ends, so the next one puts these rows back first."""
     from fulfillment.notifications.defaults import ensure_default_templates
     from ordermgmt.roles import sync_roles
+    from servicedesk.categories import ensure_default_categories
 
     sync_roles()
     ensure_default_templates()
+    ensure_default_categories()
 
 
 @pytest.fixture
@@ -162,7 +164,88 @@ def chromium_available():
     need(chromium_present(), f"Chromium at {CHROMIUM}")
 
 
-# --- a real Celery worker -----------------------------------------------------------
+# --- real Celery workers ------------------------------------------------------------
+
+class CeleryWorkers:
+    """``count`` worker processes (``celery worker --pool=solo``) on this test process's
+    queue, against the test database and Redis."""
+
+    def __init__(self, count: int, *, redis_url: str, settings):
+        from django.db import connection
+
+        db = connection.settings_dict
+        if db["ENGINE"] != "django.db.backends.postgresql":
+            need(False, "PostgreSQL for the Celery worker test (the worker is a separate process)")
+        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        if db.get("PASSWORD"):
+            database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        self.queue = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            "EMAIL_BACKEND": settings.EMAIL_BACKEND,
+        }
+        self.redis_url = redis_url
+        self.settings = settings
+        self.count = count
+        self.processes = []
+
+    def start(self):
+        from ordermgmt.celery import app
+
+        for index in range(self.count):
+            hostname = f"test-{self.queue}-{index}@localhost"
+            log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"celery-{self.queue}-{index}.log", "w")
+            process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "ordermgmt", "worker", "--pool=solo", "-c", "1",
+                 "-Q", self.queue, "-n", hostname, "-l", "info", "--without-gossip", "--without-mingle"],
+                cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )
+            process.hostname, process.log, process.log_path = hostname, log, log.name
+            self.processes.append(process)
+        self.settings.CELERY_TASK_ALWAYS_EAGER = False
+        app.conf.task_always_eager = False
+        app.conf.broker_url = self.redis_url
+        app.conf.result_backend = self.redis_url
+        app.conf.task_default_queue = self.queue
+        deadline = time.monotonic() + 60
+        waiting = {p.hostname for p in self.processes}
+        while waiting and time.monotonic() < deadline:
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"Celery worker exited early, see {process.log_path}")
+            for reply in app.control.ping(destination=sorted(waiting), timeout=1):
+                waiting -= set(reply)
+        if waiting:
+            raise RuntimeError(f"Celery workers did not answer within 60 s: {sorted(waiting)}")
+        return self
+
+    def stop(self):
+        from ordermgmt.celery import app
+
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            process.log.close()
+        app.conf.task_always_eager = True
+
+    def logs_by_worker(self) -> list[str]:
+        logs = []
+        for process in self.processes:
+            with open(process.log_path) as log:
+                logs.append(log.read())
+        return logs
+
+    def logs(self) -> str:
+        return "\n".join(self.logs_by_worker())
+
 
 @pytest.fixture
 def celery_worker_process(redis_url, settings, transactional_db):
@@ -171,54 +254,25 @@ def celery_worker_process(redis_url, settings, transactional_db):
     Tasks are then sent through Redis for real (not executed eagerly), so the test proves
     the message path end to end.
     """
-    from django.db import connection
-
-    from ordermgmt.celery import app
-
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        need(False, "PostgreSQL for the Celery worker test (the worker is a separate process)")
-    database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    if db.get("PASSWORD"):
-        database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    queue = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "EMAIL_BACKEND": settings.EMAIL_BACKEND,
-    }
-    hostname = f"test-{queue}@localhost"
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"celery-{queue}.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ordermgmt", "worker", "--pool=solo", "-c", "1",
-         "-Q", queue, "-n", hostname, "-l", "info", "--without-gossip", "--without-mingle"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    app.conf.broker_url = redis_url
-    app.conf.result_backend = redis_url
-    app.conf.task_default_queue = queue
+    workers = CeleryWorkers(1, redis_url=redis_url, settings=settings).start()
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"Celery worker exited early, see {log.name}")
-            replies = app.control.ping(destination=[hostname], timeout=1)
-            if replies:
-                break
-        else:
-            raise RuntimeError("Celery worker did not answer within 60 s")
-        process.log_path = log.name
-        yield process
+        yield workers.processes[0]
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        app.conf.task_always_eager = True
+        workers.stop()
+
+
+@pytest.fixture
+def celery_workers(redis_url, settings, transactional_db):
+    """``celery_workers(n)`` starts n worker processes on this test's queue (stopped at the end)."""
+    started = []
+
+    def start(count: int) -> CeleryWorkers:
+        workers = CeleryWorkers(count, redis_url=redis_url, settings=settings)
+        started.append(workers)
+        return workers.start()
+
+    try:
+        yield start
+    finally:
+        for workers in started:
+            workers.stop()

@@ -14,18 +14,19 @@ from ordermgmt.flash import perform
 from ordermgmt.money import parse_quantity
 from ordermgmt.uploads import may_open_upload, private_file_response, read_upload
 from orders.models import Order, OrderStatus
+from orders.selectors import orders_visible_to
 
 from .. import services
 from ..forms import ApproveForm, CaseOpenForm, ReasonForm, ReceiveForm
 from ..models import AfterSalesCase, AfterSalesPhoto, CaseStatus, Feedback, Service
-from ..selectors import case_detail, case_queue
+from ..selectors import case_detail, case_queue, cases_visible_to
 
 
 @login_required
 @permission_required("aftersales.view_aftersalescase", raise_exception=True)
 def case_list(request):
     status, service, query = request.GET.get("status", ""), request.GET.get("service", ""), request.GET.get("q", "")
-    page = Paginator(case_queue(status=status, service=service, query=query), 25).get_page(request.GET.get("page"))
+    page = Paginator(case_queue(visible_to=request.user, status=status, service=service, query=query), 25).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "aftersales/case_list.html", {
@@ -38,7 +39,7 @@ def case_list(request):
 @permission_required("aftersales.view_aftersalescase", raise_exception=True)
 def case_view(request, pk: int):
     try:
-        case = case_detail(pk)
+        case = case_detail(pk, visible_to=request.user)
     except AfterSalesCase.DoesNotExist as error:
         raise Http404("售后工单不存在") from error
     can_handle = request.user.has_perm("aftersales.handle_case")
@@ -114,7 +115,7 @@ def _run_case_action(request, case: AfterSalesCase, action: str) -> str:
 def case_action(request, pk: int, action: str):
     if not request.user.has_perm("aftersales.handle_case"):
         raise ActionForbidden(_("您的角色没有权限处理售后工单"))
-    case = get_object_or_404(AfterSalesCase.objects.select_related("order"), pk=pk)
+    case = get_object_or_404(cases_visible_to(request.user).select_related("order"), pk=pk)
     ok, done = perform(request, lambda: _run_case_action(request, case, action))
     if ok:
         messages.success(request, _("售后工单 %(number)s：%(done)s") % {"number": case.number, "done": done})
@@ -124,7 +125,7 @@ def case_action(request, pk: int, action: str):
 @login_required
 @permission_required("aftersales.add_aftersalescase", raise_exception=True)
 def case_open_view(request, number: str):
-    order = get_object_or_404(Order, number=number)
+    order = get_object_or_404(orders_visible_to(request.user), number=number)
     available = services.returnable_quantities(order)
     lines = [(line, available[line.pk]) for line in order.lines.all() if available.get(line.pk)]
     form = CaseOpenForm(request.POST or None, request.FILES or None, lines=lines)
@@ -151,7 +152,7 @@ def case_open_view(request, number: str):
 @permission_required("orders.cancel_order", raise_exception=True)
 def cancel_after_shipping_view(request, number: str):
     """发货后取消: shows the refund the policy gives before anything happens."""
-    order = get_object_or_404(Order, number=number)
+    order = get_object_or_404(orders_visible_to(request.user), number=number)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT):
         messages.error(request, _("订单当前为“%(status)s”，不是发货后取消") % {"status": order.get_status_display()})
         return redirect("orders:detail", number=number)
@@ -174,13 +175,17 @@ def photo_file(request, pk: int):
     """Who may see it is the stored file's rule: a delivery-proof photo shared with the case
     answers here exactly as at its proof URL."""
     stored = get_object_or_404(AfterSalesPhoto, pk=pk)
+    # The file's own rule answers first (as at its proof URL); one who may open such files
+    # still sees only the photos of the cases they may see.
+    if may_open_upload(request.user, stored.file) and not cases_visible_to(request.user).filter(pk=stored.case_id).exists():
+        raise Http404("图片不存在")
     return private_file_response(stored.file, user=request.user, content_type=stored.content_type)
 
 
 @login_required
 @require_POST
 def feedback_follow_up_view(request, pk: int):
-    feedback = get_object_or_404(Feedback.objects.select_related("order"), pk=pk)
+    feedback = get_object_or_404(Feedback.objects.select_related("order").filter(order__in=orders_visible_to(request.user)), pk=pk)
     perform(request, lambda: services.feedback_follow_up(feedback=feedback, user=request.user, note=request.POST.get("note", "")),
             success=_("已记录跟进"))
     return redirect("orders:detail", number=feedback.order.number)

@@ -17,6 +17,9 @@ NOTE_ACTIONS = {
     ExceptionNote.FLAGGED: "shipment_exception",
     ExceptionNote.RESOLVED: "exception_resolved",
     "refund": "order_refunded",
+    # The service desk proposes the resolution of a complaint about the order: the customer
+    # is told what was done and asked to confirm (the note's data carries the complaint).
+    "complaint_resolved": "complaint_resolved",
 }
 # The states the customer hears about, whichever step led there…
 STATUS_NOTICES = {

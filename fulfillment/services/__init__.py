@@ -22,6 +22,7 @@ from .notifications import (
     notification_resend,
     notification_template_update,
     notifications_create_for_event,
+    notifications_queue_direct,
     retry_delay,
 )
 from .production import (
@@ -55,6 +56,7 @@ __all__ = [
     "CarrierEvent", "DeliveryOutcome", "IngestResult", "StockingResult", "carrier_events_ingest",
     "carrier_issue_token", "carrier_token_matches", "carriers_poll", "clean_tracking_number", "fulfillment_withdraw",
     "notification_deliver", "notification_resend", "notification_template_update", "notifications_create_for_event",
+    "notifications_queue_direct",
     "pick_list_cancel", "pick_list_create", "pick_list_mark_packed", "pick_list_mark_picked", "pick_list_ship",
     "pickable_allocations", "production_order_cancel", "production_order_pass_qc", "production_order_plan",
     "production_order_raise", "production_order_start", "production_order_stock", "retry_delay",

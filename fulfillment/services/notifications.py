@@ -8,16 +8,21 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
+from ordermgmt.bulk import bulk_insert
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.history import attribute_change
 from ordermgmt.language import in_platform_language
 from ordermgmt.queueing import enqueue
+from ordermgmt.scoped_cache import cached, forget
 from orders.models import OrderEvent
 
+from ..domain_events import CustomerNoticeFailed
 from ..models import Channel, MessageStatus, NotificationMessage, NotificationTemplate
-from ..notifications.render import fill, notice_values, unknown_placeholders
+from ..notifications.render import PLACEHOLDERS, fill, latest_shipments, notice_values, unknown_placeholders, uses_shipment
 from ..notifications.sms import get_sms_backend
 from ..notifications.triggers import notice_key_for, notices_are_suppressed
 from .common import check_permission
@@ -68,6 +73,45 @@ def notifications_queue_for_event(*, event: OrderEvent) -> list[NotificationMess
     return messages
 
 
+def notifications_queue_for_events(*, events: list[OrderEvent]) -> list[NotificationMessage]:
+    """``notifications_queue_for_event`` for many timeline entries at once (a batch of
+    orders): the same outbox rows, written with one statement after a handful of reads.
+
+    The entries were written in this transaction and are announced once, so none has a
+    notice yet (the database refuses a second one per entry and channel anyway)."""
+    if notices_are_suppressed():
+        return []
+    keyed = [(event, key) for event in events if (key := notice_key_for(event)) is not None]
+    templates = {key: _active_templates(key) for key in {key for _, key in keyed}}
+    keyed = [(event, key) for event, key in keyed if templates[key]]
+    if not keyed:
+        return []
+    need_shipment = {event.order_id for event, key in keyed
+                     if any(uses_shipment(t.subject, t.body) for t in templates[key].values())}
+    shipments = latest_shipments(need_shipment) if need_shipment else {}
+    messages = []
+    for event, key in keyed:
+        values = notice_values(event.order, event, latest_shipment=shipments.get(event.order_id))
+        messages.extend(_outbox_rows(event, key, templates[key], values))
+    created = bulk_insert(messages)
+    dispatch_after_commit([m.pk for m in created if m.status == MessageStatus.PENDING])
+    return created
+
+
+def _active_templates(key: str) -> dict[str, NotificationTemplate]:
+    """The active templates of a notice by channel, read once per request or task."""
+    return cached(("notice_templates", key), lambda: {
+        t.channel: t for t in NotificationTemplate.objects.filter(key=key, is_active=True)
+    })
+
+
+def forget_templates(**_) -> None:
+    forget("notice_templates")
+
+
+post_save.connect(forget_templates, sender=NotificationTemplate, dispatch_uid="forget_notice_templates")
+
+
 def notifications_create_for_event(*, event: OrderEvent, key: str) -> list[NotificationMessage]:
     """Write the outbox rows for one timeline event (inside the event's transaction).
 
@@ -77,11 +121,16 @@ def notifications_create_for_event(*, event: OrderEvent, key: str) -> list[Notif
     existing = list(NotificationMessage.objects.filter(event=event))
     if existing:
         return existing
-    order = event.order
-    templates = {t.channel: t for t in NotificationTemplate.objects.filter(key=key, is_active=True)}
+    templates = _active_templates(key)
     if not templates:
         return []
-    values = notice_values(order, event)
+    needs_shipment = any(uses_shipment(t.subject, t.body) for t in templates.values())
+    values = notice_values(event.order, event, **({} if needs_shipment else {"latest_shipment": None}))
+    return NotificationMessage.objects.bulk_create(_outbox_rows(event, key, templates, values))
+
+
+def _outbox_rows(event: OrderEvent, key: str, templates: dict, values: dict) -> list[NotificationMessage]:
+    order = event.order
     messages = []
     for channel, template in sorted(templates.items()):
         recipient = order.contact_email.strip() if channel == Channel.EMAIL else _mobile_number(order.contact_phone)
@@ -95,7 +144,40 @@ def notifications_create_for_event(*, event: OrderEvent, key: str) -> list[Notif
         else:
             message.next_attempt_at = timezone.now()
         messages.append(message)
-    return NotificationMessage.objects.bulk_create(messages)
+    return messages
+
+
+@in_platform_language
+def notifications_queue_direct(
+    *, key: str, values: dict, email: str = "", phone: str = "", order=None
+) -> list[NotificationMessage]:
+    """A notice that follows no timeline event — the answer to a complaint about no order
+    (a person, a bill): one outbox row per active template channel, written in the caller's
+    transaction and sent after commit like every other. ``values`` fill the placeholders
+    (unknown names are refused: a template can only name what ``PLACEHOLDERS`` lists)."""
+    unknown = sorted(set(values) - set(PLACEHOLDERS))
+    if unknown:
+        raise ValueError(f"Unknown placeholders: {unknown}")
+    if notices_are_suppressed():
+        return []
+    filled = {name: "—" for name in PLACEHOLDERS} | {name: str(value) for name, value in values.items()}
+    templates = {t.channel: t for t in NotificationTemplate.objects.filter(key=key, is_active=True)}
+    messages = []
+    for channel, template in sorted(templates.items()):
+        recipient = (email or "").strip() if channel == Channel.EMAIL else _mobile_number(phone)
+        message = NotificationMessage(
+            order=order, key=key, channel=channel, recipient=recipient,
+            subject=fill(template.subject, filled)[:200], body=fill(template.body, filled),
+        )
+        if not recipient:
+            message.status = MessageStatus.SKIPPED
+            message.last_error = "没有电子邮箱" if channel == Channel.EMAIL else "联系电话不是手机号，无法发短信"
+        else:
+            message.next_attempt_at = timezone.now()
+        messages.append(message)
+    messages = NotificationMessage.objects.bulk_create(messages)
+    dispatch_after_commit([m.pk for m in messages if m.status == MessageStatus.PENDING])
+    return messages
 
 
 @dataclass
@@ -148,6 +230,7 @@ def notification_deliver(*, message_id: int) -> DeliveryOutcome:
                 "Notification %s to %s failed after %s attempts: %s",
                 message.pk, message.recipient, message.attempts, message.last_error,
             )
+            publish(CustomerNoticeFailed(message=message))
             return DeliveryOutcome(MessageStatus.FAILED)
         delay = retry_delay(message.attempts)
         message.next_attempt_at = now + timedelta(seconds=delay)

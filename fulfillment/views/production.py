@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ordermgmt.flash import perform
 from orders.models import Order
+from orders.selectors import orders_visible_to
 
 from ..forms import ProductionPlanForm, QcForm, ReasonForm, StockForm
 from ..models import ProductionOrder, ProductionStatus
@@ -136,7 +137,7 @@ def _stock_message(request, result) -> None:
 @require_POST
 @permission_required("fulfillment.manage_production", raise_exception=True)
 def production_raise(request, number: str):
-    order = get_object_or_404(Order, number=number)
+    order = get_object_or_404(orders_visible_to(request.user), number=number)
     ok, created = perform(request, lambda: production_order_raise(order=order, user=request.user))
     if ok:
         if created:

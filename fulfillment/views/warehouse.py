@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from ordermgmt.flash import perform
 from orders.models import Order
+from orders.selectors import orders_visible_to
 
 from ..forms import PackForm, PickListForm, ReasonForm, ShipForm
 from ..models import PickList
@@ -38,7 +39,7 @@ def pick_queue(request):
 @login_required
 @permission_required("fulfillment.manage_picking", raise_exception=True)
 def pick_list_new(request, number: str):
-    order = get_object_or_404(Order.objects.select_related("customer"), number=number)
+    order = get_object_or_404(orders_visible_to(request.user).select_related("customer"), number=number)
     allocations = pickable_allocations(order)
     form = PickListForm(request.POST or None, allocations=allocations)
     if request.method == "POST" and form.is_valid():

@@ -11,10 +11,10 @@ def grant_history_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("ordermgmt", "0007_history_and_role_changes"),
-        ("customers", "0004_history"),
-        ("inventory", "0007_history"),
-        ("orders", "0015_price_rule_history"),
-        ("fulfillment", "0005_history"),
+        ("customers", "0007_history_and_data_subject_requests"),
+        ("inventory", "0010_history"),
+        ("orders", "0017_price_rule_history"),
+        ("fulfillment", "0007_history"),
         ("integrations", "0003_history"),
     ]
 

@@ -1,9 +1,14 @@
 """Writes of the batch import: the import history (``ImportJob``) and the orders it creates.
 
 An import goes upload → validate → (user confirms) → run. Validation never writes an
-order. The run validates again — the database may have changed since the preview — and
-then creates the new customers and every order in ONE transaction, together with the
-job's final state: either all of the file is in the system or none of it is.
+order; the validated plan is kept (in the cache, keyed by the job and the file's hash, for
+``PLAN_TTL``). The run checks again only what can have changed since the preview: the
+orders entered meanwhile (duplicates) and the versions of the customers and products the
+plan uses — if any of those changed, the plan expired or the day turned, it validates the
+whole file again. It then creates the new customers and every order in ONE transaction,
+together with the job's final state: either all of the file is in the system or none of
+it is. The automatic review of the new orders is queued as one batch
+(``orders_review_batch``).
 """
 
 import hashlib
@@ -15,7 +20,9 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from customers.models import Customer
 from customers.services import AddressInput, ContactInput, customer_create
+from inventory.models import Product
 from ordermgmt.errors import ActionForbidden, BusinessError, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.queueing import enqueue
@@ -26,7 +33,7 @@ from .pricing import IMPORT_PRICE_REASON
 from .conf import limit
 from .problems import ERROR, Problem
 from .reader import BadFile, read_orders_file
-from .validation import ImportPlan, PlannedOrder, validate_rows
+from .validation import ImportPlan, PlannedOrder, recheck_against_database, validate_rows
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
@@ -109,13 +116,62 @@ def _note_same_file(job: ImportJob, plan: ImportPlan) -> None:
         ImportJob.objects.filter(sha256=job.sha256, status=Status.IMPORTED).exclude(pk=job.pk)
         .select_related("created_by").order_by("-finished_at").first()
     )
+    plan.problems = [p for p in plan.problems if p.key != "same-file"]
     if earlier is not None:
         who = earlier.created_by.get_full_name() or earlier.created_by.username if earlier.created_by else "—"
         when = timezone.localtime(earlier.finished_at).strftime("%Y-%m-%d %H:%M") if earlier.finished_at else ""
         plan.problems.insert(0, Problem(
             "info", f"与导入记录 #{earlier.pk}（{when}，{who}）是同一个文件",
-            "重复导入不会创建重复订单：已存在的订单会被拒绝",
+            "重复导入不会创建重复订单：已存在的订单会被拒绝", key="same-file",
         ))
+
+
+# --- the validated plan, kept from the preview to the confirmation ---------------------
+
+PLAN_TTL = 2 * 3600
+
+
+def _plan_key(job: ImportJob, sha256: str) -> str:
+    return f"orders:import:{connection.settings_dict['NAME']}:{job.pk}:{sha256}:plan"
+
+
+def master_data_versions(plan: ImportPlan) -> tuple:
+    """What the plan took from master data, as it is now: the customers and products it uses
+    (their ``updated_at``; a customer's contacts and addresses touch it too) and whether a
+    customer it would create exists by now."""
+    customer_ids = {o.customer.pk for o in plan.orders if o.customer}
+    product_ids = {line.product.pk for o in plan.orders for line in o.lines}
+    new_names = [c.name for c in plan.new_customers]
+    return (
+        tuple(sorted(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "updated_at"))),
+        tuple(sorted(Product.objects.filter(pk__in=product_ids).values_list("pk", "updated_at"))),
+        bool(new_names) and Customer.objects.filter(name__in=new_names).exists(),
+    )
+
+
+def _remember_plan(job: ImportJob, plan: ImportPlan) -> None:
+    cache.set(_plan_key(job, job.sha256), {"plan": plan, "day": timezone.localdate(), "versions": master_data_versions(plan)},
+              PLAN_TTL)
+
+
+def _previewed_plan(job: ImportJob) -> ImportPlan | None:
+    """The plan the user confirmed, if nothing it was built from has changed since (the
+    stored file included: the key is the hash of the file as it is now)."""
+    saved = cache.get(_plan_key(job, hashlib.sha256(_read(job)).hexdigest()))
+    if saved is None or saved["day"] != timezone.localdate() or master_data_versions(saved["plan"]) != saved["versions"]:
+        return None
+    return saved["plan"]
+
+
+def plan_to_confirm(job: ImportJob) -> ImportPlan:
+    """The previewed plan checked again against the orders entered since, or (when it
+    can't be trusted any more) the whole file validated again."""
+    plan = _previewed_plan(job)
+    if plan is None:
+        return plan_for(job, phase="validating")
+    plan = recheck_against_database(plan, today=timezone.localdate())
+    _note_same_file(job, plan)
+    return plan
 
 
 def _store_plan(job: ImportJob, plan: ImportPlan) -> None:
@@ -157,6 +213,7 @@ def import_job_validate(*, job: ImportJob) -> ImportJob:
         job.status = Status.INVALID
         job.message = f"发现 {len(plan.errors)} 处错误，未导入任何订单。请按提示修改文件后重新上传。"
     else:
+        _remember_plan(job, plan)
         job.status = Status.READY
         job.message = f"校验通过：将创建 {job.order_count} 个订单、{job.line_count} 行明细。请核对后确认导入。"
     job.save()
@@ -209,7 +266,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         return job  # not confirmed, or already done (a redelivered task)
     user = job.created_by
     try:
-        plan = plan_for(job, phase="validating")
+        plan = plan_to_confirm(job)
     except BadFile as error:
         return _fail(job, error)
     _store_plan(job, plan)

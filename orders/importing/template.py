@@ -9,7 +9,6 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from customers.models import Customer
 from inventory.models import Product
 from ordermgmt.language import in_platform_language
 
@@ -48,7 +47,8 @@ def _list_validation(sheet, key: str, options: list[str], last_row: int) -> None
 
 
 @in_platform_language
-def build_template() -> bytes:
+def build_template(*, customers) -> bytes:
+    """``customers``: those the downloading user may see (its 客户 sheet lists them)."""
     today = timezone.localdate()
     last_row = limit("ORDER_IMPORT_MAX_ROWS") + 1
     products = list(Product.objects.filter(is_active=True).order_by("sku"))
@@ -101,7 +101,7 @@ def build_template() -> bytes:
 
     _instructions(workbook.create_sheet("填写说明"))
     _products(workbook.create_sheet("商品列表"), products)
-    _customers(workbook.create_sheet("客户列表"))
+    _customers(workbook.create_sheet("客户列表"), customers)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -142,9 +142,9 @@ def _products(sheet, products) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _customers(sheet) -> None:
+def _customers(sheet, customers) -> None:
     sheet.append(["客户编码", "客户全称"])
-    for code, name in Customer.objects.order_by("code").values_list("code", "name"):
+    for code, name in customers.order_by("code").values_list("code", "name"):
         sheet.append([code, name])
     sheet.column_dimensions["A"].width = 12
     sheet.column_dimensions["B"].width = 40

@@ -20,12 +20,12 @@ from customers.phones import normalize_phone
 from customers.validators import special_invoice_problems
 from inventory.models import Product
 from ordermgmt import cells
+from ordermgmt.addresses import ParsedAddress, parse_addresses
 from ordermgmt.cells import CellError
 
 from ..models import InvoiceType, Order, PaymentMethod
 from ..pricing import PriceBook, price_order
 from ..services import LineInput
-from .addresses import ParsedAddress, parse_addresses
 from .columns import BY_KEY
 from .pricing import IMPORT_PRICE_REASON
 from .problems import ERROR, WARNING, Problem
@@ -126,6 +126,8 @@ class ImportPlan:
     problems: list[Problem] = field(default_factory=list)
     row_count: int = 0
     duplicate_count: int = 0
+    letters: dict[str, str] = field(default_factory=dict)  # column key → letter, for problems found later
+    group_count: int = 0  # orders in the file, valid or not
 
     @property
     def errors(self) -> list[Problem]:
@@ -366,7 +368,7 @@ def validate_rows(parsed: ParsedFile, *, today: date | None = None,
                   progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Check a parsed file against the database; return the orders it would create."""
     checker = _Checker(parsed, today=today or timezone.localdate(), progress=progress)
-    plan = ImportPlan(row_count=len(parsed.rows))
+    plan = ImportPlan(row_count=len(parsed.rows), letters=dict(parsed.letters))
     if not parsed.rows:
         plan.problems = checker.problems
         return plan
@@ -403,15 +405,37 @@ def validate_rows(parsed: ParsedFile, *, today: date | None = None,
     _warn_new_customers(checker, plan.new_customers)
     _check_duplicates(checker, plan.orders, checker.today)
     plan.duplicate_count = checker.duplicates
-    if checker.duplicates and checker.duplicates == len(plan.orders) == len(groups):
-        checker.problems.insert(0, Problem(
-            ERROR, f"这个文件已经导入过：全部 {checker.duplicates} 个订单都已存在，不会重复创建",
-            "无需再次导入；如有新订单，请只上传新订单的行",
-        ))
+    plan.problems = checker.problems
+    plan.group_count = len(groups)
+    _note_whole_file_imported(plan)
     if progress:
         progress(total, total)
-    plan.problems = checker.problems
     return plan
+
+
+# Problems that depend on what else is in the database (orders entered meanwhile), found
+# again when a previewed plan is confirmed; everything else in a plan depends on the file
+# and on master data, whose versions are compared instead (``services``).
+DATABASE_PROBLEM_KEYS = ("existing-ref:", "same-as-order:", "file-imported")
+
+
+def recheck_against_database(plan: ImportPlan, *, today: date) -> ImportPlan:
+    """The duplicate checks of a validated plan against the orders in the database now."""
+    checker = _Checker(ParsedFile(letters=plan.letters), today=today, progress=None)
+    plan.problems = [p for p in plan.problems if not p.key.startswith(DATABASE_PROBLEM_KEYS)]
+    _check_duplicates(checker, plan.orders, today, in_file=False)
+    plan.problems.extend(checker.problems)
+    plan.duplicate_count = checker.duplicates
+    _note_whole_file_imported(plan)
+    return plan
+
+
+def _note_whole_file_imported(plan: ImportPlan) -> None:
+    if plan.duplicate_count and plan.duplicate_count == len(plan.orders) == plan.group_count:
+        plan.problems.insert(0, Problem(
+            ERROR, f"这个文件已经导入过：全部 {plan.duplicate_count} 个订单都已存在，不会重复创建",
+            "无需再次导入；如有新订单，请只上传新订单的行", key="file-imported",
+        ))
 
 
 def _build_order(checker: _Checker, group: list[_Row], header: dict, customers: dict, addresses: dict,
@@ -551,7 +575,7 @@ def _signature(order: PlannedOrder) -> tuple:
     return who, tuple(sorted((line.product.pk, line.quantity, line.unit_price) for line in order.lines))
 
 
-def _check_duplicates(checker: _Checker, orders: list[PlannedOrder], today: date) -> None:
+def _check_duplicates(checker: _Checker, orders: list[PlannedOrder], today: date, *, in_file: bool = True) -> None:
     with_ref = [o for o in orders if o.external_ref and o.customer]
     if with_ref:
         refs = {o.external_ref for o in with_ref}
@@ -568,6 +592,7 @@ def _check_duplicates(checker: _Checker, orders: list[PlannedOrder], today: date
                 checker.problem(
                     order.first_row, "external_ref", f"该客户外部单号为“{order.external_ref}”的订单已存在（订单号 {number}），不会重复创建",
                     "请删除这些行；如确是另一张新订单，请使用新的外部单号", value=order.external_ref,
+                    problem_key=f"existing-ref:{order.first_row}",
                 )
     without_ref = [o for o in orders if not o.external_ref]
     if not without_ref:
@@ -593,7 +618,7 @@ def _check_duplicates(checker: _Checker, orders: list[PlannedOrder], today: date
                 "如确需再下一单，请勾选确认后导入；否则请删除该行", value=order.customer_name, level=WARNING,
                 problem_key=f"same-as-order:{order.first_row}:{todays[signature]}",
             )
-        elif signature in seen:
+        elif signature in seen and in_file:
             checker.problem(
                 order.first_row, "customer", f"与本文件第{seen[signature]}行的订单内容相同（同一客户、相同商品、数量和单价）",
                 "如确是两张订单，请勾选确认后导入；否则请删除重复的行", value=order.customer_name, level=WARNING,

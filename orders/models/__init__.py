@@ -23,6 +23,7 @@ from .order import (  # noqa: F401
     NET_PAID,
     BALANCE_DUE,
     OVERPAID_AMOUNT,
+    UNPAID,
     transition_permission,
     Order,
     OrderLine,

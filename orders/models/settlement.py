@@ -40,6 +40,8 @@ class Refund(models.Model):
         CANCELLATION = "cancellation", _("取消订单")
         AFTER_SALES = "after_sales", _("售后")
         COMPENSATION = "compensation", _("赔偿")
+        # Money paid back to settle a complaint (the service desk), not for goods returned.
+        GOODWILL = "goodwill", _("投诉补偿")
 
     order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="refunds")
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)

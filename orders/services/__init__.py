@@ -5,20 +5,31 @@ transition (which only guards and changes the status), saves, writes the timelin
 event, and queues side effects with ``transaction.on_commit``. ``user=None`` means the
 system itself (shown as “系统” on the timeline) and skips the role check.
 
-The modules: ``entry`` (enter, edit, copy, batches), ``reviewing`` (approval, 驳回,
-automatic review, overrides), ``allocation`` (stock, production, shipping), ``lifecycle``
+The modules: ``entry`` (enter, edit, copy, many at once), ``batches`` (the automatic review
+and FIFO allocation of a batch of orders — or of one — with set-based reads, bulk writes and
+orders claimed with SKIP LOCKED), ``reviewing`` (approval, 驳回, overrides), ``allocation``
+(the 分配库存 button, production, shipping), ``lifecycle``
 (transit to close, cancellation, after-sales), ``settlement`` (payments, refunds) and
 ``price_rules``. Callers import from ``orders.services``.
 """
 
 from .allocation import (
-    AllocationOutcome,
     order_allocate,
     order_finish_production,
     order_ship,
     order_start_production,
+)
+from .batches import (
+    AWAITING_REVIEW,
+    AWAITING_STOCK,
+    AllocationOutcome,
+    BatchResult,
+    order_auto_review,
     order_try_allocate,
+    orders_allocate_if_waiting,
     orders_allocate_waiting,
+    orders_review_backlog,
+    orders_review_batch,
 )
 from .common import STAGE_TIMESTAMPS, priority_score
 from .entry import (
@@ -49,7 +60,6 @@ from .price_rules import price_rule_deactivate, price_rule_save
 from .reviewing import (
     REJECTION_REASONS,
     order_approve,
-    order_auto_review,
     order_override_check,
     order_reject,
     order_resubmit,
@@ -75,7 +85,8 @@ SERVICES = {
 }
 
 __all__ = [
-    "AllocationOutcome", "DETAIL_FIELDS", "EDITABLE_AFTER_APPROVAL", "LineInput", "MATERIAL_FIELDS", "NewCustomer", "NewOrder",
+    "AWAITING_REVIEW", "AWAITING_STOCK", "AllocationOutcome", "BatchResult", "orders_allocate_if_waiting",
+    "orders_review_backlog", "orders_review_batch", "DETAIL_FIELDS", "EDITABLE_AFTER_APPROVAL", "LineInput", "MATERIAL_FIELDS", "NewCustomer", "NewOrder",
     "OrderDetails", "REJECTION_REASONS", "SERVICES", "STAGE_TIMESTAMPS", "order_allocate", "order_approve",
     "order_auto_review", "order_cancel", "order_cancel_after_shipping", "order_close", "order_close_after_sales", "order_complete", "order_copy",
     "order_create", "order_create_many", "order_deliver", "order_finish_production", "order_open_after_sales",

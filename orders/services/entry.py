@@ -20,7 +20,8 @@ from inventory.services import (
     stock_release_order,
 )
 from ordermgmt.batching import one_batch
-from ordermgmt.domain_events import publish
+from ordermgmt.bulk import bulk_insert
+from ordermgmt.domain_events import publish, publish_all
 from ordermgmt.errors import InvalidBatch, InvalidInput, InvalidTransition
 from ordermgmt.history import display_value
 from ordermgmt.language import in_platform_language
@@ -28,7 +29,7 @@ from ordermgmt.money import column_limit, fits_column, format_yuan, parse_money,
 from ordermgmt.queueing import enqueue
 
 from ..domain_events import OrderCreated, OrderReopenedForReview
-from ..events import actor_display_name, record_event
+from ..events import announcements, record_event, timeline_entry
 from ..models import (
     Channel,
     InvoiceType,
@@ -335,12 +336,12 @@ def order_create(
         number=next_order_number(timezone.localdate(placed_at)), placed_at=placed_at,
     )
     order.replaces_order = replaces_order
-    order.save()
-    priced = _write_lines(order, lines, book=price_book)
+    # Priced before it is saved: the order row is written once, with its totals.
+    priced, line_rows, adjustment_rows = _build_priced_rows(order, lines, book=price_book)
     order.priority_score = priority_score(order)
-    order.save(update_fields=[
-        "goods_amount", "discount_amount", "freight_amount", "subtotal", "tax_amount", "total", "priority_score",
-    ])
+    order.save(force_insert=True)
+    OrderLine.objects.bulk_create(line_rows)
+    OrderAdjustment.objects.bulk_create(adjustment_rows)
     record_event(
         order=order, user=user, at=placed_at,
         **_creation_event(order, note=note or details.entry_note, source=source, line_count=len(lines)),
@@ -362,14 +363,16 @@ class NewOrder:
 
 @transaction.atomic
 @in_platform_language
-def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime | None = None) -> list[Order]:
-    """Enter many orders at once (Excel batch import), all or none.
+def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime | None = None,
+                      auto_review: bool = True) -> list[Order]:
+    """Enter many orders at once (Excel batch import, the API's batch), all or none.
 
     The same checks, numbers, prices (one price book for the whole batch), totals,
-    priority, owner and timeline events per order as ``order_create`` — it shares its
-    helpers — but written with a handful of bulk statements, so thousands of orders take
-    seconds. The automatic review of the whole batch is queued as one task on commit.
-    Whatever is added to ``order_create`` must be added here too.
+    priority, owner, timeline events and domain events per order as ``order_create`` — it
+    shares its helpers — but written with a handful of bulk statements, so thousands of
+    orders take seconds. The automatic review of the whole batch is queued as one task on
+    commit (``orders_review_batch``). Whatever is added to ``order_create`` must be added
+    here too.
     """
     check_permission(user, "orders.add_order", "新建订单")
     placed_at = placed_at or timezone.now()
@@ -402,28 +405,31 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
         built.append((details, lines, priced, line_rows, adjustment_rows))
     if problems:
         raise _batch_refused(orders, problems, labels=numbers)
-    Order.objects.bulk_create(created)
-    line_rows, adjustment_rows, events = [], [], []
-    actor_name = actor_display_name(user)
+    bulk_insert(created)
+    line_rows, adjustment_rows, events, announced = [], [], [], []
     for order, (details, lines, priced, lines_of_order, adjustments_of_order) in zip(created, built):
         # The rows hold ``order`` itself; bulk_create copies the primary key it has just
         # returned into their order_id (Model._prepare_related_fields_for_save).
         line_rows.extend(lines_of_order)
         adjustment_rows.extend(adjustments_of_order)
-        events.append(OrderEvent(order=order, actor=user, actor_name=actor_name, created_at=placed_at,
-                                 **_creation_event(order, note=details.entry_note, source=None, line_count=len(lines))))
+        entries = [timeline_entry(order=order, user=user, at=placed_at,
+                                  **_creation_event(order, note=details.entry_note, source=None, line_count=len(lines)))]
         overrides = _price_override_text(priced)
         if overrides:
-            events.append(OrderEvent(order=order, actor=user, actor_name=actor_name, created_at=placed_at,
-                                     kind=OrderEvent.Kind.NOTE, action="price_override", reason=overrides))
-    OrderLine.objects.bulk_create(line_rows)
-    OrderAdjustment.objects.bulk_create(adjustment_rows)
-    OrderEvent.objects.bulk_create(events)
+            entries.append(timeline_entry(order=order, user=user, at=placed_at, kind=OrderEvent.Kind.NOTE,
+                                          action="price_override", reason=overrides))
+        events.extend(entries)
+        announced.append((entries, OrderCreated(order=order, user=user)))
+    bulk_insert(line_rows)
+    bulk_insert(adjustment_rows)
+    bulk_insert(events)
+    # Announced as ``order_create`` announces each order: its timeline entries, then the order.
     with one_batch():  # listeners read what they need for these orders once, not once per order
-        for order in created:
-            publish(OrderCreated(order=order, user=user))
-    order_ids = [order.pk for order in created]
-    transaction.on_commit(partial(enqueue, "orders.tasks.run_auto_review_many", order_ids))
+        publish_all([item for entries, created_event in announced
+                     for item in [*(a for entry in entries for a in announcements(entry)), created_event]])
+    if auto_review:
+        order_ids = [order.pk for order in created]
+        transaction.on_commit(partial(enqueue, "orders.tasks.run_auto_review_many", order_ids))
     return created
 
 
@@ -442,15 +448,18 @@ class NewCustomer:
     level: str = CustomerLevel.NORMAL
 
 
-@transaction.atomic
 def order_place(
     *, user, details: OrderDetails, lines: Sequence[LineInput], new_customer: NewCustomer | None = None
 ) -> Order:
-    """Enter an order, creating its customer first when it is a new one.
+    """Enter an order, creating its customer first when it is a new one (in one transaction).
 
     The new customer's primary contact and default address are the ones typed on the order.
     """
-    if new_customer is not None:
+    if new_customer is None:
+        if details.customer is None:
+            raise InvalidInput("请选择客户，或填写新客户的资料")
+        return order_create(user=user, details=details, lines=lines)
+    with transaction.atomic():
         details.customer = customer_create(
             user=user,
             name=new_customer.name,
@@ -465,9 +474,7 @@ def order_place(
                 detail=details.ship_address,
             ),
         )
-    if details.customer is None:
-        raise InvalidInput("请选择客户，或填写新客户的资料")
-    return order_create(user=user, details=details, lines=lines)
+        return order_create(user=user, details=details, lines=lines)
 
 
 def _line_inputs_differ(old_lines, inputs: Sequence[LineInput]) -> bool:

@@ -8,6 +8,7 @@ from ordermgmt.errors import (
 )
 from ordermgmt.history import attribute_change
 
+from ..pricing import forget_price_rules
 from .common import check_permission
 
 

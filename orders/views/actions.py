@@ -10,6 +10,7 @@ from ordermgmt.flash import perform
 
 from ..forms import ActionForm
 from ..models import Order
+from ..selectors import orders_visible_to
 from ..services import SERVICES, order_auto_review, order_copy, order_override_check
 from ..models import transition_permission
 from ..workflow import ACTIONS, OVERRIDE_PERMISSION
@@ -22,7 +23,7 @@ def order_action(request, number: str, action: str):
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404("未知操作")
-    order = get_object_or_404(Order, number=number)
+    order = get_object_or_404(orders_visible_to(request.user), number=number)
     if not request.user.has_perm(transition_permission(action)):
         raise ActionForbidden(_("您的角色没有权限执行“%(action)s”") % {"action": spec.label})
     if spec.override_only and not request.user.has_perm(OVERRIDE_PERMISSION):
@@ -46,7 +47,7 @@ def order_override_check_view(request, number: str, check: str):
     """A 主管 releases a check that holds the order (信用冻结, 逾期欠款, 价格)."""
     if not request.user.has_perm("orders.override_review_check"):
         raise ActionForbidden(_("只有主管可以放行审核检查"))
-    order = get_object_or_404(Order, number=number)
+    order = get_object_or_404(orders_visible_to(request.user), number=number)
     ok, order = perform(request, lambda: order_override_check(
         order=order, user=request.user, check_name=check, reason=request.POST.get("reason", ""),
     ))
@@ -60,7 +61,7 @@ def order_override_check_view(request, number: str, check: str):
 def order_rerun_review_view(request, number: str):
     if not (request.user.has_perm("orders.review_order") or request.user.has_perm("orders.change_order")):
         raise ActionForbidden(_("您的角色没有权限重新运行自动审核"))
-    order = get_object_or_404(Order, number=number)
+    order = get_object_or_404(orders_visible_to(request.user), number=number)
     ok, order = perform(request, lambda: order_auto_review(order=order, user=request.user))
     if ok:
         messages.success(request, _("自动审核已重新运行，订单当前状态：%(status)s") % {"status": order.get_status_display()})
@@ -72,7 +73,7 @@ def order_rerun_review_view(request, number: str):
 def order_copy_view(request, number: str):
     if not request.user.has_perm("orders.add_order"):
         raise ActionForbidden(_("您的角色没有权限新建订单"))
-    source = get_object_or_404(Order, number=number)
+    source = get_object_or_404(orders_visible_to(request.user), number=number)
     ok, copy = perform(request, lambda: order_copy(order=source, user=request.user))
     if not ok:
         return redirect("orders:detail", number=number)

@@ -30,7 +30,7 @@ from .settlement import VOUCHERS
 @login_required
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
-    order_filter = OrderFilter(request.GET, queryset=order_list_queryset())
+    order_filter = OrderFilter(request.GET, queryset=order_list_queryset(visible_to=request.user))
     paginator = CappedPaginator(order_filter.qs, settings.ORDER_LIST_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -57,7 +57,7 @@ def available_actions(order: Order, user) -> list:
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail_view(request, number: str):
     try:
-        order = order_detail(number)
+        order = order_detail(number, visible_to=request.user)
     except Order.DoesNotExist as error:
         raise Http404("订单不存在") from error
     availability = line_availability(order)

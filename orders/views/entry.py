@@ -5,10 +5,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from customers.selectors import customers_visible_to
 from ordermgmt.errors import BusinessError
 
 from ..forms import LineFormSet, OrderForm, PricePreviewForm, line_initial
 from ..models import Order
+from ..selectors import orders_visible_to
 from ..pricing import PriceBook
 from .browse import EDITABLE_BEFORE_PRODUCTION
 from ..services import order_place, order_update
@@ -18,7 +20,7 @@ from ..services import order_place, order_update
 @permission_required("orders.add_order", raise_exception=True)
 def price_preview(request):
     """The rule price of one line, with its explanation, for the entry form."""
-    form = PricePreviewForm(request.GET)
+    form = PricePreviewForm(request.GET, user=request.user)
     if not form.is_valid():
         reasons = [str(error) for errors in form.errors.values() for error in errors]
         return JsonResponse({"error": "；".join(reasons)}, status=400, json_dumps_params={"ensure_ascii": False})
@@ -44,7 +46,7 @@ def _render_form(request, form, formset, order=None):
 @permission_required("orders.add_order", raise_exception=True)
 def order_create_view(request):
     if request.method == "POST":
-        form = OrderForm(request.POST)
+        form = OrderForm(request.POST, user=request.user)
         formset = LineFormSet(request.POST, prefix="lines")
         if form.is_valid() and formset.is_valid():
             try:
@@ -62,10 +64,10 @@ def order_create_view(request):
     else:
         initial = {}
         customer_id = request.GET.get("customer")
-        customer = Customer.objects.filter(pk=customer_id).first() if customer_id and customer_id.isdigit() else None
+        customer = customers_visible_to(request.user).filter(pk=customer_id).first() if customer_id and customer_id.isdigit() else None
         if customer is not None:
             initial = _customer_defaults(customer)
-        form = OrderForm(initial=initial)
+        form = OrderForm(initial=initial, user=request.user)
         formset = LineFormSet(prefix="lines")
     return _render_form(request, form, formset)
 
@@ -88,14 +90,14 @@ def _customer_defaults(customer: Customer) -> dict:
 @login_required
 @permission_required("orders.change_order", raise_exception=True)
 def order_edit_view(request, number: str):
-    order = Order.objects.filter(number=number).select_related("customer").first()
+    order = orders_visible_to(request.user).filter(number=number).select_related("customer").first()
     if order is None:
         raise Http404("订单不存在")
     if order.status not in EDITABLE_BEFORE_PRODUCTION:
         messages.error(request, _("订单当前状态为“%(status)s”，不能修改") % {"status": order.get_status_display()})
         return redirect("orders:detail", number=number)
     if request.method == "POST":
-        form = OrderForm(request.POST, order=order)
+        form = OrderForm(request.POST, order=order, user=request.user)
         formset = LineFormSet(request.POST, prefix="lines")
         if form.is_valid() and formset.is_valid():
             try:
@@ -106,6 +108,6 @@ def order_edit_view(request, number: str):
                 messages.success(request, _("订单 %(number)s 已保存") % {"number": order.number})
                 return redirect("orders:detail", number=order.number)
     else:
-        form = OrderForm(order=order)
+        form = OrderForm(order=order, user=request.user)
         formset = LineFormSet(prefix="lines", initial=line_initial(order))
     return _render_form(request, form, formset, order=order)

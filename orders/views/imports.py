@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from customers.selectors import customers_visible_to
 from ordermgmt.errors import ActionForbidden, BusinessError
 from ordermgmt.flash import perform
 
@@ -89,7 +90,7 @@ def import_list(request):
 @permission_required("orders.import_orders", raise_exception=True)
 @require_GET
 def import_template(request):
-    return _xlsx(build_template(), "订单导入模板.xlsx")
+    return _xlsx(build_template(customers=customers_visible_to(request.user)), "订单导入模板.xlsx")
 
 
 def _job_for(request, pk: int) -> ImportJob:
@@ -188,7 +189,7 @@ def import_report(request, pk: int):
 @require_GET
 def order_export(request):
     """The order list with its current filters, one row per line, in the template's columns."""
-    order_filter = OrderFilter(request.GET, queryset=order_list_queryset())
+    order_filter = OrderFilter(request.GET, queryset=order_list_queryset(visible_to=request.user))
     orders = order_filter.qs
     line_count = OrderLine.objects.filter(order__in=orders.values("pk")).count()
     if line_count > limit("ORDER_EXPORT_MAX_LINES"):

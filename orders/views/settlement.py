@@ -14,7 +14,7 @@ from ordermgmt.flash import perform
 
 from ..forms import PaymentForm
 from ..models import Order
-from ..selectors import order_detail, tax_by_rate
+from ..selectors import order_detail, orders_visible_to, tax_by_rate
 from ..services import payment_record
 
 VOUCHERS = {
@@ -29,7 +29,7 @@ VOUCHERS = {
 def payment_create_view(request, number: str):
     if not request.user.has_perm("orders.add_payment"):
         raise ActionForbidden(_("您的角色没有权限登记收款"))
-    order = get_object_or_404(Order, number=number)
+    order = get_object_or_404(orders_visible_to(request.user), number=number)
     form = PaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(str(error) for errors in form.errors.values() for error in errors))
@@ -49,7 +49,7 @@ def voucher_view(request, number: str, kind: str):
     if title is None:
         raise Http404("未知的单据类型")
     try:
-        order = order_detail(number)
+        order = order_detail(number, visible_to=request.user)
     except Order.DoesNotExist as error:
         raise Http404("订单不存在") from error
     return render(request, f"orders/vouchers/{kind}.html", {

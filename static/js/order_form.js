@@ -1,5 +1,5 @@
 // Order entry: add/remove line rows, fill the list price when a product is picked,
-// show an estimate of the amounts, and look customers up by name / pinyin / phone.
+// show an estimate of the amounts, and fill the receiver from the picked customer.
 // The server recomputes every amount; nothing here is trusted.
 (function () {
   "use strict";
@@ -76,8 +76,8 @@
     const html = template.innerHTML.replace(/__prefix__/g, String(index));
     tbody.insertAdjacentHTML("beforeend", html);
     totalForms.value = String(index + 1);
-    const select = tbody.lastElementChild.querySelector("select");
-    if (select) select.focus();
+    const picker = tbody.lastElementChild.querySelector("input[slot=input]");
+    if (picker) picker.focus();
   });
 
   // New customer toggle.
@@ -87,16 +87,12 @@
     newToggle.addEventListener("change", function () { newBox.hidden = !newToggle.checked; });
   }
 
-  // Customer lookup.
-  const search = document.getElementById("customer-search");
-  const results = document.getElementById("customer-results");
+  // The customer picker (server-side autocomplete): the picked customer's primary contact
+  // and default address fill the receiver fields (masked as the user may see them).
   const select = form.querySelector("select[name='customer']");
   const fill = ["contact_name", "contact_phone", "contact_email", "ship_province", "ship_city", "ship_district", "ship_address"];
-  let lastQuery = "";
-  let cache = {};
 
   function applyCustomer(data) {
-    if (select) select.value = String(data.id);
     fill.forEach(function (name) {
       const input = form.querySelector("[name='" + name + "']");
       if (input && data[name] !== undefined) input.value = data[name];
@@ -104,44 +100,12 @@
     if (newToggle) { newToggle.checked = false; newBox.hidden = true; }
   }
 
-  function lookup(query, callback) {
-    if (cache[query]) { callback(cache[query]); return; }
-    fetch(search.dataset.lookupUrl + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
-      .then(function (data) { cache[query] = data.results; callback(data.results); })
-      .catch(function () { callback([]); });
-  }
-
-  if (search) {
-    search.addEventListener("input", function () {
-      const query = search.value.trim();
-      lastQuery = query;
-      if (!query) { results.hidden = true; return; }
-      lookup(query, function (items) {
-        if (query !== lastQuery) return;
-        results.innerHTML = "";
-        items.forEach(function (item) {
-          const li = document.createElement("li");
-          li.textContent = item.name + "（" + item.code + "）";
-          li.tabIndex = 0;
-          li.addEventListener("click", function () { applyCustomer(item); results.hidden = true; search.value = item.name; });
-          results.appendChild(li);
-        });
-        results.hidden = items.length === 0;
-      });
-    });
-    // Text typed (or restored by the browser's back button) before this script ran
-    // never fired an input event the listener could see.
-    if (search.value.trim()) search.dispatchEvent(new Event("input"));
-  }
   if (select) {
     select.addEventListener("change", function () {
       if (!select.value) return;
-      const name = select.options[select.selectedIndex].text;
-      lookup(name, function (items) {
-        const match = items.find(function (i) { return String(i.id) === select.value; });
-        if (match) applyCustomer(match);
-      });
+      fetch(form.dataset.customerUrl + "?id=" + encodeURIComponent(select.value), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) { if (data.results.length) applyCustomer(data.results[0]); });
     });
   }
   tbody.querySelectorAll("tr.line-row").forEach(previewPrice);

@@ -11,7 +11,7 @@ from PIL import Image
 from fulfillment import services as ff
 from fulfillment.models import ProofFile
 from ordermgmt import roles
-from tests.factories import CarrierFactory, delivered_order, user_with_role
+from tests.factories import CarrierFactory, CustomerFactory, delivered_order, user_with_role
 from tests.fulfillment.conftest import allocated_order, ship_all
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,8 @@ def test_a_shared_photo_answers_the_same_at_its_proof_url_and_its_case_url(clien
 
 
 def test_a_customer_photo_of_a_case_is_for_whoever_sees_cases(client):
-    order = delivered_order(quantity=1)
+    salesperson = user_with_role(roles.SALES)  # a 销售专员 sees the cases of their own customers
+    order = delivered_order(quantity=1, customer=CustomerFactory(owner=salesperson))
     client.force_login(user_with_role(roles.SERVICE))
     client.post(reverse("aftersales:open", args=[order.number]), {
         "service": "return_refund", "case_type": "damaged", "description": "外箱压坏",
@@ -60,16 +61,18 @@ def test_a_customer_photo_of_a_case_is_for_whoever_sees_cases(client):
     })
     url = reverse("aftersales:photo", args=[order.after_sales_cases.get().photos.get().pk])
     for role in ALL_ROLES:
-        user = user_with_role(role)
+        user = salesperson if role == roles.SALES else user_with_role(role)
         client.force_login(user)
         expected = 200 if user.has_perm("aftersales.view_aftersalescase") else 403
         assert client.get(url).status_code == expected, role
+    client.force_login(user_with_role(roles.SALES))
+    assert client.get(url).status_code == 404, "another salesperson's customer: as if it did not exist"
 
 
 def test_case_page_offers_only_the_photos_the_user_may_open(client, abnormal_photo):
     _, case_url = abnormal_photo
     case = ProofFile.objects.get(kind=ProofFile.Kind.ABNORMAL).proof.after_sales_case
-    client.force_login(user_with_role(roles.SALES))
+    client.force_login(case.order.owner)  # the 销售专员 of the order
     page = client.get(reverse("aftersales:case", args=[case.pk])).content.decode()
     assert case_url not in page and "1 张照片" in page
     client.force_login(user_with_role(roles.AFTER_SALES))

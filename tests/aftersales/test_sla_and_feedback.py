@@ -48,7 +48,7 @@ def test_overdue_cases_are_flagged_by_the_beat_task_and_listed_first():
 
         assert flag_overdue_cases.delay().get() == 1
         assert flag_overdue_cases.delay().get() == 0, "flagged once"
-        queue = list(case_queue())
+        queue = list(case_queue(visible_to=user_with_role(roles.AFTER_SALES)))
         assert queue[0] == early and early in list(services.AfterSalesCase.objects.filter(overdue_since__isnull=False))
         assert later in queue
     early.refresh_from_db()

@@ -153,6 +153,21 @@ def test_only_stock_keepers_move_a_purchase_request_along():
     assert cancelled.state == PurchaseRequest.State.CANCELLED and "取消：客户改单" in cancelled.note
 
 
+def test_marking_a_purchase_request_ordered_records_when_the_goods_are_expected(client):
+    from datetime import date
+
+    product = ProductFactory()
+    approved(product, 4)
+    request = PurchaseRequest.objects.get()
+    client.force_login(user_with_role(roles.WAREHOUSE))
+    response = client.post(reverse("inventory:purchase_request_action", args=[request.pk, "ordered"]),
+                           {"expected_date": "2026-12-18"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert (request.state, request.expected_date) == (PurchaseRequest.State.ORDERED, date(2026, 12, 18))
+    assert "预计到货 2026-12-18" in client.get(reverse("inventory:purchase_requests") + "?state=ordered").content.decode()
+
+
 def test_automatic_batch_numbers_count_per_product_and_day_and_pass_over_numbers_typed_by_hand():
     from django.utils import timezone
 

@@ -23,6 +23,7 @@ from orders.models import (
     Refund,
 )
 from orders.review import open_receivables, overdue_orders
+from orders.selectors import orders_with_balance_due
 from tests.factories import CustomerFactory, ProductFactory, make_order, receive, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +198,11 @@ def test_order_page_shows_money_held_beyond_what_is_billed_as_owed_back(client, 
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert '<dd data-testid="balance"><strong>¥0.00</strong></dd>' in page
     assert '<dd data-testid="overpaid">¥113.00</dd>' in page
+
+
+def test_the_order_lists_unpaid_filter_finds_exactly_the_orders_with_a_balance_due(new_order):
+    orders = [build(new_order) for build, *_ in SCENARIOS]
+    owing = {order.pk for order in Order.objects.filter(pk__in=[o.pk for o in orders]).annotate(due=BALANCE_DUE)
+             .filter(due__gt=0)}
+    assert owing == {order.pk for order, (_, _, balance, _) in zip(orders, SCENARIOS) if balance > 0}
+    assert set(orders_with_balance_due(Order.objects.all()).values_list("pk", flat=True)) == owing

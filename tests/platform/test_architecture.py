@@ -1,6 +1,6 @@
 """The apps depend one way (README, "Architecture"): ordermgmt ← customers ← inventory ←
-orders ← fulfillment ← aftersales ← reports, and no two modules of an app import each
-other. The contracts are import-linter's, declared in pyproject.toml; grimp reads every
+orders ← fulfillment ← aftersales ← integrations ← servicedesk ← reports, and no two modules of an app
+import each other. The contracts are import-linter's, declared in pyproject.toml; grimp reads every
 import statement of every module, those inside functions included."""
 
 import sys
@@ -54,6 +54,22 @@ def test_an_import_pointing_up_the_layers_breaks_the_contract(options):
     graph.add_import(importer="customers.views", imported="orders.selectors", line_number=1,
                      line_contents="from orders.selectors import order_list_queryset")
     assert "orders.selectors" in broken(contracts(options)["layers"], graph)
+
+
+def test_the_service_desk_may_read_the_apps_below_but_no_app_below_may_read_it(options):
+    graph = project_graph(options)
+    assert graph.find_modules_that_directly_import("servicedesk.selectors") >= {"reports.sources"}
+    graph.add_import(importer="aftersales.panels", imported="servicedesk.selectors", line_number=1,
+                     line_contents="from servicedesk.selectors import order_complaints")
+    assert "servicedesk.selectors" in broken(contracts(options)["layers"], graph)
+
+
+def test_the_service_desk_sits_above_integrations(options):
+    graph = project_graph(options)
+    assert graph.find_modules_that_directly_import("integrations.domain_events") >= {"servicedesk.receivers"}
+    graph.add_import(importer="integrations.services.webhooks", imported="servicedesk.services", line_number=1,
+                     line_contents="from servicedesk.services import staff_notify")
+    assert "servicedesk.services" in broken(contracts(options)["layers"], graph)
 
 
 def test_an_import_between_two_modules_of_an_app_in_both_directions_breaks_the_contract(options):

@@ -12,7 +12,8 @@ from orders.filters import OrderFilter
 from orders.forms import OrderForm
 from orders.views.pricing_rules import RULE_TYPES, _form_class
 from reports.forms import ReportRequestForm
-from tests.factories import make_order
+from ordermgmt import roles
+from tests.factories import make_order, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ LANGUAGES = ["zh-hans", "en"]
 def test_order_form_shows_the_stored_requested_delivery_date_in_iso(language):
     order = make_order(requested_delivery_date=DAY)
     with translation.override(language):
-        html = str(OrderForm(order=order)["requested_delivery_date"])
+        html = str(OrderForm(order=order, user=user_with_role(roles.MANAGER))["requested_delivery_date"])
     assert 'type="date"' in html and ISO_VALUE in html
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from customers.models import Customer
 from fulfillment.models import Carrier, NotificationMessage, ProductionOrder, Shipment, ShipmentException
@@ -9,6 +10,8 @@ from inventory.models import Product, StockBatch
 from ordermgmt import roles
 from ordermgmt.demo import DEMO_USERS
 from orders.models import Order, OrderEvent, OrderStatus
+from reports.models import Report
+from servicedesk.models import Channel, Complaint, ComplaintCategory, ComplaintStatus, StageFlag, StaffNotification
 
 
 @pytest.mark.django_db
@@ -26,12 +29,29 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert completed.events.filter(kind=OrderEvent.Kind.STATUS).count() >= 6
 
     _demo_orders_on_their_way_have_carriers_shipments_and_events()
+    desk = _the_service_desk_has_complaints_flags_and_a_bell_for_every_role()
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert (Order.objects.count(), Customer.objects.count(), Product.objects.count(), StockBatch.objects.count()) == counts
     assert (Carrier.objects.count(), Shipment.objects.count()) == (3, shipments)
+    assert (Complaint.objects.count(), StaffNotification.objects.count(), Report.objects.count()) == desk
     assert list(ApiClient.objects.values_list("channel_code", flat=True)) == ["demo-shop"]
     assert list(PaymentProvider.objects.values_list("code", flat=True)) == ["demo-pay"]
+
+
+def _the_service_desk_has_complaints_flags_and_a_bell_for_every_role():
+    assert set(Complaint.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(Complaint.objects.values_list("status", flat=True)) == set(ComplaintStatus.values)
+    assert Complaint.objects.filter(escalated_at__isnull=False).exists()
+    for complaint in Complaint.objects.all():
+        assert complaint.number[2:10] == f"{timezone.localtime(complaint.created_at):%Y%m%d}", "numbered when received"
+    assert Complaint.objects.filter(product__isnull=False).exists(), "the analysis by product has rows"
+    assert ComplaintCategory.objects.exclude(improvement="").count() >= 3, "the analysis shows 改进措施"
+    assert StageFlag.objects.filter(cleared_at__isnull=True).values("stage").distinct().count() >= 5
+    for username, _name, _role in DEMO_USERS:
+        assert StaffNotification.objects.filter(recipient__username=username).exists(), username
+    assert Report.objects.filter(state="done").count() == 1
+    return Complaint.objects.count(), StaffNotification.objects.count(), Report.objects.count()
 
 
 def _demo_orders_on_their_way_have_carriers_shipments_and_events():
