@@ -3,7 +3,10 @@ over 24 months on the configured database, then times
 
 - the monthly report (every figure of the last full month, computed by the database),
 - the dashboard (home page of 主管 / 数据分析师),
-- the order list page (first page; filtered by status; searched by customer name),
+- the order list page (first page; filtered by status; searched by customer name; searched by
+  a phone number through its blind index), first with the receivers' personal data in clear
+  (as generated), then again after encrypting it (ordermgmt.encryption, the same batches as
+  ``manage.py encryption_rotate``): the cost of encryption at rest, in the same run,
 
 printing median and p95 times and the number of queries. As a baseline, in the same run,
 the month's revenue and average lead time are computed by a Python loop over the month's
@@ -24,11 +27,17 @@ from _setup import finish, start
 
 
 def generate_postgresql(n: int) -> None:
+    from django.conf import settings
     from django.db import connection
 
     from fulfillment.models import ExceptionNote
+    from ordermgmt.encryption import decode_key
 
+    # The phone's blind index as ordermgmt.encryption computes it (HMAC-SHA256, 128 bits in hex),
+    # in SQL; the names, phones and streets stay in clear until the encryption step.
+    index_key = decode_key(settings.FIELD_BLIND_INDEX_KEY, setting="FIELD_BLIND_INDEX_KEY").hex()
     statements = [
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto",
         "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)"
         " SELECT '!', false, 'bench_sales_' || i, '销售' || i, '', '', false, true, now() FROM generate_series(1, 20) i",
         "INSERT INTO customers_customer (code, name, level, credit_limit, payment_terms_days, tax_number, bank_name,"
@@ -49,15 +58,18 @@ def generate_postgresql(n: int) -> None:
         FROM generate_series(1, {n}) i
         """,
         """
-        INSERT INTO orders_order (number, status, customer_id, external_ref, contact_name, contact_phone, contact_email,
-          ship_province, ship_city, ship_district, ship_address, channel, order_type, priority, owner_id, created_by_id,
+        INSERT INTO orders_order (number, status, customer_id, external_ref, contact_name, contact_phone,
+          contact_phone_index, contact_email, ship_province, ship_city, ship_district, ship_address, channel, order_type, priority, owner_id, created_by_id,
           requested_delivery_date, packaging_note, notes, invoice_type, invoice_title, payment_method, goods_amount,
           discount_amount, freight_amount, freight_waived, freight_waiver_reason, subtotal, tax_amount, total,
           paid_amount, refunded_amount, returned_amount, review_blockers, needs_manual_review, awaiting_manager,
           priority_score, created_at, updated_at, status_changed_at, status_before_after_sales,
           approved_at, allocated_at, shipped_at, delivered_at, completed_at, cancelled_at)
         SELECT to_char(p.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || lpad(p.i::text, 7, '0'),
-          s.status, c.id, '', '张三', '138' || lpad((p.i % 100000000)::text, 8, '0'), '', '上海市', '上海市', '浦东新区',
+          s.status, c.id, '', '张三', '138' || lpad((p.i % 100000000)::text, 8, '0'),
+          substr(encode(hmac(convert_to('138' || lpad((p.i % 100000000)::text, 8, '0'), 'UTF8'),
+                             decode('INDEX_KEY', 'hex'), 'sha256'), 'hex'), 1, 32),
+          '', '上海市', '上海市', '浦东新区',
           '张江路' || (p.i % 999) || '号', (ARRAY['online','phone','email','import','api'])[1 + (p.i % 5)], 'stock',
           CASE WHEN p.r4 < 0.1 THEN 'urgent' ELSE 'normal' END, c.owner_id, NULL,
           (p.created_at + (3 + (p.r3 * 7)::int) * interval '1 day')::date, '', '', 'none', '', 'bank_transfer',
@@ -128,11 +140,36 @@ def generate_postgresql(n: int) -> None:
         # A table in service is vacuumed by autovacuum; measure that steady state.
         "VACUUM ANALYZE",
     ]
+    statements = [sql.replace("'INDEX_KEY'", f"'{index_key}'") for sql in statements]
     with connection.cursor() as cursor:
         for index, sql in enumerate(statements, start=1):
             began = time.perf_counter()
             cursor.execute(sql)
             print(f"  generate step {index}/{len(statements)}: {time.perf_counter() - began:6.1f} s")
+
+
+def _plain_rows() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM orders_order WHERE contact_phone NOT LIKE 'enc:%%'")
+        return cursor.fetchone()[0]
+
+
+def encrypt_orders() -> int:
+    """The receivers' name, phone, e-mail and street encrypted, as the data migration and
+    ``encryption_rotate`` do it (batches of 5,000 rows), then VACUUM ANALYZE (steady state)."""
+    from django.apps import apps
+    from django.db import connection
+
+    from ordermgmt.encryption import encrypted_tables, reencrypt_table
+
+    changed = 0
+    for table in encrypted_tables(apps.get_models()):
+        changed += reencrypt_table(connection, batch_size=5000, **table)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE orders_order")
+    return changed
 
 
 def timed(label: str, function, runs: int) -> dict:
@@ -200,10 +237,33 @@ def main():
             response = client.get("/orders/", params)
             assert response.status_code == 200, response.status_code
 
-        first = timed("order list: first page", lambda: page({}), args.runs)
-        filtered = timed("order list: filtered (status=已交付)", lambda: page({"status": "delivered"}), args.runs)
-        searched = timed("order list: searched (customer name)", lambda: page({"q": "基准客户4321有限公司"}), args.runs)
-        big_page = timed("order list: filtered, page 30", lambda: page({"status": "completed", "page": 30}), args.runs)
+        def list_pages(state: str) -> dict:
+            print(f"-- order list, personal data {state}")
+            return {
+                "first page": timed("order list: first page", lambda: page({}), args.runs),
+                "filtered": timed("order list: filtered (status=已交付)", lambda: page({"status": "delivered"}), args.runs),
+                "searched name": timed("order list: searched (customer name)",
+                                       lambda: page({"q": "基准客户4321有限公司"}), args.runs),
+                "searched phone": timed("order list: searched (phone, blind index)",
+                                        lambda: page({"q": "13800004321"}), args.runs),
+                "page 30": timed("order list: filtered, page 30",
+                                 lambda: page({"status": "completed", "page": 30}), args.runs),
+            }
+
+        in_clear = list_pages("in clear") if _plain_rows() else None
+        began = time.perf_counter()
+        changed = encrypt_orders()
+        print(f"encrypted the receivers of {changed:,} orders in {time.perf_counter() - began:.1f} s")
+        encrypted = list_pages("encrypted")
+        if in_clear:
+            print("p95 encrypted / in clear (goal: within 10 %):")
+            for label, figures in encrypted.items():
+                ratio = figures["p95"] / in_clear[label]["p95"]
+                print(f"  {label:<16} {in_clear[label]['p95'] * 1000:8.1f} ms → {figures['p95'] * 1000:8.1f} ms  "
+                      f"{(ratio - 1) * 100:+6.1f} %  {'OK' if ratio <= 1.10 else 'OVER'}")
+        else:
+            print("(the kept database was already encrypted: no in-clear figures in this run)")
+        first, filtered, searched, big_page = (encrypted[k] for k in ("first page", "filtered", "searched name", "page 30"))
 
         # Baseline: the same two figures by a Python loop over the month's orders.
         from reports.periods import bounds

@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from ordermgmt.history import signed_in_user
 
+from ordermgmt.encryption import BlindIndexField, EncryptedCharField, EncryptedEmailField, KeepsBlindIndexes
+
 from .phones import mask_phone, validate_phone
 from .privacy import ContactDetails
 from .search import search_fields
@@ -36,7 +38,7 @@ class Customer(models.Model):
     payment_terms_days = models.PositiveIntegerField(_("账期(天)"), default=30)
     tax_number = models.CharField(_("纳税人识别号"), max_length=20, blank=True, validators=[validate_tax_number])
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
-    bank_account = models.CharField(_("银行账号"), max_length=40, blank=True, validators=[validate_bank_account])
+    bank_account = EncryptedCharField(_("银行账号"), max_length=40, blank=True, validators=[validate_bank_account])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("负责销售"),
@@ -92,11 +94,13 @@ class Customer(models.Model):
         return addresses[0] if addresses else None
 
 
-class Contact(models.Model):
+class Contact(KeepsBlindIndexes, models.Model):
     customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("联系人"), max_length=50)
-    phone = models.CharField(_("联系电话"), max_length=20, validators=[validate_phone])
-    email = models.EmailField(_("电子邮箱"), blank=True)
+    name = EncryptedCharField(_("联系人"), max_length=50)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, validators=[validate_phone])
+    email = EncryptedEmailField(_("电子邮箱"), blank=True)
+    # Exact search by phone (the phone itself is encrypted).
+    phone_index = BlindIndexField(source="phone")
     is_primary = models.BooleanField(_("主要联系人"), default=False)
 
     history = HistoricalRecords(get_user=signed_in_user)
@@ -128,7 +132,7 @@ class Address(models.Model):
     province = models.CharField(_("省"), max_length=20)
     city = models.CharField(_("市"), max_length=30)
     district = models.CharField(_("区/县"), max_length=30, blank=True)
-    detail = models.CharField(_("详细地址"), max_length=200)
+    detail = EncryptedCharField(_("详细地址"), max_length=200)
     is_default = models.BooleanField(_("默认地址"), default=False)
 
     history = HistoricalRecords(get_user=signed_in_user)

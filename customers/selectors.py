@@ -1,5 +1,7 @@
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from ordermgmt.encryption import phone_blind_index
+
 from .models import Contact, Customer
 
 EVERY_CUSTOMER = "customers.view_all_customers"
@@ -24,14 +26,19 @@ def customers_visible_to(user, customers: QuerySet[Customer] | None = None) -> Q
 
 
 def customer_search(query: str = "") -> QuerySet[Customer]:
-    """Customers matching a name, code, pinyin, initials or contact phone."""
+    """Customers matching a name, code, pinyin or initials (the company, not a person), or a
+    contact's whole phone number (its blind index: phones are encrypted)."""
     customers = Customer.objects.all()
     query = (query or "").strip().lower()
     if query:
-        customers = customers.filter(
-            Q(search_key__contains=query) | Q(name__icontains=query) | Q(contacts__phone__contains=query)
-        ).distinct()
+        by_phone = Q(contacts__phone_index=phone_blind_index(query)) if _looks_like_phone(query) else Q()
+        customers = customers.filter(Q(search_key__contains=query) | Q(name__icontains=query) | by_phone).distinct()
     return customers.order_by("name")
+
+
+def _looks_like_phone(query: str) -> bool:
+    digits = query.replace("-", "").replace(" ", "").lstrip("+")
+    return digits.isdigit() and len(digits) >= 7
 
 
 # A phone number typed into the picker names few customers; more are no longer a search.
@@ -45,9 +52,10 @@ def customer_picker_search(query: str = "", *, by_phone: bool = False) -> QueryS
     Index-backed at 100,000 customers: one or two characters are matched from the start of
     the initials, pinyin and name (pattern indexes), the code exactly (its unique index);
     three characters or more also anywhere in the search key (name, pinyin, initials, code —
-    a trigram index on PostgreSQL); four digits or more in the contacts' phones (trigram
-    index too, looked up first: an OR with a subquery would scan every customer). The best
-    matches first: the code or initials exactly, then from their start, then by name."""
+    a trigram index on PostgreSQL); a whole phone number in the contacts' phones (their blind
+    index: phones are encrypted, a part of a number finds nothing), looked up first: an OR
+    with a subquery would scan every customer. The best matches first: the code or initials
+    exactly, then from their start, then by name."""
     typed = (query or "").strip()
     query = typed.lower()
     customers = Customer.objects.all()
@@ -57,8 +65,8 @@ def customer_picker_search(query: str = "", *, by_phone: bool = False) -> QueryS
              | Q(code=typed.upper()))
     if len(query) >= 3:
         found |= Q(search_key__contains=query)
-    if by_phone and query.isdigit() and len(query) >= 4:
-        owners = Contact.objects.filter(phone__contains=query).values_list("customer_id", flat=True)
+    if by_phone and _looks_like_phone(query):
+        owners = Contact.objects.filter(phone_index=phone_blind_index(query)).values_list("customer_id", flat=True)
         found |= Q(pk__in=list(owners[:PHONE_MATCHES]))
     rank = Case(
         When(Q(code=typed.upper()) | Q(initials=query), then=Value(0)),

@@ -5,6 +5,8 @@ here: they change only through the portal's services."""
 from django import forms
 from django.contrib import admin, messages
 
+from ordermgmt.admin import BlindIndexSearchMixin
+
 from .carriers.base import poller_choices
 from .models import (
     Carrier,
@@ -110,7 +112,8 @@ class ShipmentExceptionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NotificationMessage)
-class NotificationMessageAdmin(ReadOnlyAdmin):
+class NotificationMessageAdmin(BlindIndexSearchMixin, ReadOnlyAdmin):
     list_display = ["order", "key", "channel", "recipient", "status", "attempts", "created_at"]
     list_filter = ["status", "channel", "key"]
-    search_fields = ["order__number", "recipient"]
+    search_fields = ["order__number"]
+    blind_index_search_fields = ("recipient_index",)

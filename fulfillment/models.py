@@ -18,6 +18,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from customers.privacy import ContactDetails
+from ordermgmt.encryption import BlindIndexField, EncryptedCharField, EncryptedTextField, KeepsBlindIndexes
 from ordermgmt.history import signed_in_user
 
 # --- production -----------------------------------------------------------------------
@@ -460,7 +461,7 @@ class ReceiptCondition(models.TextChoices):
 
 class DeliveryProof(models.Model):
     shipment = models.OneToOneField(Shipment, verbose_name=_("运单"), on_delete=models.CASCADE, related_name="proof")
-    receiver_name = models.CharField(_("签收人"), max_length=50)
+    receiver_name = EncryptedCharField(_("签收人"), max_length=50)
     condition = models.CharField(_("货物状况"), max_length=20, choices=ReceiptCondition.choices, default=ReceiptCondition.NORMAL)
     note = models.TextField(_("说明"), blank=True)
     signed_at = models.DateTimeField(_("签收时间"))
@@ -552,7 +553,7 @@ class MessageStatus(models.TextChoices):
     SKIPPED = "skipped", _("未发送")
 
 
-class NotificationMessage(models.Model):
+class NotificationMessage(KeepsBlindIndexes, models.Model):
     """The outbox: every notice to a customer, written in the same transaction as the
     timeline event that caused it, then sent by Celery. Nothing is deleted. A notice about no
     order (the answer to a complaint made by phone about a person or a bill) has none."""
@@ -564,9 +565,11 @@ class NotificationMessage(models.Model):
     )
     key = models.CharField(_("通知类型"), max_length=30, choices=NoticeKey.choices)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
-    recipient = models.CharField(_("收件人"), max_length=254, blank=True)
+    recipient = EncryptedCharField(_("收件人"), max_length=254, blank=True)
+    # Exact search by the recipient's phone or e-mail (the recipient itself is encrypted).
+    recipient_index = BlindIndexField(source="recipient")
     subject = models.CharField(_("标题"), max_length=200, blank=True)
-    body = models.TextField(_("内容"))
+    body = EncryptedTextField(_("内容"))
     status = models.CharField(_("状态"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from inventory.models import StockAllocation
 from orders.models import Order, OrderStatus
+from ordermgmt.encryption import contact_blind_index
 from orders.selectors import with_queue_order
 
 from .models import (
@@ -149,7 +150,8 @@ def outbox(*, status: str = "", query: str = "") -> QuerySet[NotificationMessage
         queryset = queryset.filter(status=status)
     query = (query or "").strip()
     if query:
-        queryset = queryset.filter(Q(order__number__startswith=query) | Q(recipient__icontains=query))
+        # The recipient is encrypted: found by its blind index, the whole phone or e-mail only.
+        queryset = queryset.filter(Q(order__number__startswith=query) | Q(recipient_index=contact_blind_index(query)))
     return queryset.order_by("-created_at", "-id")
 
 

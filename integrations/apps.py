@@ -7,4 +7,8 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("接口集成")
 
     def ready(self) -> None:
+        from ordermgmt.metrics import register_collector
+
         from . import receivers  # noqa: F401  (webhook outbox rows for the domain events below)
+
+        register_collector("integrations.webhooks", "integrations.metrics.webhook_metrics")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 
+from .encryption import contact_blind_index
 from .models import CalendarChange, CalendarDay, CalendarYear, LoginLockout, PolicyChange, PolicyValue
 
 from .workbook_safety import UnsafeWorkbook, check_sheet_size, check_workbook
@@ -26,6 +27,20 @@ class GuardedXLSX(base_formats.XLSX):
         for sheet in check_workbook(in_stream, max_unpacked_bytes=self.max_unpacked_bytes, **limits):
             check_sheet_size(sheet.name, sheet.rows, sheet.columns, **limits)
         return super().create_dataset(in_stream)
+
+
+class BlindIndexSearchMixin:
+    """For a ModelAdmin of a model with encrypted phones or e-mails: the search box also finds
+    the rows whose ``blind_index_search_fields`` equal the typed phone or e-mail exactly."""
+
+    blind_index_search_fields: tuple[str, ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        index = contact_blind_index(search_term)
+        for field in self.blind_index_search_fields if index else ():
+            results |= queryset.filter(**{field: index})
+        return results, may_have_duplicates
 
 
 class GuardedImportMixin:

@@ -8,7 +8,8 @@ aware datetimes, dates, primary keys) need no conversion at all, so ``bulk_inser
 them as they are and converts only what needs it (JSON; anything unusual goes through the
 field as Django would). Elsewhere (SQLite in development and tests) it is ``bulk_create``.
 
-Like ``bulk_create``: ``auto_now``/``auto_now_add`` are filled, a foreign key to an object
+Like ``bulk_create``: ``auto_now``/``auto_now_add`` and blind indexes are filled, encrypted
+fields are encrypted, a foreign key to an object
 saved after it was assigned takes that object's new primary key, the objects get their
 primary keys back, and no signal is sent.
 """
@@ -39,7 +40,10 @@ def bulk_insert(objs: list[Model]) -> list[Model]:
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and f.get_internal_type().endswith("AutoField"))]
     prepare = [_preparer(field, connection) for field in fields]
-    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    # Filled at insert time like save() does: timestamps, and the blind indexes of encrypted
+    # phones and names (ordermgmt.encryption).
+    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+               or getattr(f, "blind_index", False)]
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
         for field in stamped:
@@ -64,6 +68,8 @@ def bulk_insert(objs: list[Model]) -> list[Model]:
 
 
 def _preparer(field, connection):
+    if getattr(field, "encrypted", False):  # personal data: encrypted on its way in
+        return lambda value: field.get_db_prep_save(value, connection)
     kind = field.get_internal_type()
     if kind in _AS_THEY_ARE:
         return _same

@@ -1,6 +1,6 @@
 import os
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordermgmt.settings")
 
@@ -23,3 +23,18 @@ class PlatformLanguageTask(Task):
 app = Celery("ordermgmt", task_cls=PlatformLanguageTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect(weak=False)
+def _use_django_logging(**_):
+    """The worker and beat log through ``settings.LOGGING`` (JSON with LOG_FORMAT=json, the
+    personal-data filter, the request and task ids), which django.setup() has normally
+    applied already; having a receiver here stops Celery from replacing the root handlers
+    with its own."""
+    import logging
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    if not logging.getLogger().handlers:
+        dictConfig(settings.LOGGING)

@@ -27,6 +27,39 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or (_DEV_SECRET_KEY if DEBUG else
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off")
 
+# Personal data encrypted at rest (ordermgmt/encryption.py, README "Personal data"): AES-256-GCM
+# keys, comma-separated, the first encrypts and all decrypt (rotation: put the new key first,
+# run `manage.py encryption_rotate`, then drop the old one); and the separate HMAC key of the
+# blind indexes that find a phone number again. Production refuses to start without them; dev
+# and tests derive fixed dev-only keys so that `make run` and `make test` need nothing.
+def _dev_only_key(purpose: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(f"ordermgmt dev-only {purpose} key".encode()).digest()).decode()
+
+
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or (
+    [_dev_only_key("field-encryption")] if DEBUG else []
+)
+FIELD_BLIND_INDEX_KEY = env.str("FIELD_BLIND_INDEX_KEY", default="") or (
+    _dev_only_key("blind-index") if DEBUG else ""
+)
+if not FIELD_ENCRYPTION_KEYS or not FIELD_BLIND_INDEX_KEY:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS and FIELD_BLIND_INDEX_KEY must be set in the environment when DEBUG is off")
+def _is_key(text: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(text.strip().encode())) == 32
+    except ValueError:
+        return False
+
+
+for _key in [*FIELD_ENCRYPTION_KEYS, FIELD_BLIND_INDEX_KEY]:
+    if not _is_key(_key):
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS / FIELD_BLIND_INDEX_KEY: each key must be 32 random bytes in base64url "
+            "(python manage.py encryption_rotate --generate-key prints one)"
+        )
+if not DEBUG and _dev_only_key("field-encryption") in FIELD_ENCRYPTION_KEYS[:1]:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS: the dev-only key must not encrypt production data")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -65,6 +98,8 @@ INSTALLED_APPS = [
     "reports",
 ]
 
+# (issue 21 adds the probes, request ids, request metrics and read-your-writes around this
+# list in its block at the end of this file.)
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Policies, price rules and notice templates read once per request.
@@ -250,7 +285,7 @@ EVENT_RETRY_MAX_SECONDS = env.int("EVENT_RETRY_MAX_SECONDS", default=3600)
 EVENT_CLAIM_SECONDS = env.int("EVENT_CLAIM_SECONDS", default=600)
 
 # --- E-mail ------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="ordermgmt.mail.ConsoleEmailBackend")  # dev: printed masked
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -488,3 +523,83 @@ PAYMENT_NOTIFY_TOLERANCE_SECONDS = 300
 # identical notification arriving again is a replay.
 PAYMENT_NOTIFY_SEEN_CACHE_PREFIX = "payment-notify-seen"
 PAYMENT_NOTIFY_RATE_LIMIT = env.str("PAYMENT_NOTIFY_RATE_LIMIT", default="600/m")
+
+
+# =====================================================================================
+# --- issue 21: production operations (probes, request ids and JSON logs, metrics,
+# --- read replica, graceful Celery). Kept in one block; it extends the lists above.
+# =====================================================================================
+
+# Health probes (ordermgmt.health) and metrics (ordermgmt.metrics) are answered first; the
+# request id and the one log line per request come next (ordermgmt.logcontext); the request
+# metrics of django-prometheus wrap everything else; read-your-writes pins a user who has just
+# written to the primary database (ordermgmt.dbrouting).
+MIDDLEWARE = [
+    "ordermgmt.health.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ordermgmt.logcontext.RequestContextMiddleware",
+    *MIDDLEWARE[:-1],
+    "ordermgmt.dbrouting.ReadYourWritesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    MIDDLEWARE[-1],  # django-axes stays last
+]
+
+# Readiness: the least free space under MEDIA_ROOT before /health/ready/ answers 503.
+HEALTH_MEDIA_MIN_FREE_MB = env.int("HEALTH_MEDIA_MIN_FREE_MB", default=500)
+
+# /metrics answers only a scraper presenting this token (Authorization: Bearer …); unset, the
+# endpoint does not exist (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_CACHE_SECONDS = env.float("METRICS_CACHE_SECONDS", default=10.0)
+
+# Logs: LOG_FORMAT=json writes one JSON object per line (ordermgmt.logformat); every line
+# carries the request id, user id and Celery task of ordermgmt.logcontext. REQUEST_LOG writes
+# one line per request (on by default in JSON mode and in production; runserver prints its own).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+REQUEST_LOG = env.bool("REQUEST_LOG", default=LOG_FORMAT == "json" or not DEBUG)
+LOGGING["filters"]["request_context"] = {"()": "ordermgmt.logcontext.RequestContextFilter"}
+for _handler in LOGGING["handlers"].values():
+    _handler["filters"] = ["request_context", *_handler["filters"]]
+if LOG_FORMAT == "json":
+    LOGGING["formatters"]["json"] = {"()": "ordermgmt.logformat.JsonLogFormatter"}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    LOGGING["handlers"]["django.server"]["formatter"] = "json"
+LOGGING["loggers"]["ordermgmt.requests"] = {"level": "INFO"}
+
+# Read scaling: with DATABASE_REPLICA_URL set, heavy reads (reports, the dashboard, order-list
+# searches, exports) go to that streaming replica (ordermgmt.dbrouting); writes, and every read
+# of a user who wrote in the last REPLICA_PIN_SECONDS, stay on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Tests: the replica streams the primary's test database (created on the primary by the
+    # test run, replicated like any other): the alias reads that database under the same name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ordermgmt.dbrouting.PrimaryReplicaRouter"]
+
+# Graceful Celery: tasks are acknowledged after they finish (CELERY_TASK_ACKS_LATE above); a
+# task whose worker process died is put back on the queue instead of being dropped, and a
+# message taken by a worker that vanished (killed, machine lost) is delivered again after the
+# visibility timeout — which must be longer than the longest task (an import, a report).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Workers look for such messages every CELERY_UNACKED_RESTORE_SECONDS (one small Redis query).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=60),
+    "unacked_restore_throttle": 1,
+}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Beat: only the process holding this Redis lock sends the schedule (ordermgmt.beat).
+CELERY_BEAT_SCHEDULER = "ordermgmt.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
+# Secure-only cookies when DEBUG is off; SECURE_COOKIES=false only for a production-like run on
+# plain http://127.0.0.1 (make prod-local, the load test), never behind a real proxy.
+if not DEBUG:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+# Key rotation: signatures made with an earlier SECRET_KEY (sessions, tracking links) stay valid
+# while that key is listed here (README, runbook: Rotate keys).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# --- end issue 21 ---------------------------------------------------------------------

@@ -12,6 +12,10 @@ from .holidays import views as calendar
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
 admin.site.site_title = "订单平台管理"
 
+# The 500 page shows the request id (issue 21); /health/… and /metrics are answered by
+# ordermgmt.health.ProbeMiddleware before URL routing.
+handler500 = "ordermgmt.views.server_error"
+
 portal_patterns = (
     [
         path("", views.home, name="home"),

@@ -98,3 +98,17 @@ def login_locked_out(request, original_response=None, credentials=None):
     (``AXES_LOCKOUT_CALLABLE``): the login page's look, the wait in minutes, who can help."""
     minutes = max(1, math.ceil(get_cool_off(request).total_seconds() / 60))
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def server_error(request):
+    """The 500 page, with the request id a user can quote (the same id is on every log line
+    of that request). Rendered without the portal's context processors: they read the
+    database, which may be what failed."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    from .logcontext import current_request_id
+
+    template = loader.get_template("500.html")
+    request_id = getattr(request, "request_id", "") or current_request_id()
+    return HttpResponseServerError(template.render({"request_id": request_id}))

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ordermgmt.admin import BlindIndexSearchMixin
+
 from .models import ImportJob, Order, OrderEvent, OrderLine
 
 
@@ -25,12 +27,13 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(BlindIndexSearchMixin, admin.ModelAdmin):
     """Read-only in the admin: orders change only through the portal's services."""
 
     list_display = ["number", "customer", "status", "channel", "total", "created_at"]
     list_filter = ["status", "channel", "order_type"]
-    search_fields = ["number", "customer__name", "contact_phone"]
+    search_fields = ["number", "customer__name"]
+    blind_index_search_fields = ("contact_phone_index",)
     inlines = [OrderLineInline, OrderEventInline]
 
     def has_add_permission(self, request):

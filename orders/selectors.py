@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
 from customers.selectors import customer_search, customer_visibility
+from ordermgmt.encryption import name_blind_index, phone_blind_index
 from inventory.models import Product
 from ordermgmt.addresses import parse_region
 
@@ -47,9 +48,10 @@ def order_search(queryset: QuerySet[Order], query: str) -> QuerySet[Order]:
     digits = query.replace("-", "").replace(" ", "")
     if digits.isdigit() and len(digits) >= 7:
         # Digit strings: a range on the unique order number (a prefix that any collation
-        # can answer from the index), or the whole phone number.
+        # can answer from the index), or the whole phone number (its blind index: the
+        # phone itself is encrypted).
         return queryset.filter(
-            Q(number__gte=digits, number__lt=digits + "~") | Q(contact_phone=query) | Q(contact_phone=digits)
+            Q(number__gte=digits, number__lt=digits + "~") | Q(contact_phone_index=phone_blind_index(query))
             | Q(external_ref=query)
         )
     customer_ids = list(customer_search(query).values_list("pk", flat=True)[:200])
@@ -75,9 +77,10 @@ def orders_by_tracking_number(queryset: QuerySet[Order], tracking_number: str) -
 
 
 def orders_by_contact_name(queryset: QuerySet[Order], name: str) -> QuerySet[Order]:
-    """Orders whose receiver's name starts with ``name`` (张 finds 张三 and 张伟)."""
+    """Orders whose receiver is named ``name``, the whole name (张三; 张 alone finds nothing):
+    the name is encrypted, found through its blind index."""
     name = (name or "").strip()
-    return queryset.filter(contact_name__startswith=name) if name else queryset
+    return queryset.filter(contact_name_index=name_blind_index(name)) if name else queryset
 
 
 def orders_by_region(queryset: QuerySet[Order], region: str) -> QuerySet[Order]:

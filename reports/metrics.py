@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
@@ -164,7 +164,7 @@ def id_range(orders) -> tuple[int, int]:
         row = orders.aggregate(low=Min("id"), high=Max("id"))
         return row["low"] or 0, row["high"] or 0
     sql, params = orders.order_by().values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[orders.db].cursor() as cursor:  # the replica when the report reads from it
         cursor.execute(f"SELECT MIN(id), MAX(id) FROM ({sql} OFFSET 0) AS period", params)
         low, high = cursor.fetchone()
     return low or 0, high or 0

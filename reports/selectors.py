@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inventory.models import Product
+from ordermgmt.dbrouting import reads_from_replica
 from orders.models import Order, OrderStatus
 from orders.selectors import orders_awaiting_manager_release
 
@@ -24,6 +25,7 @@ QUEUE_STAGES = [
 ]
 
 
+@reads_from_replica
 def dashboard() -> dict:
     now = timezone.now()
     today = timezone.localdate()

@@ -19,17 +19,11 @@ from orders.workflow import QUEUE_RULES
 
 from . import notice_kinds as kinds
 from .audience import managers, order_people, permission_holders, stage_handlers
-from .services import stage_flags_clear, staff_notify
+from .services import staff_notify
 
 
 # The stages somebody works on (the queue rules of orders.workflow).
 QUEUED_STATUSES = {status for rule in QUEUE_RULES for status in rule.statuses}
-
-
-@subscribe(OrderStatusChanged, phase=Phase.IN_TRANSACTION)
-def clear_stage_flags(event: OrderStatusChanged) -> None:
-    """The order moved on: the flag of the stage it left is cleared with the move."""
-    stage_flags_clear(order=event.order)
 
 
 def _order_link(order) -> str:

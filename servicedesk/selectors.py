@@ -4,6 +4,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from customers.selectors import customer_visibility
+from ordermgmt.encryption import phone_blind_index
 from orders.models import Order
 
 from .models import (
@@ -54,7 +55,7 @@ def complaint_queue(*, user, view: str = "open", query: str = "", channel: str =
     if query:
         complaints = complaints.filter(
             Q(number__icontains=query) | Q(order__number__startswith=query) | Q(customer__name__icontains=query)
-            | Q(customer__code__iexact=query) | Q(contact_phone=query)
+            | Q(customer__code__iexact=query) | Q(contact_phone_index=phone_blind_index(query))
         )
     if view == "all":
         return complaints.order_by("-created_at", "-id")
@@ -93,9 +94,15 @@ def open_complaints_of(order: Order) -> list[Complaint]:
 
 # --- stage monitoring ---------------------------------------------------------------------
 
+def current_flags() -> QuerySet[StageFlag]:
+    """The flags that stand: open, and on the stage their order is still at (a flag whose
+    order moved on is stamped cleared by the next sweep, and stops counting at once)."""
+    return StageFlag.objects.filter(cleared_at__isnull=True, stage=F("order__status"))
+
+
 def monitoring_board(*, stage: str = "") -> list[dict]:
     """Open flags by stage (in the order of the stages), the longest waiting first."""
-    flags = StageFlag.objects.filter(cleared_at__isnull=True).select_related(
+    flags = current_flags().select_related(
         "order", "order__customer", "order__owner").order_by("since", "id")
     if stage:
         flags = flags.filter(stage=stage)
@@ -109,12 +116,12 @@ def monitoring_board(*, stage: str = "") -> list[dict]:
 
 
 def flag_counts_by_stage() -> dict[str, int]:
-    rows = StageFlag.objects.filter(cleared_at__isnull=True).values("stage").annotate(n=Count("id"))
+    rows = current_flags().values("stage").annotate(n=Count("id"))
     return {row["stage"]: row["n"] for row in rows}
 
 
 def open_flag_of(order: Order) -> StageFlag | None:
-    return StageFlag.objects.filter(order=order, cleared_at__isnull=True).order_by("-flagged_at").first()
+    return current_flags().filter(order=order).order_by("-flagged_at").first()
 
 
 # --- staff notifications ----------------------------------------------------------------------

@@ -77,12 +77,14 @@ def _pending_review(order: Order) -> Explanation:
     for check in checks:
         if check.is_blocking:
             releasable = check.name in OVERRIDABLE
-            who = _who(roles.MANAGER, managers) + _("放行") if releasable else _who(_("录入人"), order_people(order)) + _("修改订单")
+            who = (_("%(who)s放行") % {"who": _who(roles.MANAGER, managers)} if releasable
+                   else _("%(who)s修改订单") % {"who": _who(_("录入人"), order_people(order))})
             details.append(Blocker(_("%(check)s拦截：%(message)s") % {"check": check.get_name_display(), "message": check.message},
                                    who, _order_link(order, "#review-checks"), _("查看审核结果")))
         elif check.result == CheckResult.WARN and not check.overridden_at:
             details.append(Blocker(_("%(check)s提示：%(message)s") % {"check": check.get_name_display(), "message": check.message},
-                                   _who(roles.REVIEWER, reviewers) + _("人工审核"), _order_link(order, "#review-checks"),
+                                   _("%(who)s人工审核") % {"who": _who(roles.REVIEWER, reviewers)},
+                                   _order_link(order, "#review-checks"),
                                    _("查看审核结果")))
     blocked = any(check.is_blocking for check in checks)
     if blocked:

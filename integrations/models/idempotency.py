@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ordermgmt.encryption import EncryptedTextField
+
 from .clients import ApiClient
 
 
@@ -29,8 +31,9 @@ class IdempotencyKey(models.Model):
     lock_token = models.UUIDField(default=uuid.uuid4)
     locked_at = models.DateTimeField(default=timezone.now)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    # The exact bytes sent the first time (a JSON document), so that a replay is identical.
-    response_body = models.TextField(blank=True)
+    # The exact bytes sent the first time (a JSON document), so that a replay is identical;
+    # encrypted at rest (an order's answer carries its receiver's name, phone and address).
+    response_body = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

@@ -11,12 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ordermgmt.errors import InvalidInput
+from ordermgmt.scoped_cache import forget
 from ordermgmt.history import attribute_change
 
 from ..models import ApiCallLog, ApiClient, ApiToken
 from ..models.clients import channel_code_validator, rate_limit_validator
 from ..scopes import DEFAULT_SCOPES, SCOPES
-from .common import check_permission
+from .common import SUBSCRIPTIONS, check_permission
 
 TOKEN_PREFIX = "omk_"
 # How often a token's "last used" time is written at most (not once per call).
@@ -117,6 +118,7 @@ def api_client_update(*, user, client: ApiClient, **fields) -> ApiClient:
     for name, value in fields.items():
         setattr(locked, name, value)
     attribute_change(locked, user).save()
+    forget(SUBSCRIPTIONS)  # the webhooks read the client's scopes and active flag with its subscriptions
     return locked
 
 

@@ -13,7 +13,7 @@ from aftersales import services as after_sales_services
 from customers.models import Customer, CustomerLevel
 from customers.services import AddressInput, ContactInput, customer_create
 from inventory.models import Product
-from ordermgmt.batching import one_batch
+from ordermgmt.scoped_cache import cache_scope
 from ordermgmt.errors import BusinessError, InvalidBatch, InvalidInput, InvalidTransition
 from orders import services as order_services
 from orders.models import Channel, InvoiceType, Order, OrderStatus, PaymentMethod, Priority
@@ -278,7 +278,7 @@ def _prepare(client: ApiClient, entries: list[BatchEntry], orders: list[ChannelO
 
 
 def _create(client: ApiClient, prepared: list[_Prepared]) -> None:
-    with one_batch():  # the webhook outbox of these orders reads its subscribers once
+    with cache_scope():  # the webhook outbox of these orders reads its subscribers once
         for item in (p for p in prepared if p.new_order is None):
             _create_one(client, item)
         _create_in_bulk(client, [p for p in prepared if p.new_order is not None])

@@ -28,7 +28,7 @@ from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from ordermgmt.batching import read_once
+from ordermgmt.scoped_cache import cached, forget
 from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.queueing import enqueue
@@ -39,7 +39,7 @@ from ..models.webhooks import DeliveryStatus
 from ..scopes import ORDERS_READ, ORDERS_READ_ALL
 from ..webhooks import payloads, sending
 from ..webhooks.event_types import EVENT_TYPES
-from .common import check_permission
+from .common import SUBSCRIPTIONS, check_permission
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ def webhook_subscription_create(
         client=client, url=_clean_url(url), event_types=_clean_event_types(event_types),
         description=(description or "").strip()[:200], secret=secret, created_by=user,
     )
+    forget(SUBSCRIPTIONS)
     return subscription, secret
 
 
@@ -97,6 +98,7 @@ def webhook_subscription_update(*, user, subscription: WebhookSubscription, **fi
     if unknown:
         raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}")
     locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    forget(SUBSCRIPTIONS)
     if "url" in fields:
         locked.url = _clean_url(fields["url"])
     if "event_types" in fields:
@@ -118,6 +120,7 @@ def webhook_subscription_enable(*, user, subscription: WebhookSubscription) -> W
     deliveries that waited go out now, in order."""
     check_permission(user, "integrations.change_webhooksubscription", "启用 Webhook 订阅")
     locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    forget(SUBSCRIPTIONS)
     locked.is_active = True
     locked.consecutive_failures, locked.failing_since = 0, None
     locked.disabled_at, locked.disabled_reason = None, ""
@@ -133,13 +136,16 @@ def webhook_subscription_enable(*, user, subscription: WebhookSubscription) -> W
 def webhook_subscription_delete(*, user, subscription: WebhookSubscription) -> None:
     check_permission(user, "integrations.delete_webhooksubscription", "删除 Webhook 订阅")
     WebhookSubscription.objects.filter(pk=subscription.pk).delete()
+    forget(SUBSCRIPTIONS)
 
 
 # --- the outbox -----------------------------------------------------------------------------
 
+
 def _active_subscriptions() -> list[WebhookSubscription]:
-    """Read once per batch of orders (``ordermgmt.batching``): nothing in it changes them."""
-    return read_once("integrations.active_webhook_subscriptions", lambda: list(
+    """Read once per request, task or batch of orders (``ordermgmt.scoped_cache``); a change
+    to a subscription forgets it (``_subscriptions_changed``)."""
+    return cached((SUBSCRIPTIONS,), lambda: list(
         WebhookSubscription.objects.filter(is_active=True, client__is_active=True).select_related("client")))
 
 
@@ -313,6 +319,7 @@ def _disable(subscription: WebhookSubscription, now) -> None:
         f"连续 {subscription.consecutive_failures} 次投递失败（持续 {hours:.1f} 小时），已自动停用"
     )[:300]
     subscription.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
+    forget(SUBSCRIPTIONS)
     logger.warning("Webhook subscription %s disabled: %s", subscription.pk, subscription.disabled_reason)
     publish(WebhookSubscriptionDisabled(subscription=subscription))
     transaction.on_commit(lambda: _tell_owner(subscription))

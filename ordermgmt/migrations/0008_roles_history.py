@@ -11,11 +11,11 @@ def grant_history_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("ordermgmt", "0007_history_and_role_changes"),
-        ("customers", "0007_history_and_data_subject_requests"),
+        ("customers", "0009_history_and_data_subject_requests"),
         ("inventory", "0010_history"),
-        ("orders", "0017_price_rule_history"),
-        ("fulfillment", "0007_history"),
-        ("integrations", "0003_history"),
+        ("orders", "0019_price_rule_history"),
+        ("fulfillment", "0009_history"),
+        ("integrations", "0005_history"),
     ]
 
     operations = [migrations.RunPython(grant_history_permissions, migrations.RunPython.noop)]

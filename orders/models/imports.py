@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ordermgmt.encryption import EncryptedJSONField
+
 
 class DailyOrderSequence(models.Model):
     """Last serial handed out per calendar day (Asia/Shanghai) for order numbers."""
@@ -68,9 +70,10 @@ class ImportJob(models.Model):
 
     message = models.TextField(_("结果说明"), blank=True)
     # Every problem found: {"row", "column", "value", "message", "hint", "level"}.
-    problems = models.JSONField(_("问题清单"), default=list, blank=True)
+    # The rows as read (names, phones, addresses) and the values typed: encrypted at rest.
+    problems = EncryptedJSONField(_("问题清单"), default=list, blank=True)
     # The first orders of the file as they will be created, for the preview.
-    preview = models.JSONField(_("预览"), default=list, blank=True)
+    preview = EncryptedJSONField(_("预览"), default=list, blank=True)
     # Keys of the warnings the user confirmed; a warning that appears only at import
     # time (someone entered the same order meanwhile) has to be confirmed again.
     accepted_warnings = models.JSONField(_("已确认的提示"), default=list, blank=True)

@@ -30,7 +30,6 @@ from django_fsm import can_proceed, has_transition_perm
 
 from inventory.models import PurchaseRequest, StockAllocation
 from inventory.services import StockLedger
-from ordermgmt.batching import one_batch
 from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish_all
 from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidTransition
@@ -423,7 +422,7 @@ class _Run:
                 state=PurchaseRequest.State.CANCELLED, closed_at=self.now, note="订单已由现有库存满足"
             )
         bulk_insert(self.timeline)
-        with one_batch():  # the listeners read what cannot change meanwhile once (webhook subscribers)
+        with cache_scope():  # the listeners read what cannot change meanwhile once (webhook subscribers)
             publish_all([announced for item in self.announced for announced in _announcements(item)])
 
 

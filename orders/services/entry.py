@@ -19,7 +19,7 @@ from inventory.models import Product
 from inventory.services import (
     stock_release_order,
 )
-from ordermgmt.batching import one_batch
+from ordermgmt.scoped_cache import cache_scope
 from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish, publish_all
 from ordermgmt.errors import InvalidBatch, InvalidInput, InvalidTransition
@@ -424,7 +424,7 @@ def order_create_many(*, user, orders: Sequence[NewOrder], placed_at: datetime |
     bulk_insert(adjustment_rows)
     bulk_insert(events)
     # Announced as ``order_create`` announces each order: its timeline entries, then the order.
-    with one_batch():  # listeners read what they need for these orders once, not once per order
+    with cache_scope():  # listeners read what they need for these orders once, not once per order
         publish_all([item for entries, created_event in announced
                      for item in [*(a for entry in entries for a in announcements(entry)), created_event]])
     if auto_review:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from ordermgmt.dbrouting import reads_from_replica
 from ordermgmt.pagination import CappedPaginator
 from django.http import Http404
 from django.shortcuts import render
@@ -29,6 +30,7 @@ from .settlement import VOUCHERS
 
 @login_required
 @permission_required("orders.view_order", raise_exception=True)
+@reads_from_replica
 def order_list(request):
     order_filter = OrderFilter(request.GET, queryset=order_list_queryset(visible_to=request.user))
     paginator = CappedPaginator(order_filter.qs, settings.ORDER_LIST_PAGE_SIZE)

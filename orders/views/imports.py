@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.selectors import customers_visible_to
+from ordermgmt.dbrouting import reads_from_replica
 from ordermgmt.errors import ActionForbidden, BusinessError
 from ordermgmt.flash import perform
 
@@ -187,6 +188,7 @@ def import_report(request, pk: int):
 @login_required
 @permission_required("orders.export_orders", raise_exception=True)
 @require_GET
+@reads_from_replica
 def order_export(request):
     """The order list with its current filters, one row per line, in the template's columns."""
     order_filter = OrderFilter(request.GET, queryset=order_list_queryset(visible_to=request.user))

@@ -10,10 +10,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django_fsm import FSMField, transition
 
 from customers.privacy import ContactDetails
+from ordermgmt.encryption import BlindIndexField, EncryptedCharField, EncryptedEmailField, KeepsBlindIndexes
 from ordermgmt.errors import InvalidInput
 
 
@@ -30,7 +31,7 @@ class Channel(models.TextChoices):
 class Severity(models.TextChoices):
     CRITICAL = "critical", _("紧急")
     HIGH = "high", _("严重")
-    NORMAL = "normal", _("一般")
+    NORMAL = "normal", pgettext_lazy("severity", "一般")
     LOW = "low", _("轻微")
 
 
@@ -100,7 +101,7 @@ class ComplaintSequence(models.Model):
         verbose_name_plural = _("投诉编号序列")
 
 
-class Complaint(models.Model):
+class Complaint(KeepsBlindIndexes, models.Model):
     number = models.CharField(_("投诉编号"), max_length=20, unique=True, editable=False)
     customer = models.ForeignKey("customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT,
                                  related_name="complaints")
@@ -118,10 +119,12 @@ class Complaint(models.Model):
     status = FSMField(_("状态"), max_length=20, choices=ComplaintStatus.choices, default=ComplaintStatus.ACCEPTED,
                       protected=True)
 
-    # Whom to answer (copied from the order or the customer's contact, or typed by the clerk).
-    contact_name = models.CharField(_("联系人"), max_length=50)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    contact_email = models.EmailField(_("电子邮箱"), blank=True)
+    # Whom to answer (copied from the order or the customer's contact, or typed by the clerk):
+    # encrypted at rest, the phone found by its blind index (ordermgmt/encryption.py).
+    contact_name = EncryptedCharField(_("联系人"), max_length=50)
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
+    contact_phone_index = BlindIndexField(source="contact_phone")
+    contact_email = EncryptedEmailField(_("电子邮箱"), blank=True)
 
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="assigned_complaints")

@@ -28,7 +28,7 @@ from .complaints import (
     complaint_start,
     complaints_flag_overdue,
 )
-from .monitoring import stage_flags_clear, stage_flags_refresh
+from .monitoring import stage_flags_refresh
 from .notifications import (
     notification_digests_send,
     notification_mark_read,
@@ -51,5 +51,5 @@ __all__ = [
     "complaint_note_to_owner", "complaint_open", "complaint_open_after_sales", "complaint_propose",
     "complaint_reopen", "complaint_start", "complaints_flag_overdue", "goodwill_approve", "goodwill_decline",
     "goodwill_request", "notification_digests_send", "notification_mark_read", "notification_preferences_update",
-    "notifications_mark_all_read", "stage_flags_clear", "staff_notices_suppressed", "stage_flags_refresh", "staff_notify",
+    "notifications_mark_all_read", "staff_notices_suppressed", "stage_flags_refresh", "staff_notify",
 ]

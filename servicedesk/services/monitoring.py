@@ -22,7 +22,11 @@ from .notifications import staff_notify
 @transaction.atomic
 def stage_flags_refresh(*, now: datetime | None = None) -> tuple[int, int]:
     """Raise a flag for every order newly past its stage's rule, clear those that no longer
-    are. Returns (raised, cleared)."""
+    are. Returns (raised, cleared).
+
+    The sweep is the only writer of flags: an order's move costs nothing here. A flag whose
+    order has moved on stops counting at once (``selectors.current_flags``: its stage is no
+    longer the order's) and is stamped cleared by the next sweep."""
     now = now or timezone.now()
     open_flags = {(flag.order_id, flag.stage): flag for flag in StageFlag.objects.filter(cleared_at__isnull=True)}
     raised, watched = 0, set()
@@ -50,11 +54,3 @@ def _raise(order_id: int, stage: str, candidate: Candidate, now: datetime) -> in
                  text=f"订单 {order.number} {flag.detail}", key=f"stage_flag:{flag.pk}")
     return 1
 
-
-@transaction.atomic
-def stage_flags_clear(*, order: Order, now: datetime | None = None) -> int:
-    """The order moved: its flags for the stages it left are cleared."""
-    return (
-        StageFlag.objects.filter(order=order, cleared_at__isnull=True).exclude(stage=order.status)
-        .update(cleared_at=now or timezone.now())
-    )

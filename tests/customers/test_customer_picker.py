@@ -60,6 +60,7 @@ def test_the_picker_answers_html_choices_with_name_and_code_and_no_contact_data(
 def test_a_phone_number_finds_its_customer_only_for_users_who_see_phones_in_full(client, customers):
     client.force_login(user_with_role(roles.SALES))
     assert "上海华兴科技有限公司" in _picked(client, "13812345678")
+    assert _picked(client, "12345678") == ""  # phones are encrypted: the whole number only
     client.force_login(user_with_role(roles.REVIEWER))  # sees phones masked: no lookup by phone
     assert _picked(client, "13812345678") == ""
 

@@ -62,3 +62,26 @@ def test_application_log_lines_mask_phones_and_mails():
             "Notification to %s / %s failed", "13912345678", "nana@example.com"
         )
     assert output.getvalue().strip() == "Notification to 139****5678 / n***@example.com failed"
+
+
+def test_the_dev_console_mail_backend_prints_messages_masked():
+    import io
+
+    from django.core.mail import EmailMessage
+
+    from ordermgmt.mail import ConsoleEmailBackend
+
+    stream = io.StringIO()
+    message = EmailMessage("您的订单已发货", f"收件人电话 13912345678，查询：http://127.0.0.1:8000/track/s/{TOKEN}/",
+                           "noreply@example.com", ["nana@example.com"])
+    assert ConsoleEmailBackend(stream=stream).send_messages([message]) == 1
+    printed = stream.getvalue()
+    assert "To: n***@example.com" in printed and "139****5678" in printed and "/track/s/***/" in printed
+    assert "nana@example.com" not in printed and "13912345678" not in printed and TOKEN not in printed
+
+
+def test_dev_settings_use_the_masking_mail_backend():
+    from tests.platform.test_settings import _manage
+
+    result = _manage("shell", "-c", "from django.conf import settings as s; print(s.EMAIL_BACKEND)")
+    assert result.stdout.split()[-1] == "ordermgmt.mail.ConsoleEmailBackend", result.stderr

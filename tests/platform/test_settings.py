@@ -2,11 +2,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import PROJECT_ROOT
 
 
 def _manage(*args, **env):
-    ours = {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL", "RUNSERVER_ADDRESS"}
+    ours = {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL", "RUNSERVER_ADDRESS",
+            "FIELD_ENCRYPTION_KEYS", "FIELD_BLIND_INDEX_KEY"}
     clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("CELERY_")}
     clean.update(env)
     return subprocess.run(
@@ -14,18 +17,19 @@ def _manage(*args, **env):
     )
 
 
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 24 + "production-secret-key-for-the-check-0123456789",
+    "ALLOWED_HOSTS": "orders.example.com",
+    "DATABASE_URL": "postgres://ordermgmt@127.0.0.1:5432/ordermgmt",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "FIELD_ENCRYPTION_KEYS": "bmV3LWtleS0wMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM=,b2xkLWtleS0wMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM=",
+    "FIELD_BLIND_INDEX_KEY": "aW5kZXgta2V5LTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+}
+
+
 def test_deploy_check_is_clean_with_production_variables():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="false",
-        SECRET_KEY="x" * 24 + "production-secret-key-for-the-check-0123456789",
-        ALLOWED_HOSTS="orders.example.com",
-        DATABASE_URL="postgres://ordermgmt@127.0.0.1:5432/ordermgmt",
-        REDIS_URL="redis://127.0.0.1:6379/0",
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -34,6 +38,24 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", DEBUG="false", ALLOWED_HOSTS="orders.example.com")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["FIELD_ENCRYPTION_KEYS", "FIELD_BLIND_INDEX_KEY"])
+def test_production_refuses_to_start_without_the_personal_data_keys(missing):
+    result = _manage("check", **{**PRODUCTION, missing: ""})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS and FIELD_BLIND_INDEX_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_key_that_is_not_32_bytes():
+    result = _manage("check", **{**PRODUCTION, "FIELD_ENCRYPTION_KEYS": "too-short"})
+    assert result.returncode != 0
+    assert "32 random bytes" in result.stderr
+
+
+def test_dev_encrypts_with_a_derived_key_and_needs_no_variable():
+    result = _manage("shell", "-c", "from django.conf import settings as s; print(len(s.FIELD_ENCRYPTION_KEYS), bool(s.FIELD_BLIND_INDEX_KEY))")
+    assert result.stdout.split()[-2:] == ["1", "True"], result.stderr
 
 
 def test_settings_come_from_the_environment():

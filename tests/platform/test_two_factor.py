@@ -135,10 +135,10 @@ def test_the_admin_login_does_not_skip_the_code(client):
 
 
 def test_production_requires_it_for_managers_and_superusers_and_development_does_not():
-    from tests.platform.test_settings import _manage
+    from tests.platform.test_settings import PRODUCTION, _manage
 
     shown = "from django.conf import settings as s; print(s.OTP_REQUIRED_ROLES, s.DEMO_DATA_ALLOWED)"
-    production = _manage("shell", "-c", shown, DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="orders.example.com")
+    production = _manage("shell", "-c", shown, **PRODUCTION)
     assert production.stdout.strip().splitlines()[-1] == "['主管', '超级管理员'] False", production.stderr
     development = _manage("shell", "-c", shown)
     assert development.stdout.strip().splitlines()[-1] == "[] True", development.stderr

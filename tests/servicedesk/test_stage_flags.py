@@ -1,5 +1,6 @@
 """Orders past their stage's dwell-time threshold (working time) are flagged by the beat
-sweep, one flag per order and stage, cleared when the order moves; the order's people and
+sweep, one flag per order and stage, no longer counted once the order moves (and stamped
+cleared by the next sweep); the order's people and
 whoever works on the stage are told. The clock is faked across a weekend."""
 
 from datetime import date
@@ -14,6 +15,7 @@ from orders import services as order_services
 from orders.models import OrderStatus
 from servicedesk import tasks
 from servicedesk.models import StageFlag, StaffNotification
+from servicedesk.selectors import flag_counts_by_stage, open_flag_of
 from servicedesk.stages import RULES_BY_STAGE
 from tests.factories import CarrierFactory, ProductFactory, make_order
 from tests.fulfillment.conftest import allocated_order, ship_all
@@ -44,10 +46,15 @@ def test_an_allocated_order_is_flagged_one_working_day_later_across_the_weekend_
     assert told == {staff["sales"], staff["warehouse"]}, "the owner and the warehouse, not every role"
     assert StaffNotification.objects.filter(kind="stage_flag", link=f"/orders/{order.number}/").count() == 2
 
+    assert open_flag_of(order) == flag and flag_counts_by_stage() == {OrderStatus.ALLOCATED: 1}
+
     with time_machine.travel(at(2026, 12, 8, 10), tick=False):
         ship_all(order, staff, CarrierFactory(code="sf"))
+    order.refresh_from_db()
+    assert open_flag_of(order) is None and flag_counts_by_stage() == {}, "stops counting with the move"
+    assert sweep(at(2026, 12, 8, 10, 5)) == (0, 1)
     flag.refresh_from_db()
-    assert flag.cleared_at == at(2026, 12, 8, 10), "cleared in the shipping transaction"
+    assert flag.cleared_at == at(2026, 12, 8, 10, 5), "stamped cleared by the next sweep"
 
 
 def test_a_shipment_without_carrier_news_is_flagged_but_not_one_the_carrier_reported(staff):

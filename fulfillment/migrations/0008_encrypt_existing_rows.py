@@ -1,0 +1,35 @@
+"""Encrypts the rows written before receivers on delivery proofs and the notices' recipients and bodies were encrypted (and fills the phone's blind
+index), in batches that each commit: an interrupted run resumes where it stopped. Backwards:
+the values in clear again, before the columns go back to their old types."""
+
+from django.db import migrations
+
+from ordermgmt.encryption import reencrypt_table
+
+TABLES = [
+    {"table": "fulfillment_deliveryproof", "columns": ["receiver_name"]},
+    {"table": "fulfillment_notificationmessage", "columns": ["recipient", "body"],
+     "indexes": {"recipient_index": "recipient"}},
+]
+
+
+def encrypt_rows(apps, schema_editor):
+    for table in TABLES:
+        reencrypt_table(schema_editor.connection, **table)
+
+
+def decrypt_rows(apps, schema_editor):
+    for table in TABLES:
+        reencrypt_table(schema_editor.connection, table=table["table"], columns=table["columns"], decrypt_only=True)
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("fulfillment", "0007_encrypt_personal_data"),
+    ]
+
+    operations = [
+        migrations.RunPython(encrypt_rows, decrypt_rows, elidable=True),
+    ]
