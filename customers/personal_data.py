@@ -71,7 +71,7 @@ def erase_personal_data(customer) -> dict[str, int]:
     counts = {}
     for eraser in _ERASERS:
         counts.update(eraser(customer))
-    counts["contacts"] = customer.contacts.update(name=ERASED, phone="", email="")
+    counts["contacts"] = customer.contacts.update(name=ERASED, phone="", email="", phone_index="")
     counts["addresses"] = customer.addresses.update(detail="")
     Contact.history.filter(customer_id=customer.pk).delete()
     Address.history.filter(customer_id=customer.pk).delete()

@@ -20,7 +20,7 @@ def erase_notices_and_receipts(customer) -> dict:
     notices = NotificationMessage.objects.filter(order__customer=customer)
     proofs = DeliveryProof.objects.filter(shipment__order__customer=customer)
     return {
-        "notices": notices.update(recipient="", subject="", body=ERASED),
+        "notices": notices.update(recipient="", recipient_index="", subject="", body=ERASED),
         "delivery_receipts": proofs.update(receiver_name=ERASED),
     }
 

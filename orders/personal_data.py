@@ -25,7 +25,8 @@ def erase_order_receivers(customer) -> dict:
             f"客户还有未结束的订单（{'、'.join(open_numbers[:5])}{' 等' if len(open_numbers) > 5 else ''}），"
             "需要收货信息完成履约；请在订单完成、取消或关闭后再删除个人信息"
         )
-    erased = orders.update(contact_name=ERASED, contact_phone="", contact_email="", ship_address="")
+    erased = orders.update(contact_name=ERASED, contact_phone="", contact_email="", ship_address="",
+                           contact_name_index="", contact_phone_index="")
     return {"orders": erased}
 
 

@@ -93,11 +93,12 @@ def test_erasure_blanks_personal_data_everywhere_and_keeps_the_accounting_record
     assert response.status_code == 302
 
     contact = customer.contacts.get()
-    assert (contact.name, contact.phone, contact.email) == ("（已删除）", "", "")
+    assert (contact.name, contact.phone, contact.email, contact.phone_index) == ("（已删除）", "", "", "")
     address = customer.addresses.get()
     assert (address.province, address.city, address.detail) == ("上海市", "上海市", "")
     order = Order.objects.get(pk=order.pk)
     assert (order.contact_name, order.contact_phone, order.ship_address) == ("（已删除）", "", "")
+    assert (order.contact_phone_index, order.contact_name_index) == ("", ""), "no search finds them by the old phone"
     assert (order.total, order.invoice_title, order.ship_province) == (total, invoice_title, "上海市")
     notices = list(NotificationMessage.objects.all())  # ours, and the cancellation's
     assert notices and all(n.recipient == "" and n.body == "（已删除）" for n in notices)
