@@ -4,6 +4,9 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ordermgmt.history import signed_in_user
 
 from ordermgmt.encryption import BlindIndexField, EncryptedCharField, EncryptedEmailField, KeepsBlindIndexes
 
@@ -52,6 +55,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["search_key"], get_user=signed_in_user)
+
     class Meta:
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
@@ -98,12 +103,17 @@ class Contact(KeepsBlindIndexes, models.Model):
     phone_index = BlindIndexField(source="phone")
     is_primary = models.BooleanField(_("主要联系人"), default=False)
 
+    history = HistoricalRecords(get_user=signed_in_user)
+
     class Meta:
         verbose_name = _("联系人")
         verbose_name_plural = _("联系人")
         ordering = ["-is_primary", "id"]
         # The one rule for personal contact data (see customers/privacy.py).
-        permissions = [("view_full_contact", _("查看完整联系方式（电话、邮箱、详细地址）"))]
+        permissions = [
+            ("view_full_contact", _("查看完整联系方式（电话、邮箱、详细地址）")),
+            ("handle_data_request", _("处理个人信息查询、导出与删除请求")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.masked_phone}"
@@ -125,6 +135,8 @@ class Address(models.Model):
     detail = EncryptedCharField(_("详细地址"), max_length=200)
     is_default = models.BooleanField(_("默认地址"), default=False)
 
+    history = HistoricalRecords(get_user=signed_in_user)
+
     class Meta:
         verbose_name = _("收货地址")
         verbose_name_plural = _("收货地址")
@@ -140,3 +152,29 @@ class Address(models.Model):
     @property
     def contact_details(self) -> ContactDetails:
         return ContactDetails(province=self.province, city=self.city, district=self.district, street=self.detail)
+
+
+class DataSubjectRequest(models.Model):
+    """A request of a person to see (export) or erase the personal data held about them: who
+    handled it, when, for which customer, and why (customers/personal_data.py)."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("导出个人信息")
+        ERASE = "erase", _("删除个人信息")
+
+    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT,
+                                 related_name="data_requests")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("原因/请求来源"), max_length=200)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    handled_at = models.DateTimeField(_("处理时间"), auto_now_add=True)
+    sections = models.JSONField(_("涉及内容"), default=dict, help_text=_("各部分导出或删除的记录条数（不含内容本身）"))
+
+    class Meta:
+        verbose_name = _("个人信息请求")
+        verbose_name_plural = _("个人信息请求")
+        ordering = ["-handled_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.get_kind_display()}"

@@ -69,3 +69,20 @@ def shown_contact(user, details: ContactDetails) -> ShownContact:
                                street=details.street),
         full=False,
     )
+
+
+# Fields of customer records (customers, contacts, addresses) that identify a person, and how
+# a user without ``view_full_contact`` sees their values in a record's history.
+_MASKED_IN_HISTORY = {
+    "phone": mask_phone,
+    "email": mask_email,
+    "detail": lambda street: HIDDEN_STREET,
+    "bank_account": lambda account: f"****{account[-4:]}",
+}
+
+
+def shown_history_value(user, field: str, value: str) -> str:
+    mask = _MASKED_IN_HISTORY.get(field)
+    if mask is None or sees_full_contact(user):
+        return value
+    return mask(value)

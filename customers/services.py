@@ -8,8 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ordermgmt.errors import ActionForbidden, InvalidInput
+from ordermgmt.history import attribute_change
 
-from .models import Address, Contact, Customer, CustomerLevel
+from .models import Address, Contact, Customer, CustomerLevel, DataSubjectRequest
+from .personal_data import collect_personal_data, erase_personal_data
 from .phones import normalize_phone
 from .validators import normalize_bank_account, validate_bank_account, validate_tax_number
 
@@ -109,6 +111,7 @@ def customer_create(
         bank_name=bank_name.strip(),
         bank_account=tax["bank_account"],
     )
+    attribute_change(customer, user)
     if credit_limit is not None:
         customer.credit_limit = credit_limit
     if payment_terms_days is not None:
@@ -118,8 +121,8 @@ def customer_create(
             customer.save()
     except IntegrityError as error:
         raise InvalidInput(f"客户编码“{customer.code}”或名称已被使用") from error
-    Contact.objects.create(customer=customer, is_primary=True, **contact.__dict__)
-    Address.objects.create(customer=customer, is_default=True, **address.__dict__)
+    attribute_change(Contact(customer=customer, is_primary=True, **contact.__dict__), user).save()
+    attribute_change(Address(customer=customer, is_default=True, **address.__dict__), user).save()
     return customer
 
 
@@ -142,7 +145,7 @@ def customer_update(*, user, customer: Customer, **fields) -> Customer:
             raise InvalidInput(f"客户“{fields['name']}”已存在")
     for name, value in fields.items():
         setattr(locked, name, value)
-    locked.save()
+    attribute_change(locked, user).save()
     return locked
 
 
@@ -157,7 +160,7 @@ def contact_save(*, user, customer: Customer, contact: ContactInput, instance: C
     target.is_primary = is_primary
     if is_primary:
         customer.contacts.exclude(pk=target.pk).update(is_primary=False)
-    target.save()
+    attribute_change(target, user).save()
     _touch(customer)
     return target
 
@@ -174,9 +177,44 @@ def address_save(*, user, customer: Customer, address: AddressInput, instance: A
     target.is_default = is_default
     if is_default:
         customer.addresses.exclude(pk=target.pk).update(is_default=False)
-    target.save()
+    attribute_change(target, user).save()
     _touch(customer)
     return target
+
+
+@transaction.atomic
+def personal_data_export(*, user, customer: Customer, reason: str) -> dict:
+    """Everything held about the customer's people, for a data-subject request (个人信息保护法
+    第45条); the request is recorded with who handled it and why (not the data itself)."""
+    if user is None or not user.has_perm("customers.handle_data_request"):
+        raise ActionForbidden("只有主管可以处理个人信息请求")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写请求来源或原因（例如：客户来电要求查询其个人信息）")
+    sections = collect_personal_data(customer)
+    request = DataSubjectRequest.objects.create(
+        customer=customer, kind=DataSubjectRequest.Kind.EXPORT, reason=reason[:200], handled_by=user,
+        sections={name: len(section) for name, section in sections.items()},
+    )
+    return {"customer": customer.code, "request": request.pk, "exported_at": request.handled_at.isoformat(),
+            "reason": reason, "sections": sections}
+
+
+@transaction.atomic
+def personal_data_erase(*, user, customer: Customer, reason: str) -> DataSubjectRequest:
+    """Erase the personal data of the customer's people on their request (个人信息保护法 第47条):
+    contacts, addresses, the receivers of its orders, the notices sent to them. Amounts, invoices
+    and payments stay (accounting records); refused while an order is still being fulfilled."""
+    if user is None or not user.has_perm("customers.handle_data_request"):
+        raise ActionForbidden("只有主管可以处理个人信息请求")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写删除的依据或请求来源（例如：客户书面申请删除个人信息）")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    counts = erase_personal_data(locked)
+    return DataSubjectRequest.objects.create(
+        customer=locked, kind=DataSubjectRequest.Kind.ERASE, reason=reason[:200], handled_by=user, sections=counts,
+    )
 
 
 def _touch(customer: Customer) -> None:

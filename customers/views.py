@@ -1,18 +1,32 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _, pgettext
+from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
+from ordermgmt.history import history_entries, history_page
 from ordermgmt.pickers import Picker
 
 from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
-from .models import Customer, CustomerLevel
-from .privacy import sees_full_contact, shown_contact
+from .models import Address, Contact, Customer, CustomerLevel
+from .privacy import sees_full_contact, shown_contact, shown_history_value
 from .selectors import customer_picker_search, customer_search, customers_visible_to
-from .services import AddressInput, ContactInput, address_save, contact_save, customer_create, customer_update
+from .services import (
+    AddressInput,
+    ContactInput,
+    address_save,
+    contact_save,
+    customer_create,
+    customer_update,
+    personal_data_erase,
+    personal_data_export,
+)
 
 
 def _form_errors(form) -> str:
@@ -191,4 +205,57 @@ def address_add_view(request, pk: int):
             messages.success(request, _("收货地址已添加"))
     else:
         messages.error(request, _("地址未保存：%(errors)s") % {"errors": _form_errors(form)})
+    return redirect("customers:detail", pk=pk)
+
+
+def _history_label(record) -> str:
+    if record.instance_type is Contact:
+        return _("联系人 %(name)s") % {"name": record.name}
+    if record.instance_type is Address:
+        return _("收货地址 %(region)s") % {"region": f"{record.province}{record.city}{record.district}"}
+    return _("客户资料")
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_history(request, pk: int):
+    """历史: every saved version of the customer, its contacts and its addresses; phones,
+    e-mails, streets and bank accounts as this user may see them."""
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
+    entries = history_entries(
+        [customer.history.all(), Contact.history.filter(customer_id=pk), Address.history.filter(customer_id=pk)],
+        label=_history_label,
+        shown=lambda record, field, value: shown_history_value(request.user, field, value),
+    )
+    return history_page(request, title=customer.name, entries=entries,
+                        back_url=reverse("customers:detail", args=[pk]), back_label=_("返回客户"))
+
+
+@login_required
+@require_POST
+@permission_required("customers.handle_data_request", raise_exception=True)
+def personal_data_export_view(request, pk: int):
+    """A data-subject request: the JSON file of everything held, downloaded by the 主管."""
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
+    try:
+        data = personal_data_export(user=request.user, customer=customer, reason=request.POST.get("reason", ""))
+    except BusinessError as error:
+        messages.error(request, str(error))
+        return redirect("customers:detail", pk=pk)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="personal-data-{customer.code}.json"'
+    return response
+
+
+@login_required
+@require_POST
+@permission_required("customers.handle_data_request", raise_exception=True)
+def personal_data_erase_view(request, pk: int):
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
+    try:
+        personal_data_erase(user=request.user, customer=customer, reason=request.POST.get("reason", ""))
+    except BusinessError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("个人信息已删除；订单金额、发票和收付款记录保留"))
     return redirect("customers:detail", pk=pk)

@@ -15,9 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
 
 from customers.privacy import ContactDetails
 from ordermgmt.encryption import BlindIndexField, EncryptedCharField, EncryptedTextField, KeepsBlindIndexes
+from ordermgmt.history import signed_in_user
 
 # --- production -----------------------------------------------------------------------
 
@@ -531,6 +533,8 @@ class NotificationTemplate(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("通知模板")

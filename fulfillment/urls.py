@@ -26,4 +26,5 @@ urlpatterns = [
     path("notifications/<int:pk>/resend/", notifications.outbox_resend, name="outbox_resend"),
     path("notifications/templates/", notifications.template_list, name="templates"),
     path("notifications/templates/<int:pk>/", notifications.template_edit, name="template_edit"),
+    path("notifications/templates/<int:pk>/history/", notifications.template_history, name="template_history"),
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("clients/new/", clients.client_new, name="client_new"),
     path("clients/<int:pk>/", clients.client_detail, name="client"),
     path("clients/<int:pk>/edit/", clients.client_edit, name="client_edit"),
+    path("clients/<int:pk>/history/", clients.client_history, name="client_history"),
     path("clients/<int:pk>/tokens/", clients.token_issue, name="token_issue"),
     path("tokens/<int:pk>/revoke/", clients.token_revoke, name="token_revoke"),
     path("clients/<int:pk>/webhooks/new/", webhooks.subscription_new, name="subscription_new"),

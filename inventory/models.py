@@ -6,8 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
+from simple_history.models import HistoricalRecords
 
 from customers.search import search_fields
+from ordermgmt.history import signed_in_user
 
 
 class StockType(models.TextChoices):
@@ -81,6 +83,8 @@ class Product(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ProductQuerySet.as_manager()
+
+    history = HistoricalRecords(excluded_fields=["search_key"], get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("商品")

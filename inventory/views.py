@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
+from ordermgmt.history import history_entries, history_page
 from ordermgmt.http import redirect_back
 from ordermgmt.pickers import Picker
 
@@ -54,6 +56,14 @@ def product_stock_detail(request, pk: int):
             "now": timezone.now(),
         },
     )
+
+
+@login_required
+@permission_required("inventory.view_product", raise_exception=True)
+def product_history(request, pk: int):
+    product = get_object_or_404(Product, pk=pk)
+    return history_page(request, title=str(product), entries=history_entries([product.history.all()], label=lambda r: _("商品资料")),
+                        back_url=reverse("inventory:product", args=[pk]), back_label=_("返回商品"))
 
 
 @login_required

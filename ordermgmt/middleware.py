@@ -2,10 +2,14 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 
 from . import policies
+from .two_factor import confirmed_device, two_factor_required
 
 
 class ChosenLanguageMiddleware:
@@ -84,3 +88,34 @@ class NoStoreWhenSignedInMiddleware:
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class RequireTwoFactorMiddleware:
+    """Keeps a signed-in session that skipped the code step out of the portal.
+
+    A user who must use two-step sign-in (``OTP_REQUIRED_ROLES``) and has no authenticator yet
+    may only open the enrolment page (and sign out) until they set one up. A user with an
+    authenticator whose session was not verified with a code (signed in through another form,
+    e.g. the admin's) is signed out and sent to the portal's login, which asks for the code.
+    """
+
+    OPEN_PREFIXES = ("/static/", "/i18n/", "/accounts/")
+    NO_DEVICE = "two_factor_no_device"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is None or not user.is_authenticated or user.is_verified()
+                or request.path.startswith(self.OPEN_PREFIXES)):
+            return self.get_response(request)
+        # Whether the user has an authenticator is asked once per session: one enrols from a
+        # session of their own, which the enrolment verifies.
+        if not request.session.get(self.NO_DEVICE) and confirmed_device(user) is not None:
+            logout(request)
+            return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+        request.session[self.NO_DEVICE] = True
+        if two_factor_required(user):
+            return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -3,6 +3,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .history import signed_in_user
 
 
 class PolicyValue(models.Model):
@@ -12,6 +15,8 @@ class PolicyValue(models.Model):
     value = models.CharField(_("值"), max_length=60)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("业务规则")
@@ -174,3 +179,28 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.listener} ({self.get_status_display()})"
+
+
+class RoleChange(models.Model):
+    """A role (auth group) given to or taken from a user: who did it and when. Written by
+    ``ordermgmt.role_history`` whenever a user's groups change, from the admin or code."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("授予")
+        REMOVED = "removed", _("撤销")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="role_changes")
+    role = models.CharField(_("角色"), max_length=150)
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("角色变更记录")
+        verbose_name_plural = _("角色变更记录")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_action_display()} {self.role}"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ActionForbidden, InvalidInput
+from .history import attribute_change
 from .models import PolicyChange, PolicyValue
 from .money import parse_money, parse_quantity
 from .scoped_cache import cached, forget
@@ -116,7 +117,9 @@ def policy_update(*, user, definition: PolicyDef, value, reason: str) -> None:
     old_value = definition.default if row is None else definition.parse(row.value)
     if new_value == old_value:
         return
-    PolicyValue.objects.update_or_create(key=definition.key, defaults={"value": str(new_value), "updated_by": user})
+    row = row or PolicyValue(key=definition.key)
+    row.value, row.updated_by = str(new_value), user
+    attribute_change(row, user, reason.strip()).save()
     PolicyChange.objects.create(
         key=definition.key, old_value=str(old_value), new_value=str(new_value), changed_by=user, reason=reason.strip()
     )

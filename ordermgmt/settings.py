@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ordermgmt",
     "customers",
     "inventory",
@@ -108,9 +111,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the two-step code (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Master-data history (django-simple-history) names the signed-in user who made a change
+    # that a service did not attribute itself.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ordermgmt.middleware.SessionIdleTimeoutMiddleware",
+    "ordermgmt.middleware.RequireTwoFactorMiddleware",
     "ordermgmt.middleware.NoStoreWhenSignedInMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -300,6 +309,16 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # The lockouts are shown in Chinese by ordermgmt's admin (LoginLockout), not axes' own pages.
 AXES_ENABLE_ADMIN = False
+
+# --- Two-step sign-in (django-otp, TOTP) and the demo accounts -----------------------------
+# The roles (ordermgmt.roles; 超级管理员 = a superuser) that must confirm every login with a code
+# from an authenticator app; anyone else may turn it on from their own page (ordermgmt.two_factor).
+# Read once at start-up, like DEMO_DATA_ALLOWED: a test run switches DEBUG off at run time.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[] if DEBUG else ["主管", "超级管理员"])
+OTP_TOTP_ISSUER = "客户订单管理平台"
+# Demo data and the demo password (ordermgmt.demo): development only. In production seed_demo
+# refuses to run and a login with the demo password is refused (ordermgmt.sign_in).
+DEMO_DATA_ALLOWED = DEBUG
 
 # --- Security (production) ---------------------------------------------------
 # A signed-in session lasts as long as the idle time a 主管 sets (ordermgmt.policies,

@@ -6,7 +6,7 @@ from aftersales import public_urls as after_sales_public
 from fulfillment import public_urls as fulfillment_public
 from servicedesk import public_urls as service_desk_public
 
-from . import event_views, pickers, views
+from . import event_views, pickers, sign_in, views
 from .holidays import views as calendar
 
 admin.site.site_header = "客户订单管理平台 · 主数据管理"
@@ -22,6 +22,8 @@ portal_patterns = (
         path("address/parse/", views.address_parse, name="address_parse"),
         path("pickers/users/", pickers.UserPicker.as_view(), name="user_picker"),
         path("settings/policies/", views.policy_settings, name="policies"),
+        path("settings/policies/<slug:key>/history/", views.policy_history, name="policy_history"),
+        path("settings/roles/history/", views.role_changes, name="role_changes"),
         path("settings/events/", event_views.event_delivery_list, name="event_deliveries"),
         path("settings/events/<int:pk>/retry/", event_views.event_delivery_retry_view, name="event_delivery_retry"),
         path("settings/calendar/", calendar.calendar_home, name="calendar"),
@@ -38,7 +40,9 @@ portal_patterns = (
 
 urlpatterns = [
     path("", include(portal_patterns)),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", sign_in.PasswordStepLoginView.as_view(), name="login"),
+    path("accounts/login/code/", sign_in.login_code, name="login_code"),
+    path("accounts/two-factor/", sign_in.two_factor_settings, name="two_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),

@@ -5,14 +5,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import policies
 from .addresses import parse_address_line
 from .errors import BusinessError
-from .models import PolicyChange
+from .history import history_entries, history_page
+from .models import PolicyChange, PolicyValue, RoleChange
 
 
 @login_required
@@ -65,6 +67,30 @@ def policy_settings(request):
         "portal/policies.html",
         {"rows": rows, "page": changes, "labels": labels, "can_change": can_change},
     )
+
+
+@login_required
+def policy_history(request, key: str):
+    """历史 of one business rule's stored value (the 修改记录 above lists every rule's)."""
+    if not request.user.has_perm("ordermgmt.view_policyvalue"):
+        raise PermissionDenied(_("只有主管可以查看业务规则"))
+    definition = policies.REGISTRY.get(key)
+    if definition is None:
+        raise Http404(_("未知的业务规则"))
+    entries = history_entries([PolicyValue.history.filter(key=key)], label=lambda record: str(definition.label))
+    return history_page(request, title=str(definition.label), entries=entries,
+                        back_url=reverse("portal:policies"), back_label=_("返回业务规则"))
+
+
+@login_required
+def role_changes(request):
+    """角色变更记录: who gave or took which role from whom, and when."""
+    if not request.user.has_perm("ordermgmt.view_rolechange"):
+        raise PermissionDenied(_("只有主管可以查看角色变更记录"))
+    changes = RoleChange.objects.select_related("user", "changed_by")
+    return render(request, "portal/role_changes.html", {
+        "page": Paginator(changes, 30).get_page(request.GET.get("page")),
+    })
 
 
 def login_locked_out(request, original_response=None, credentials=None):

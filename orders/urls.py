@@ -13,6 +13,7 @@ urlpatterns = [
     path("pricing/<slug:kind>/new/", pricing_rules.rule_edit, name="price_rule_create"),
     path("pricing/<slug:kind>/<int:pk>/", pricing_rules.rule_edit, name="price_rule_edit"),
     path("pricing/<slug:kind>/<int:pk>/deactivate/", pricing_rules.rule_deactivate, name="price_rule_deactivate"),
+    path("pricing/<slug:kind>/<int:pk>/history/", pricing_rules.rule_history, name="price_rule_history"),
     # Before "<str:number>/": these words are not order numbers.
     path("export/", imports.order_export, name="export"),
     path("imports/", imports.import_list, name="imports"),

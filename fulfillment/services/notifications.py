@@ -14,6 +14,7 @@ from django.utils import timezone
 from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
+from ordermgmt.history import attribute_change
 from ordermgmt.language import in_platform_language
 from ordermgmt.queueing import enqueue
 from ordermgmt.scoped_cache import cached, forget
@@ -49,7 +50,7 @@ def notification_template_update(
         raise InvalidInput("；".join(problems))
     locked = NotificationTemplate.objects.select_for_update().get(pk=template.pk)
     locked.subject, locked.body, locked.is_active, locked.updated_by = subject, body, is_active, user
-    locked.save()
+    attribute_change(locked, user).save()
     return locked
 
 

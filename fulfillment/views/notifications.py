@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from customers.privacy import shown_contact
 from ordermgmt.flash import perform
+from ordermgmt.history import history_entries, history_page
 
 from ..forms import TemplateForm
 from ..models import MessageStatus, NotificationMessage, NotificationTemplate
@@ -48,6 +49,15 @@ def template_list(request):
     return render(request, "fulfillment/template_list.html", {
         "templates": NotificationTemplate.objects.order_by("key", "channel"),
     })
+
+
+@login_required
+@permission_required("fulfillment.change_notificationtemplate", raise_exception=True)
+def template_history(request, pk: int):
+    template = get_object_or_404(NotificationTemplate, pk=pk)
+    return history_page(request, title=str(template),
+                        entries=history_entries([template.history.all()], label=lambda record: gettext("通知模板")),
+                        back_url=reverse("fulfillment:template_edit", args=[pk]), back_label=gettext("返回模板"))
 
 
 @login_required

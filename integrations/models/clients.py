@@ -5,6 +5,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ordermgmt.history import signed_in_user
 
 from ..scopes import SCOPES, granted
 
@@ -36,6 +39,8 @@ class ApiClient(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("API 客户端")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ordermgmt.errors import InvalidInput
 from ordermgmt.scoped_cache import forget
+from ordermgmt.history import attribute_change
 
 from ..models import ApiCallLog, ApiClient, ApiToken
 from ..models.clients import channel_code_validator, rate_limit_validator
@@ -91,9 +92,11 @@ def api_client_create(
         raise InvalidInput(f"渠道编码“{fields['channel_code']}”已被其他客户端使用")
     try:
         with transaction.atomic():
-            return ApiClient.objects.create(
+            client = ApiClient(
                 **fields, owner=owner if owner is not None else user, notes=(notes or "").strip(), created_by=user,
             )
+            attribute_change(client, user).save()
+            return client
     except IntegrityError as error:
         raise InvalidInput("名称或渠道编码已被其他客户端使用") from error
 
@@ -114,7 +117,7 @@ def api_client_update(*, user, client: ApiClient, **fields) -> ApiClient:
         raise InvalidInput(f"已有名为“{fields['name']}”的客户端")
     for name, value in fields.items():
         setattr(locked, name, value)
-    locked.save()
+    attribute_change(locked, user).save()
     forget(SUBSCRIPTIONS)  # the webhooks read the client's scopes and active flag with its subscriptions
     return locked
 

@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from ordermgmt.flash import perform
+from ordermgmt.history import history_entries, history_page
 
 from .. import selectors
 from ..forms import ApiClientForm, TokenIssueForm
@@ -40,6 +42,15 @@ def client_new(request):
 def client_detail(request, pk: int):
     client = get_object_or_404(ApiClient.objects.select_related("owner"), pk=pk)
     return render(request, "integrations/client_detail.html", _client_context(client))
+
+
+@login_required
+@permission_required("integrations.view_apiclient", raise_exception=True)
+def client_history(request, pk: int):
+    client = get_object_or_404(ApiClient, pk=pk)
+    return history_page(request, title=client.name,
+                        entries=history_entries([client.history.all()], label=lambda record: gettext("客户端设置")),
+                        back_url=reverse("integrations:client", args=[pk]), back_label=gettext("返回客户端"))
 
 
 def _client_context(client: ApiClient, **extra) -> dict:

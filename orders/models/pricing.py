@@ -7,6 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ordermgmt.history import signed_in_user
 
 from .order import Order
 
@@ -35,6 +38,8 @@ class ContractPrice(models.Model):
     note = models.CharField(_("合同号/备注"), max_length=100, blank=True)
 
     objects = ValidityQuerySet.as_manager()
+
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("客户合同价")
@@ -68,6 +73,8 @@ class LevelDiscount(models.Model):
 
     objects = ValidityQuerySet.as_manager()
 
+    history = HistoricalRecords(get_user=signed_in_user)
+
     class Meta:
         verbose_name = _("等级折扣")
         verbose_name_plural = _("等级折扣")
@@ -91,6 +98,8 @@ class QuantityBreak(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
 
     objects = ValidityQuerySet.as_manager()
+
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("阶梯价")
@@ -128,6 +137,8 @@ class Promotion(models.Model):
 
     objects = ValidityQuerySet.as_manager()
 
+    history = HistoricalRecords(get_user=signed_in_user)
+
     class Meta:
         verbose_name = _("促销活动")
         verbose_name_plural = _("促销活动")
@@ -164,6 +175,8 @@ class FreightRule(models.Model):
     free_over = models.DecimalField(_("满额包邮(元,不含税)"), max_digits=12, decimal_places=2, null=True, blank=True,
                                     help_text=_("商品金额（优惠后）达到此值免运费；留空表示不包邮"))
     is_active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords(get_user=signed_in_user)
 
     class Meta:
         verbose_name = _("运费规则")

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.models import Customer, CustomerLevel
-from customers.phones import normalize_phone
+from customers.phones import mask_phone, normalize_phone
+from customers.privacy import HIDDEN_STREET, mask_email
 from customers.services import AddressInput, ContactInput, customer_create
 from customers.validators import special_invoice_problems
 from inventory.models import Product
@@ -22,6 +23,7 @@ from ordermgmt.scoped_cache import cache_scope
 from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish, publish_all
 from ordermgmt.errors import InvalidBatch, InvalidInput, InvalidTransition
+from ordermgmt.history import display_value
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import column_limit, fits_column, format_yuan, parse_money, parse_quantity, to_money
 from ordermgmt.queueing import enqueue
@@ -500,6 +502,39 @@ MATERIAL_FIELDS = {
 
 EDITABLE_AFTER_APPROVAL = {OrderStatus.APPROVED, OrderStatus.ALLOCATED}
 
+# The timeline is read by every role that sees the order and is kept as long as the order:
+# the receiver's personal details go into it masked, like the order page shows them to a
+# role without the full contact (the street not at all).
+_MASKED_ON_TIMELINE = {
+    "contact_name": lambda name: name[:1] + "*" * max(len(name) - 1, 1),
+    "contact_phone": mask_phone,
+    "contact_email": mask_email,
+    "ship_address": lambda street: HIDDEN_STREET,
+}
+
+
+def _timeline_value(name: str, value) -> str:
+    shown = display_value(Order._meta.get_field(name), value)
+    mask = _MASKED_ON_TIMELINE.get(name)
+    return mask(shown) if mask is not None and value not in (None, "") else shown
+
+
+def _lines_summary(lines) -> str:
+    return "；".join(f"{line.product.sku} × {line.quantity} @ {line.unit_price}" for line in lines) or "—"
+
+
+def _edit_changes(before: dict, after: dict, changed_fields: list[str], old_lines, new_lines) -> list[dict]:
+    """Old → new of every field an edit changed, as the timeline shows them."""
+    changes = [
+        {"field": name, "label": str(Order._meta.get_field(name).verbose_name),
+         "old": _timeline_value(name, before.get(name)), "new": _timeline_value(name, after.get(name))}
+        for name in changed_fields
+    ]
+    if new_lines is not None:
+        changes.append({"field": "lines", "label": "商品明细",
+                        "old": _lines_summary(old_lines), "new": _lines_summary(new_lines)})
+    return changes
+
 
 @in_platform_language
 @transaction.atomic
@@ -520,7 +555,7 @@ def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[L
     details = _clean_details(details)
     lines = _clean_lines(lines)
     before = {name: getattr(locked, name) for name in DETAIL_FIELDS}
-    old_lines = list(locked.lines.all())
+    old_lines = list(locked.lines.select_related("product"))
     old_total = locked.total
     _apply_details(locked, details, lines)
     after = {name: getattr(locked, name) for name in DETAIL_FIELDS}
@@ -545,16 +580,16 @@ def order_update(*, user, order: Order, details: OrderDetails, lines: Sequence[L
         locked.awaiting_manager = False
     locked.priority_score = priority_score(locked)
     locked.save()
-    labels = [str(Order._meta.get_field(name).verbose_name) for name in changed_fields]
-    if lines_changed:
-        labels.append("商品明细")
+    changes = _edit_changes(before, after, changed_fields, old_lines,
+                            list(locked.lines.select_related("product")) if lines_changed else None)
     record_event(
         order=locked,
         user=user,
         kind=OrderEvent.Kind.EDITED,
         action="edit",
-        reason="修改了：" + ("、".join(labels) if labels else "无实质变化"),
-        data={"old_total": str(old_total), "new_total": str(locked.total), "material": material},
+        reason="修改了：" + ("、".join(change["label"] for change in changes) if changes else "无实质变化"),
+        data={"old_total": str(old_total), "new_total": str(locked.total), "material": material,
+              "changes": changes},
     )
     if priced is not None and lines_changed:
         _record_price_overrides(locked, priced, user)

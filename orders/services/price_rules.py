@@ -6,6 +6,7 @@ from django.db import transaction
 from ordermgmt.errors import (
     InvalidInput,
 )
+from ordermgmt.history import attribute_change
 
 from ..pricing import forget_price_rules
 from .common import check_permission
@@ -26,7 +27,7 @@ def price_rule_save(*, user, rule):
         rule.full_clean()
     except ValidationError as error:
         raise InvalidInput("；".join(error.messages)) from error
-    rule.save()
+    attribute_change(rule, user).save()
     return rule
 
 
@@ -35,7 +36,8 @@ def price_rule_deactivate(*, user, rule):
     """Rules are switched off, not deleted: orders keep explaining prices with them."""
     meta = rule._meta
     check_permission(user, f"{meta.app_label}.change_{meta.model_name}", "维护价格规则")
-    type(rule).objects.filter(pk=rule.pk).update(is_active=False)
-    forget_price_rules()  # an update() sends no post_save
+    locked = type(rule).objects.select_for_update().get(pk=rule.pk)
+    locked.is_active = False
+    attribute_change(locked, user, "停用").save(update_fields=["is_active"])
     rule.is_active = False
     return rule

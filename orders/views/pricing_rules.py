@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
+from ordermgmt.history import history_entries, history_page
 from ordermgmt.widgets import DateInput
 from ordermgmt.money import number_formfield
 
@@ -142,6 +144,17 @@ def rule_deactivate(request, kind: str, pk: int):
     else:
         messages.success(request, _("%(rule)s“%(name)s”已停用") % {"rule": rule.title, "name": instance})
     return redirect("orders:price_rules", kind=kind)
+
+
+@login_required
+def rule_history(request, kind: str, pk: int):
+    """历史 of one rule: who set which price, discount or period, and when."""
+    rule = _rule_type(kind)
+    _require(request, rule, "view")
+    instance = get_object_or_404(rule.model, pk=pk)
+    entries = history_entries([instance.history.all()], label=lambda record: str(rule.title))
+    return history_page(request, title=f"{rule.title} · {instance}", entries=entries,
+                        back_url=reverse("orders:price_rules", args=[kind]), back_label=_("返回列表"))
 
 
 @login_required
