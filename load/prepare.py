@@ -9,15 +9,25 @@ channel's token (issue 15) is added by load/run.sh, which creates the client.
 """
 
 import json
+import os
 from pathlib import Path
+
+from django.contrib.auth import get_user_model
 
 from customers.models import Customer
 from customers.phones import last_four_digits
+from customers.selectors import customers_visible_to
 from fulfillment.models import Shipment, ShipmentStatus
 from fulfillment.services.tokens import carrier_issue_token
 from inventory.models import Product, StockType, Warehouse
 from inventory.services import stock_receive
 from orders.models import Order
+
+# The stack runs with DEBUG off, where the demo password is refused: the simulated staff sign in
+# with this run's password (load/run.sh exports LOAD_PASSWORD to this and to locust).
+for user in get_user_model().objects.filter(username__in=["sales", "sales2", "service", "reviewer"]):
+    user.set_password(os.environ["LOAD_PASSWORD"])
+    user.save(update_fields=["password"])
 
 products = list(Product.objects.filter(is_active=True, stock_type=StockType.STOCK).order_by("pk")[:12])
 warehouse = Warehouse.objects.order_by("pk").first()
@@ -31,6 +41,8 @@ for shipment in open_shipments:
 
 fixtures = {
     "customers": list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:50]),
+    "customers_by_user": {user.username: list(customers_visible_to(user).order_by("pk").values_list("pk", flat=True)[:50])
+                          for user in get_user_model().objects.filter(username__in=["sales", "sales2", "service"])},
     "customer_codes": list(Customer.objects.order_by("pk").values_list("code", flat=True)[:50]),
     "products": [p.pk for p in products],
     "skus": [p.sku for p in products],

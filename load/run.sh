@@ -32,6 +32,11 @@ mkdir -p "$OUT"
 # tracking page and the carrier endpoint apply per simulated user, not to the load generator.
 export RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP CARRIER_API_RATE_LIMIT=6000/m METRICS_TOKEN="$TOKEN"
 export CELERY_TASK_ALWAYS_EAGER=false PROD_BIND="$BIND"
+# The seeding below and the stack (make prod-local, DEBUG off) share the encryption keys; the
+# demo password is refused with DEBUG off, so the simulated staff get a password of this run.
+export FIELD_ENCRYPTION_KEYS=${FIELD_ENCRYPTION_KEYS:-N1_lKG-Soq69q5iBavxHTOJ-uRtn9tMdVbUZd9kdUpc=}
+export FIELD_BLIND_INDEX_KEY=${FIELD_BLIND_INDEX_KEY:-uuW2xun9OxrKPhzVu6lPNkHWqpg4coLCIee-HChdKV0=}
+export LOAD_PASSWORD="load-$RANDOM$RANDOM-$RANDOM"
 
 echo "== seeding $DATABASE_URL"
 .venv/bin/python manage.py migrate --noinput -v 0
