@@ -16,6 +16,7 @@ from ordermgmt.pickers import Picker
 from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm, PersonalDataAccessFilterForm
 from .models import Address, Contact, Customer, CustomerLevel
 from .privacy import FULL_CONTACT_PERMISSION, contact_revealed, sees_full_contact, shown_contact, shown_history_value
+from .reveal import reveal_contact
 from .selectors import (customer_picker_search, customer_search, customers_visible_to, personal_data_access_search,
                         personal_data_accesses_of)
 from .services import (
@@ -28,7 +29,6 @@ from .services import (
     personal_data_erase,
     personal_data_export,
 )
-from .reveal import reveal_contact
 
 
 def _form_errors(form) -> str:
