@@ -1,9 +1,11 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from ordermgmt.money import number_formfield
+from ordermgmt.widgets import DateInput
 
-from .models import Customer, CustomerLevel
+from .models import Customer, CustomerLevel, PersonalDataAccess
 from .phones import normalize_phone
 from .services import AddressInput, ContactInput
 
@@ -63,3 +65,25 @@ class AddressForm(forms.Form):
 
 
 LEVEL_CHOICES = CustomerLevel.choices
+
+
+class RevealForm(forms.Form):
+    """显示完整信息: the reason is optional, and logged with the access."""
+
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+
+class PersonalDataAccessFilterForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("查看人"), required=False, empty_label=_("全部人员"),
+                                  queryset=get_user_model().objects.order_by("username"))
+    kind = forms.ChoiceField(label=_("记录类型"), required=False,
+                             choices=[("", _("全部类型")), *PersonalDataAccess.Kind.choices])
+    date_from = forms.DateField(label=_("开始日期"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("结束日期"), required=False, widget=DateInput())
+
+    def filters(self) -> dict:
+        """The selector's filters; an invalid field filters nothing."""
+        data = self.cleaned_data if self.is_valid() else {}
+        user = data.get("user")
+        return {"user_id": user.pk if user else None, "kind": data.get("kind", ""),
+                "date_from": data.get("date_from"), "date_to": data.get("date_to")}

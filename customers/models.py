@@ -178,3 +178,29 @@ class DataSubjectRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.get_kind_display()}"
+
+
+class PersonalDataAccess(models.Model):
+    """One press of 显示完整信息: who saw which record's personal data in full, when and why
+    (customers/privacy.py). Read by the 主管 on the access log page and shown on the record."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("客户")
+        ORDER = "order", _("订单")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("查看人"), null=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    accessed_at = models.DateTimeField(_("查看时间"), auto_now_add=True, db_index=True)
+    record_kind = models.CharField(_("记录类型"), max_length=10, choices=Kind.choices)
+    record_id = models.PositiveBigIntegerField(_("记录ID"))
+    record_label = models.CharField(_("记录"), max_length=200, help_text=_("客户名称或订单号"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("完整信息查看记录")
+        verbose_name_plural = _("完整信息查看记录")
+        ordering = ["-accessed_at", "-id"]
+        indexes = [models.Index(fields=["record_kind", "record_id", "-accessed_at"], name="pda_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_record_kind_display()} {self.record_label}"

@@ -7,6 +7,7 @@ print, JSON answer and export that shows a contact goes through ``shown_contact`
 a place that renders ``phone``/``email``/``street`` itself bypasses the rule.
 """
 
+import time
 from dataclasses import dataclass
 
 from .phones import mask_phone
@@ -56,9 +57,12 @@ def masked_address(*, province: str, city: str, district: str, street: str) -> s
     return f"{province}{city}{district}{HIDDEN_STREET if street else ''}"
 
 
-def shown_contact(user, details: ContactDetails) -> ShownContact:
+def shown_contact(user, details: ContactDetails, *, revealed: bool = True) -> ShownContact:
+    """``revealed=False`` on the record pages (a customer, an order), where even a permitted
+    user sees the masked form until they press 显示完整信息 (logged, ``contact_revealed``);
+    work outputs (prints, desks, exports) keep the default."""
     region = f"{details.province}{details.city}{details.district}"
-    if sees_full_contact(user):
+    if revealed and sees_full_contact(user):
         return ShownContact(phone=details.phone, email=details.email, street=details.street,
                             address=region + details.street, full=True)
     return ShownContact(
@@ -69,6 +73,33 @@ def shown_contact(user, details: ContactDetails) -> ShownContact:
                                street=details.street),
         full=False,
     )
+
+
+# How long a record's contact stays in full after 显示完整信息, in this browser session.
+REVEAL_SECONDS = 10 * 60
+_REVEALED_SESSION_KEY = "revealed_contacts"
+
+
+def _reveal_key(kind: str, record_id: int) -> str:
+    return f"{kind}:{record_id}"
+
+
+def contact_reveal_remember(session, *, kind: str, record_id: int) -> None:
+    """Show this record's contact in full to this session for ``REVEAL_SECONDS`` (the access
+    itself is logged by ``personal_data_access_record``); expired entries are dropped."""
+    now = time.time()
+    revealed = {key: until for key, until in session.get(_REVEALED_SESSION_KEY, {}).items() if until > now}
+    revealed[_reveal_key(kind, record_id)] = now + REVEAL_SECONDS
+    session[_REVEALED_SESSION_KEY] = revealed
+
+
+def contact_revealed(request, *, kind: str, record_id: int) -> bool:
+    """Whether the record page shows its contact in full: a permitted user who pressed
+    显示完整信息 on this very record less than ``REVEAL_SECONDS`` ago."""
+    if not sees_full_contact(getattr(request, "user", None)):
+        return False
+    until = request.session.get(_REVEALED_SESSION_KEY, {}).get(_reveal_key(kind, record_id), 0)
+    return until > time.time()
 
 
 # Fields of customer records (customers, contacts, addresses) that identify a person, and how

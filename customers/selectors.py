@@ -2,7 +2,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from ordermgmt.encryption import phone_blind_index
 
-from .models import Contact, Customer
+from .models import Contact, Customer, PersonalDataAccess
 
 EVERY_CUSTOMER = "customers.view_all_customers"
 
@@ -74,3 +74,28 @@ def customer_picker_search(query: str = "", *, by_phone: bool = False) -> QueryS
         default=Value(2), output_field=IntegerField(),
     )
     return customers.filter(found).annotate(rank=rank).order_by("rank", "name", "pk")
+
+
+# How many of a record's latest 显示完整信息 accesses its page shows.
+RECENT_ACCESSES = 5
+
+
+def personal_data_accesses_of(record, *, limit: int = RECENT_ACCESSES) -> list[PersonalDataAccess]:
+    """The latest accesses to a record's full personal data (最近查看完整信息), newest first."""
+    return list(PersonalDataAccess.objects.filter(record_kind=record._meta.model_name, record_id=record.pk)
+                .select_related("user")[:limit])
+
+
+def personal_data_access_search(*, user_id: int | None = None, kind: str = "", date_from=None,
+                                date_to=None) -> QuerySet[PersonalDataAccess]:
+    """The 主管's access log: every 显示完整信息, newest first, by viewer, record kind and day."""
+    accesses = PersonalDataAccess.objects.select_related("user")
+    if user_id:
+        accesses = accesses.filter(user_id=user_id)
+    if kind:
+        accesses = accesses.filter(record_kind=kind)
+    if date_from:
+        accesses = accesses.filter(accessed_at__date__gte=date_from)
+    if date_to:
+        accesses = accesses.filter(accessed_at__date__lte=date_to)
+    return accesses.order_by("-accessed_at", "-id")

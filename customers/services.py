@@ -10,7 +10,7 @@ from django.utils import timezone
 from ordermgmt.errors import ActionForbidden, InvalidInput
 from ordermgmt.history import attribute_change
 
-from .models import Address, Contact, Customer, CustomerLevel, DataSubjectRequest
+from .models import Address, Contact, Customer, CustomerLevel, DataSubjectRequest, PersonalDataAccess
 from .personal_data import collect_personal_data, erase_personal_data
 from .phones import normalize_phone
 from .validators import normalize_bank_account, validate_bank_account, validate_tax_number
@@ -221,3 +221,17 @@ def _touch(customer: Customer) -> None:
     """A contact or address changed: the customer's master data did (``updated_at``), which
     an import previewed earlier checks before it uses them."""
     Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def personal_data_access_record(*, user, record, reason: str = "") -> PersonalDataAccess:
+    """显示完整信息: log that ``user`` saw the personal data of ``record`` (a customer, or an
+    order of a higher app) in full. The caller has checked ``view_full_contact`` and that the
+    record is visible to the user; the page then shows it (``contact_reveal_remember``)."""
+    kind = record._meta.model_name
+    if kind not in PersonalDataAccess.Kind.values:
+        raise InvalidInput(f"没有完整信息可显示的记录类型：{kind}")
+    return PersonalDataAccess.objects.create(
+        user=user, record_kind=kind, record_id=record.pk, record_label=str(record)[:200],
+        reason=(reason or "").strip()[:200],
+    )

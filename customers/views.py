@@ -13,10 +13,12 @@ from ordermgmt.errors import BusinessError
 from ordermgmt.history import history_entries, history_page
 from ordermgmt.pickers import Picker
 
-from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm
+from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm, PersonalDataAccessFilterForm
 from .models import Address, Contact, Customer, CustomerLevel
-from .privacy import sees_full_contact, shown_contact, shown_history_value
-from .selectors import customer_picker_search, customer_search, customers_visible_to
+from .privacy import FULL_CONTACT_PERMISSION, contact_revealed, sees_full_contact, shown_contact, shown_history_value
+from .reveal import reveal_contact
+from .selectors import (customer_picker_search, customer_search, customers_visible_to, personal_data_access_search,
+                        personal_data_accesses_of)
 from .services import (
     AddressInput,
     ContactInput,
@@ -110,8 +112,31 @@ def customer_detail(request, pk: int):
             "addresses": customer.addresses.all(),
             "contact_form": ContactForm(),
             "address_form": AddressForm(),
+            "contact_revealed": contact_revealed(request, kind="customer", record_id=customer.pk),
+            "reveal_url": reverse("customers:reveal", args=[customer.pk]),
+            "recent_accesses": personal_data_accesses_of(customer),
         },
     )
+
+
+@login_required
+@require_POST
+@permission_required(FULL_CONTACT_PERMISSION, raise_exception=True)
+def customer_reveal_view(request, pk: int):
+    """显示完整信息 on the customer page: logged, then shown for a few minutes."""
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
+    reveal_contact(request, customer)
+    return redirect("customers:detail", pk=pk)
+
+
+@login_required
+@permission_required("customers.view_personaldataaccess", raise_exception=True)
+def personal_data_access_list(request):
+    """The 主管's log of every 显示完整信息: who saw which record in full, when and why."""
+    form = PersonalDataAccessFilterForm(request.GET or None)
+    accesses = personal_data_access_search(**(form.filters() if form.is_bound else {}))
+    page = Paginator(accesses, 50).get_page(request.GET.get("page"))
+    return render(request, "customers/personal_data_access_list.html", {"form": form, "page": page})
 
 
 @login_required

@@ -22,6 +22,7 @@ NAVIGATION = [
     ("orders:price_rules_home", pgettext_lazy("section", "价格规则"), "orders.view_promotion"),
     ("portal:policies", pgettext_lazy("section", "业务规则"), "ordermgmt.view_policyvalue"),
     ("portal:calendar", pgettext_lazy("section", "工作日历"), "ordermgmt.change_calendarday"),
+    ("customers:personal_data_accesses", pgettext_lazy("section", "信息查看记录"), "customers.view_personaldataaccess"),
     ("portal:event_deliveries", pgettext_lazy("section", "事件投递"), "ordermgmt.view_eventdelivery"),
     ("integrations:home", pgettext_lazy("section", "接口"), "integrations.view_apiclient"),
 ]

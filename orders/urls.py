@@ -30,6 +30,7 @@ urlpatterns = [
     path("<str:number>/override/<slug:check>/", actions.order_override_check_view, name="override_check"),
     path("<str:number>/review/", actions.order_rerun_review_view, name="rerun_review"),
     path("<str:number>/copy/", actions.order_copy_view, name="copy"),
+    path("<str:number>/reveal/", actions.order_reveal_view, name="reveal"),
     path("<str:number>/payments/", settlement.payment_create_view, name="payment_create"),
     path("<str:number>/print/<slug:kind>/", settlement.voucher_view, name="voucher"),
 ]

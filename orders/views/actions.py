@@ -1,10 +1,12 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from customers.privacy import FULL_CONTACT_PERMISSION
+from customers.reveal import reveal_contact
 from ordermgmt.errors import ActionForbidden
 from ordermgmt.flash import perform
 
@@ -79,3 +81,13 @@ def order_copy_view(request, number: str):
         return redirect("orders:detail", number=number)
     messages.success(request, _("已复制为新订单 %(number)s，需重新审核") % {"number": copy.number})
     return redirect("orders:detail", number=copy.number)
+
+
+@login_required
+@require_POST
+@permission_required(FULL_CONTACT_PERMISSION, raise_exception=True)
+def order_reveal_view(request, number: str):
+    """显示完整信息 on the order page: the receiver's contact, logged, shown for a few minutes."""
+    order = get_object_or_404(orders_visible_to(request.user), number=number)
+    reveal_contact(request, order)
+    return redirect("orders:detail", number=number)

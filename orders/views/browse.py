@@ -4,7 +4,11 @@ from ordermgmt.dbrouting import reads_from_replica
 from ordermgmt.pagination import CappedPaginator
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django_fsm import can_proceed, has_transition_perm
+
+from customers.privacy import contact_revealed
+from customers.selectors import personal_data_accesses_of
 
 from ..filters import OrderFilter
 
@@ -93,5 +97,8 @@ def order_detail_view(request, number: str):
             and order.status not in (OrderStatus.CANCELLED, OrderStatus.REJECTED),
             "payment_methods": PaymentMethod.choices,
             "tax_rates": tax_by_rate(order),
+            "contact_revealed": contact_revealed(request, kind="order", record_id=order.pk),
+            "reveal_url": reverse("orders:reveal", args=[order.number]),
+            "recent_accesses": personal_data_accesses_of(order),
         },
     )

@@ -1,6 +1,8 @@
 """One rule for personal contact data: only the jobs that call, write to or deliver to the
 customer (销售专员, 客服, 物流专员, 主管) see the full phone, e-mail and street; every other
-role sees them masked — on pages, prints, the customer picker's JSON and exports alike."""
+role sees them masked — on pages, prints, the customer picker's JSON and exports alike. On a
+customer's or an order's page even they see it masked until they press 显示完整信息
+(logged: tests/customers/test_reveal_access.py)."""
 
 import io
 
@@ -62,10 +64,19 @@ def test_customer_picker_json_masks_the_contact_for_roles_without_the_permission
     assert (found["contact_name"], found["ship_district"]) == ("张三", "浦东新区")
 
 
+def _masked(text: str) -> None:
+    for value in (PHONE, STREET):
+        assert value not in text, value
+    assert MASKED_PHONE in text and MASKED_ADDRESS in text
+
+
 @every_role
 def test_customer_pages_show_the_full_contact_only_to_roles_with_the_permission(client, order, role):
     client.force_login(user_with_role(role))
-    detail = client.get(reverse("customers:detail", args=[order.customer_id])).content.decode()
+    detail_url = reverse("customers:detail", args=[order.customer_id])
+    _masked(client.get(detail_url).content.decode())  # everyone, until 显示完整信息
+    client.post(reverse("customers:reveal", args=[order.customer_id]))  # 403 without the permission
+    detail = client.get(detail_url).content.decode()
     _sees(role, detail, full=[PHONE, EMAIL, STREET], masked=[MASKED_PHONE, MASKED_EMAIL, MASKED_ADDRESS])
     listing = client.get(reverse("customers:list")).content.decode()
     _sees(role, listing, full=[PHONE], masked=[MASKED_PHONE])
@@ -74,8 +85,10 @@ def test_customer_pages_show_the_full_contact_only_to_roles_with_the_permission(
 @every_role
 def test_order_page_shows_the_full_contact_only_to_roles_with_the_permission(client, order, role):
     client.force_login(user_with_role(role))
-    page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
-    _sees(role, page, full=[PHONE, STREET], masked=[MASKED_PHONE, MASKED_ADDRESS])
+    page_url = reverse("orders:detail", args=[order.number])
+    _masked(client.get(page_url).content.decode())  # everyone, until 显示完整信息
+    client.post(reverse("orders:reveal", args=[order.number]))  # 403 without the permission
+    _sees(role, client.get(page_url).content.decode(), full=[PHONE, STREET], masked=[MASKED_PHONE, MASKED_ADDRESS])
 
 
 @every_role
