@@ -153,6 +153,8 @@ def test_the_tracking_page_of_an_anonymised_order_says_it_is_archived(client, ol
 def test_the_page_shows_the_dry_run_and_a_manager_applies_it(client, old_month):
     manager = user_with_role(roles.MANAGER, "boss-retention")
     client.force_login(manager)
+    rules = client.get(reverse("portal:policies")).content.decode()
+    assert reverse("orders:retention") in rules and "已归档订单个人信息保存年限" in rules
     with time_machine.travel(NOW, tick=False):
         page = client.get(reverse("orders:retention")).content.decode()
         assert 'data-testid="plan-orders">3<' in page and 'data-testid="plan-customers">1<' in page
