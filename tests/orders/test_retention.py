@@ -189,3 +189,14 @@ def test_the_monthly_task_applies_retention_and_is_scheduled(settings, old_month
     assert (result["orders"], result["customers"]) == (3, 1)
     assert RetentionRun.objects.get().ran_by is None
     assert Decimal(Order.objects.get(pk=old_month["gone_completed"].pk).paid_amount) > 0
+
+
+def test_an_order_erased_on_the_customers_request_is_archived_on_the_tracking_page_too(client, old_month):
+    from customers.services import personal_data_erase
+
+    personal_data_erase(user=user_with_role(roles.MANAGER), customer=old_month["gone"], reason="客户书面申请删除")
+    order = Order.objects.get(pk=old_month["gone_completed"].pk)
+
+    assert order.anonymised_at is not None
+    page = client.get(reverse("tracking:signed", args=[tracking_token(order)])).content.decode()
+    assert 'data-testid="tracking-archived"' in page
