@@ -17,8 +17,17 @@ def notices_and_receipts(customer) -> dict:
 
 def erase_notices_and_receipts(customer) -> dict:
     """Who the notices went to and what they said, and who signed for the goods."""
-    notices = NotificationMessage.objects.filter(order__customer=customer)
-    proofs = DeliveryProof.objects.filter(shipment__order__customer=customer)
+    return _erase(NotificationMessage.objects.filter(order__customer=customer),
+                  DeliveryProof.objects.filter(shipment__order__customer=customer))
+
+
+def erase_notices_and_receipts_of_orders(order_ids) -> dict:
+    """The same for orders whose keeping time is over (orders.services.retention)."""
+    return _erase(NotificationMessage.objects.filter(order_id__in=order_ids),
+                  DeliveryProof.objects.filter(shipment__order_id__in=order_ids))
+
+
+def _erase(notices, proofs) -> dict:
     return {
         "notices": notices.update(recipient="", recipient_index="", subject="", body=ERASED),
         "delivery_receipts": proofs.update(receiver_name=ERASED),

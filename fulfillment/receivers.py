@@ -2,8 +2,9 @@
 runs inside the order's transaction: it must stand or fall with the change."""
 
 from ordermgmt.domain_events import Phase, batch_handler_for, subscribe
-from orders.domain_events import OrderApproved, OrderReopenedForReview, TimelineEventRecorded
+from orders.domain_events import OrderApproved, OrderReopenedForReview, OrdersAnonymised, TimelineEventRecorded
 
+from .personal_data import erase_notices_and_receipts_of_orders
 from .services import fulfillment_withdraw, production_order_raise
 from .services.notifications import notifications_queue_for_event, notifications_queue_for_events
 
@@ -33,3 +34,10 @@ def queue_customer_notices(event: TimelineEventRecorded) -> None:
 def queue_customer_notices_for_many(events: list[TimelineEventRecorded]) -> None:
     """The same notices for a batch of orders (an import, a reviewed backlog), written at once."""
     notifications_queue_for_events(events=[event.timeline_event for event in events])
+
+
+@subscribe(OrdersAnonymised, phase=Phase.IN_TRANSACTION)
+def erase_notices_and_receipts_of_anonymised_orders(event: OrdersAnonymised) -> None:
+    """The orders' keeping time is over: the notices sent about them and who signed for the
+    goods go with the receiver's data, in the same transaction."""
+    erase_notices_and_receipts_of_orders(event.order_ids)

@@ -95,6 +95,34 @@ SESSION_IDLE_HOURS = register(
 )
 
 
+# Retention (个人信息保护法 第19条: kept no longer than needed). Amounts, invoices and payments
+# are accounting records and stay; only the people's data is anonymised (orders.services.retention).
+ARCHIVED_ORDER_RETENTION_YEARS = register(
+    PolicyDef(
+        "archived_order_retention_years",
+        _("已归档订单个人信息保存年限"),
+        int,
+        3,
+        minimum=1,
+        maximum=30,
+        help_text=_("已完成、已关闭或已取消的订单，结束满此年数后，其收货人姓名、电话、邮箱和详细地址将被匿名化"),
+        group="个人信息",
+    )
+)
+INACTIVE_CUSTOMER_RETENTION_YEARS = register(
+    PolicyDef(
+        "inactive_customer_retention_years",
+        _("无订单客户个人信息保存年限"),
+        int,
+        3,
+        minimum=1,
+        maximum=30,
+        help_text=_("客户连续此年数没有任何订单时，其联系人和收货地址中的个人信息将被匿名化"),
+        group="个人信息",
+    )
+)
+
+
 def _stored_values() -> dict[str, str]:
     return dict(PolicyValue.objects.values_list("key", "value"))
 

@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.send_monthly_report",
         "schedule": crontab(minute=0, hour=8, day_of_month=1),
     },
+    # Personal data past its keeping time (业务规则 → 个人信息) anonymised; amounts stay.
+    "orders-apply-retention": {
+        "task": "orders.tasks.apply_retention",
+        "schedule": crontab(minute=0, hour=3, day_of_month=2),
+    },
     # Fulfillment: flag late or silent shipments, poll carriers, resend overdue notices.
     # Synced into django-celery-beat's tables when beat starts; intervals stay editable in the admin.
     "fulfillment-detect-shipment-exceptions": {

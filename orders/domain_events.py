@@ -62,3 +62,11 @@ class PaymentRecorded(DomainEvent):
 class RefundRecorded(DomainEvent):
     refund: Refund
     user: object | None
+
+
+@event("order.personal_data_anonymised")
+class OrdersAnonymised(DomainEvent):
+    """The receivers' personal data of these orders was anonymised (retention period over);
+    the apps holding more of it about the same orders (notices sent, signatures) blank theirs."""
+
+    order_ids: tuple[int, ...]

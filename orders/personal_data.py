@@ -1,5 +1,9 @@
 """What orders hold about a customer's people, for a data-subject request (customers/personal_data.py)."""
 
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
 from customers.personal_data import ERASED, register_personal_data, rows
 from ordermgmt.errors import InvalidTransition
 
@@ -26,7 +30,8 @@ def erase_order_receivers(customer) -> dict:
             "需要收货信息完成履约；请在订单完成、取消或关闭后再删除个人信息"
         )
     erased = orders.update(contact_name=ERASED, contact_phone="", contact_email="", ship_address="",
-                           contact_name_index="", contact_phone_index="")
+                           contact_name_index="", contact_phone_index="",
+                           anonymised_at=Coalesce("anonymised_at", Value(timezone.now())))
     return {"orders": erased}
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, browse, entry, pricing_rules, imports, settlement
+from .views import actions, browse, entry, pricing_rules, imports, retention, settlement
 
 app_name = "orders"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("imports/<int:pk>/discard/", imports.import_discard, name="import_discard"),
     path("imports/<int:pk>/file/", imports.import_file, name="import_file"),
     path("imports/<int:pk>/report/", imports.import_report, name="import_report"),
+    path("retention/", retention.retention_overview, name="retention"),
+    path("retention/apply/", retention.retention_apply_view, name="retention_apply"),
     path("<str:number>/", browse.order_detail_view, name="detail"),
     path("<str:number>/edit/", entry.order_edit_view, name="edit"),
     path("<str:number>/do/<slug:action>/", actions.order_action, name="action"),

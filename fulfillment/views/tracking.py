@@ -28,6 +28,8 @@ from ..tracking import order_number_from_token, tracking_token
 WRONG_PAIR = gettext_lazy("订单号或手机号后4位不正确，请核对后重试。")
 TOO_MANY = gettext_lazy("查询次数过多，请稍后再试。")
 BAD_LINK = gettext_lazy("该查询链接无效或已过期，请输入订单号和手机号后4位查询。")
+ARCHIVED = gettext_lazy("该订单已归档：收货人信息已按保存期限匿名化，无法再用订单号和手机号后4位查询。"
+                        "如需订单或发票信息，请联系您的销售或客服。")
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,11 @@ def track_lookup(request):
         return _render(request, "tracking/lookup.html", {"form": TrackingForm(), "error": TOO_MANY}, status=429)
     order = None
     if form.is_valid():
-        order = Order.objects.filter(number=_number(request)).only("number", "contact_phone").first()
+        order = Order.objects.filter(number=_number(request)).only("number", "contact_phone", "anonymised_at").first()
+    if order is not None and order.anonymised_at is not None:
+        # No phone is kept to check against: say why instead of "wrong pair". The page shows
+        # nothing personal, so confirming the number exists discloses nobody.
+        return _render(request, "tracking/lookup.html", {"form": TrackingForm(), "error": ARCHIVED}, status=200)
     expected = last_four_digits(order.contact_phone) if order else "----"
     given = form.cleaned_data.get("phone_last4", "") if form.is_valid() else ""
     if order is None or not hmac.compare_digest(expected.encode(), given.encode()):
@@ -94,6 +100,8 @@ def track_signed(request, token: str):
     order = Order.objects.filter(number=number).first() if number else None
     if order is None:
         return _render(request, "tracking/lookup.html", {"form": TrackingForm(), "error": BAD_LINK}, status=400)
+    if order.anonymised_at is not None:
+        return _render(request, "tracking/archived.html", {"number": order.number})
     # What the customer may do after delivery (after-sales requests, ratings) comes from
     # the panels that after-sales registers for this page (ordermgmt/panels.py).
     return _render(request, "tracking/order.html", {"t": tracking_snapshot(order), "token": token, "order": order})

@@ -52,3 +52,4 @@ from .imports import (  # noqa: F401
     DailyOrderSequence,
     ImportJob,
 )
+from .retention import RetentionRun  # noqa: F401

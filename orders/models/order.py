@@ -156,6 +156,9 @@ class Order(KeepsBlindIndexes, models.Model):
     delivered_at = models.DateTimeField(_("交付时间"), null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True, editable=False)
+    # Set when the receiver's personal data was anonymised (retention period over, or erased
+    # on the customer's request); the tracking page then says the order is archived.
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("订单")

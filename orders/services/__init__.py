@@ -64,6 +64,7 @@ from .reviewing import (
     order_reject,
     order_resubmit,
 )
+from .retention import RetentionPlan, retention_apply, retention_plan
 from .settlement import payment_record, refund_record
 
 # The portal's action buttons, by transition name.
@@ -92,5 +93,5 @@ __all__ = [
     "order_create", "order_create_many", "order_deliver", "order_finish_production", "order_open_after_sales",
     "order_override_check", "order_place", "order_reject", "order_resubmit", "order_ship", "order_start_production",
     "order_start_transit", "order_try_allocate", "order_update", "orders_allocate_waiting", "payment_record", "price_rule_deactivate",
-    "price_rule_save", "priority_score", "refund_record",
+    "price_rule_save", "priority_score", "refund_record", "RetentionPlan", "retention_apply", "retention_plan",
 ]
