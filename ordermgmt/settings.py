@@ -319,6 +319,8 @@ AXES_ENABLE_ADMIN = False
 # The roles (ordermgmt.roles; 超级管理员 = a superuser) that must confirm every login with a code
 # from an authenticator app; anyone else may turn it on from their own page (ordermgmt.two_factor).
 # Read once at start-up, like DEMO_DATA_ALLOWED: a test run switches DEBUG off at run time.
+# Orders per transaction in the batch paths (review, allocation of waiting orders).
+ORDER_BATCH_CHUNK_SIZE = env.int("ORDER_BATCH_CHUNK_SIZE", default=250)
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[] if DEBUG else ["主管", "超级管理员"])
 OTP_TOTP_ISSUER = "客户订单管理平台"
 # Demo data and the demo password (ordermgmt.demo): development only. In production seed_demo

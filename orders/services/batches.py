@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
@@ -45,7 +46,10 @@ from ..workflow import ACTIONS
 from .common import STAGE_TIMESTAMPS, check_permission
 
 QUEUE_ORDER = ("-priority_score", "created_at", "id")
-CHUNK_SIZE = 250  # orders per transaction: big enough to share the reads, small enough to hold locks briefly
+def chunk_size_setting() -> int:
+    """Orders per transaction (``ORDER_BATCH_CHUNK_SIZE``, 250): big enough to share the reads,
+    small enough to hold locks briefly."""
+    return settings.ORDER_BATCH_CHUNK_SIZE
 
 # 待审核 and not reviewed since it was entered, edited or resubmitted (the checks are
 # deleted then): what the automatic review still has to look at.
@@ -109,13 +113,14 @@ def _chunks(items: list, size: int) -> Iterable[list]:
 # --- the review -------------------------------------------------------------------------
 
 @in_platform_language
-def orders_review_batch(*, order_ids: Sequence[int], user=None, chunk_size: int = CHUNK_SIZE,
+def orders_review_batch(*, order_ids: Sequence[int], user=None, chunk_size: int | None = None,
                         wait_for_locks: bool = False) -> BatchResult:
     """The automatic review of the orders among ``order_ids`` that still wait for it
     (``AWAITING_REVIEW``), highest priority first, ``chunk_size`` orders per transaction.
     An order reviewed already (a redelivered task, a second worker) is left alone; one held
     by another transaction is returned in ``skipped`` (or waited for: ``wait_for_locks``)."""
     result = BatchResult()
+    chunk_size = chunk_size or chunk_size_setting()
     ids = list(dict.fromkeys(order_ids))
     if len(ids) > chunk_size:
         ids = _in_queue_order(ids, AWAITING_REVIEW)
@@ -131,12 +136,12 @@ def orders_review_batch(*, order_ids: Sequence[int], user=None, chunk_size: int 
 
 
 @in_platform_language
-def orders_review_backlog(*, limit: int = CHUNK_SIZE, user=None) -> list[Order]:
+def orders_review_backlog(*, limit: int | None = None, user=None) -> list[Order]:
     """Claim and review the next ``limit`` orders of the queue that wait for their automatic
     review, skipping those another worker holds; ``[]`` when none is left. Several workers
     call it side by side to drain a backlog."""
     with transaction.atomic(), cache_scope():
-        claimed = claim_orders(condition=AWAITING_REVIEW, limit=limit)
+        claimed = claim_orders(condition=AWAITING_REVIEW, limit=limit or chunk_size_setting())
         return _Run(user=user).review(claimed)
 
 
@@ -162,7 +167,7 @@ def order_auto_review(*, order: Order, user=None) -> Order:
 # --- allocation -------------------------------------------------------------------------
 
 @in_platform_language
-def orders_allocate_waiting(*, product_ids, chunk_size: int = CHUNK_SIZE) -> list[str]:
+def orders_allocate_waiting(*, product_ids, chunk_size: int | None = None) -> list[str]:
     """Allocate approved 现货 orders that wait for these products, highest priority first.
 
     Runs after a receipt commits, possibly at the same moment as the run of another receipt
@@ -176,7 +181,7 @@ def orders_allocate_waiting(*, product_ids, chunk_size: int = CHUNK_SIZE) -> lis
         .order_by(*QUEUE_ORDER).values_list("pk", flat=True).distinct()
     )
     allocated, skipped = [], []
-    for chunk in _chunks(waiting, chunk_size):
+    for chunk in _chunks(waiting, chunk_size or chunk_size_setting()):
         with transaction.atomic(), cache_scope():
             claimed = claim_orders(ids=chunk, condition=AWAITING_STOCK)
             run = _Run(user=None)

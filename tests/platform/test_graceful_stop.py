@@ -32,6 +32,8 @@ BATCH = 40
 # A message a dead worker held becomes visible again after 4 s; workers look every second.
 FAST_REDELIVERY = {"CELERY_VISIBILITY_TIMEOUT": "4", "CELERY_UNACKED_RESTORE_SECONDS": "1"}
 QUANTITY = 2
+# The batch path reviews 250 orders per transaction: one at a time, a kill lands mid-batch.
+ONE_ORDER_A_TRANSACTION = {"ORDER_BATCH_CHUNK_SIZE": "1"}
 
 
 @pytest.fixture
@@ -72,7 +74,7 @@ def _assert_each_order_done_exactly_once(ids, product):
 def test_a_worker_killed_mid_batch_loses_no_order_and_does_none_twice(pending_orders, tmp_path):
     ids, product = pending_orders
     # Short visibility timeout: the message of the dead worker comes back within seconds.
-    first = celery_worker("doomed", tmp_path / "doomed.log", **FAST_REDELIVERY)
+    first = celery_worker("doomed", tmp_path / "doomed.log", **FAST_REDELIVERY, **ONE_ORDER_A_TRANSACTION)
     try:
         assert wait_for(lambda: worker_answers("doomed"), timeout=60), first.log()
         enqueue("orders.tasks.run_auto_review_many", ids)
@@ -95,7 +97,7 @@ def test_a_worker_killed_mid_batch_loses_no_order_and_does_none_twice(pending_or
 
 def test_a_worker_stopped_with_sigterm_finishes_its_batch_first(pending_orders, tmp_path):
     ids, product = pending_orders
-    worker = celery_worker("stopping", tmp_path / "stopping.log")
+    worker = celery_worker("stopping", tmp_path / "stopping.log", **ONE_ORDER_A_TRANSACTION)
     try:
         assert wait_for(lambda: worker_answers("stopping"), timeout=60), worker.log()
         enqueue("orders.tasks.run_auto_review_many", ids)
