@@ -282,7 +282,9 @@ def test_orders_waiting_for_a_receipt_are_allocated_as_one_by_one(spec, listener
         customer = Customer.objects.create(code="WC", name="等货客户", credit_limit=Decimal("1000000"))
         for index, lines in enumerate(spec["quantities"]):
             order = order_create(
-                user=None, placed_at=PLACED_AT + timedelta(minutes=index), auto_review=False,
+                # In the past, a minute apart: a placing time still ahead of the clock sorts the
+                # order's 创建 entry after its 审核 entry in one run and before it in the other.
+                user=None, placed_at=PLACED_AT - timedelta(hours=1) + timedelta(minutes=index), auto_review=False,
                 details=OrderDetails(customer=customer, contact_name="李四", contact_phone="13912345678",
                                      ship_province="上海市", ship_city="上海市", ship_address="张江路100号",
                                      priority="urgent" if spec["urgent"][index] else "normal"),
