@@ -40,6 +40,7 @@ DEMO_USERS = [
     ("logistics", "孙丽", roles.LOGISTICS),
     ("aftersales", "郑敏", roles.AFTER_SALES),
     ("analyst", "冯雪", roles.ANALYST),
+    ("finance", "黄敏", roles.FINANCE),
 ]
 
 # name, variants, unit, base list price, weight per unit (kg)

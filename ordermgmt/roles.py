@@ -18,9 +18,10 @@ PRODUCTION = gettext_noop("生产调度员")
 LOGISTICS = gettext_noop("物流专员")
 AFTER_SALES = gettext_noop("售后专员")
 ANALYST = gettext_noop("数据分析师")
+FINANCE = gettext_noop("财务")
 SUPERUSER = gettext_noop("超级管理员")
 
-ALL_ROLES = [SALES, SERVICE, REVIEWER, MANAGER, WAREHOUSE, PRODUCTION, LOGISTICS, AFTER_SALES, ANALYST]
+ALL_ROLES = [SALES, SERVICE, REVIEWER, MANAGER, WAREHOUSE, PRODUCTION, LOGISTICS, AFTER_SALES, ANALYST, FINANCE]
 
 _VIEW_BASICS = [
     "orders.view_order",
@@ -120,12 +121,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                              "reports.view_report", "reports.add_report", "reports.view_dashboard"]
     + ["fulfillment.view_shipment", "fulfillment.view_productionorder", "aftersales.view_aftersalescase",
        "aftersales.view_feedback"] + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS + ["servicedesk.view_complaintcategory"],
+    # Finance (issue 20): sees every customer and order and their money; the finance features add
+    # their own permissions (invoices, reconciliation, statements, vouchers) here.
+    FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }
 
-MANAGED_APPS = ["orders", "customers", "inventory", "fulfillment", "aftersales", "integrations", "servicedesk",
-                "reports", "ordermgmt"]
+MANAGED_APPS = ["orders", "customers", "inventory", "purchasing", "fulfillment", "aftersales", "integrations", "servicedesk",
+                "finance", "reports", "ordermgmt"]
 
 
 def sync_roles(apps=None, *, strict: bool = False) -> None:

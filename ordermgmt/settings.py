@@ -90,11 +90,13 @@ INSTALLED_APPS = [
     "ordermgmt",
     "customers",
     "inventory",
+    "purchasing",
     "orders",
     "fulfillment",
     "aftersales",
     "integrations",
     "servicedesk",
+    "finance",
     "reports",
 ]
 

@@ -47,6 +47,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
     path("inventory/", include("inventory.urls")),
+    path("purchasing/", include("purchasing.urls")),
     path("fulfillment/", include("fulfillment.urls")),
     # Public: the customer's tracking page (fulfillment) with its after-sales requests and
     # complaints, and the carriers' push endpoint.
@@ -58,6 +59,7 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("servicedesk/", include("servicedesk.urls")),
+    path("finance/", include("finance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

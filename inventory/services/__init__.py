@@ -21,9 +21,9 @@ from ordermgmt.domain_events import publish
 from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
 from ordermgmt.language import in_platform_language
 
-from .domain_events import StockReceived
-from .models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement, Warehouse
-from .numbering import next_batch_no
+from inventory.domain_events import StockReceived
+from inventory.models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement, Warehouse
+from inventory.numbering import next_batch_no
 
 
 @dataclass(frozen=True)

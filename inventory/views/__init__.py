@@ -12,10 +12,10 @@ from ordermgmt.history import history_entries, history_page
 from ordermgmt.http import redirect_back
 from ordermgmt.pickers import Picker
 
-from . import selectors
-from .forms import AdjustForm, CancelRequestForm, MarkOrderedForm, ReceiveForm
-from .models import Product, PurchaseRequest, StockBatch, Warehouse
-from .services import (
+from inventory import selectors
+from inventory.forms import AdjustForm, CancelRequestForm, MarkOrderedForm, ReceiveForm
+from inventory.models import Product, PurchaseRequest, StockBatch, Warehouse
+from inventory.services import (
     purchase_request_cancel,
     purchase_request_mark_ordered,
     purchase_request_receive,

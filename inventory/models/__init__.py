@@ -74,6 +74,10 @@ class Product(models.Model):
     )
     stock_type = models.CharField(_("库存类型"), max_length=10, choices=StockType.choices, default=StockType.STOCK)
     safety_stock = models.PositiveIntegerField(_("安全库存"), default=0)
+    # Issue 19 (效期): products whose batches carry an expiry date are allocated first-expiry-first-out.
+    tracks_expiry = models.BooleanField(_("效期管理"), default=False)
+    # Issue 20: the standard cost finance keeps, used when a batch has no purchase price.
+    standard_cost = models.DecimalField(_("标准成本"), max_digits=12, decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField(_("在售"), default=True)
     search_key = models.CharField(max_length=600, editable=False, db_index=True, default="")
     # The name's full pinyin and initials (螺纹钢 → luowengang, lwg) for the pickers.
@@ -143,6 +147,11 @@ class StockBatch(models.Model):
     quantity_received = models.PositiveIntegerField(_("入库数量"))
     quantity_remaining = models.PositiveIntegerField(_("结存数量"))
     quantity_allocated = models.PositiveIntegerField(_("已分配数量"), default=0)
+    # Lot attributes: a transfer copies them to the batch it creates at the destination.
+    production_date = models.DateField(_("生产日期"), null=True, blank=True)
+    expiry_date = models.DateField(_("有效期至"), null=True, blank=True)
+    unit_cost = models.DecimalField(_("进价"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                    help_text=_("收货时的采购单价（每基本单位）；无则按商品标准成本"))
 
     class Meta:
         verbose_name = _("库存批次")

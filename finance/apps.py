@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FinanceConfig(AppConfig):
+    """Invoices, reconciliation, statements, ageing, margin and vouchers (issue 20)."""
+
+    name = "finance"
+    verbose_name = "财务管理"

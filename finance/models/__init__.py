@@ -1,0 +1,1 @@
+"""Models of the finance app, one module per area, re-exported here."""

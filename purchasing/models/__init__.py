@@ -1,0 +1,1 @@
+"""Models of the purchasing app, one module per area, re-exported here."""
