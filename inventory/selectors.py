@@ -2,6 +2,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, Whe
 from django.db.models.functions import Coalesce
 
 from .models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement
+from .models import TransferLine, TransferStatus
 
 
 def product_stock(query: str = "", *, low_only: bool = False) -> QuerySet[Product]:
@@ -86,3 +87,13 @@ def product_picker_search(query: str = "") -> QuerySet[Product]:
         default=Value(3), output_field=IntegerField(),
     )
     return products.filter(found).annotate(rank=rank).order_by("rank", "sku")
+
+
+def in_transit_quantities(product_ids=None) -> dict[tuple[int, int], int]:
+    """在途: quantity shipped by a transfer and not yet received, per
+    ``(product_id, destination warehouse id)``."""
+    rows = TransferLine.objects.filter(transfer__status=TransferStatus.SHIPPED)
+    if product_ids is not None:
+        rows = rows.filter(product_id__in=list(product_ids))
+    totals = rows.values("product_id", "transfer__destination_id").annotate(total=Sum("quantity")).order_by()
+    return {(row["product_id"], row["transfer__destination_id"]): row["total"] for row in totals}
