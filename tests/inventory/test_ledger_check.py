@@ -20,10 +20,22 @@ def ledger_check() -> str:
     return out.getvalue()
 
 
-def test_ledger_check_passes_on_the_demo_data():
+def test_ledger_check_passes_on_the_demo_data_with_a_transfer_in_transit_and_a_count_in_progress():
+    from inventory.models import CountStatus, StockCount, TransferOrder, TransferStatus
+    from inventory.selectors import count_report, in_transit_quantities
+
     call_command("seed_demo", stdout=io.StringIO())
 
     assert "核对通过" in ledger_check()
+    transit = TransferOrder.objects.get(status=TransferStatus.SHIPPED)
+    assert (transit.source.code, transit.destination.code) == ("WH-SH", "WH-GZ")
+    assert sum(in_transit_quantities().values()) == 10
+    assert TransferOrder.objects.get(status=TransferStatus.RECEIVED).lines.exclude(difference_reason="").count() == 1
+    count = StockCount.objects.get(status=CountStatus.COUNTING)
+    rows = count_report(count)
+    assert any(row.moved for row in rows), "goods left during the count"
+    assert [row.needs_recount for row in rows].count(True) == 1
+    assert sum(row.line.final_quantity is None for row in rows) == 1
 
 
 def test_ledger_check_passes_after_receipts_shipments_and_counts_through_the_services():
