@@ -70,11 +70,12 @@ def count_start(*, scope: CountScope, user, blind: bool = True, tolerance: int =
     batch_ids = set(scope.batches().values_list("pk", flat=True))
     if not batch_ids:
         raise InvalidInput(f"{scope.warehouse.name}在所选范围内没有库存批次，无需盘点")
+    batches = _lock_batches(batch_ids=batch_ids)
+    # Checked under the batch locks: a count started at the same moment has committed its lines.
     busy = (StockCountLine.objects.filter(batch_id__in=batch_ids, count__status=CountStatus.COUNTING)
             .select_related("count", "batch").first())
     if busy is not None:
         raise InvalidInput(f"批次 {busy.batch.batch_no} 正在盘点单 {busy.count.number} 中，请先过账或取消该盘点")
-    batches = _lock_batches(batch_ids=batch_ids)
     count = StockCount.objects.create(
         warehouse=scope.warehouse, category=scope.category, product_query=(scope.product_query or "").strip(),
         blind=blind, tolerance=tolerance, note=(note or "").strip(), created_by=user,

@@ -65,6 +65,7 @@ def count_detail(request, pk: int):
         "count": count, "rows": rows, "sees_books": sees_books,
         "counted": sum(1 for row in rows if row.line.final_quantity is not None),
         "to_recount": sum(1 for row in rows if row.needs_recount),
+        "variance_quantity": sum(row.variance for row in rows if row.variance is not None),
         "variance_value": sum((row.variance_value for row in rows if row.variance_value is not None), 0),
         "movements": selectors.count_movements_since_snapshot(count),
         "can_change": count.is_open and request.user.has_perm("inventory.change_stockcount"),

@@ -77,3 +77,14 @@ def test_a_count_posted_while_orders_allocate_keeps_every_promise(on_postgres):
         outcomes.append(count.status)
     assert_batches_consistent()
     assert ledger_differences() == []
+
+
+def test_two_counts_of_one_warehouse_started_at_once_snapshot_each_batch_once(on_postgres):
+    warehouse = WarehouseFactory(code="WH-TWICE")
+    for _ in range(3):
+        stock_receive(product=ProductFactory(), warehouse=warehouse, quantity=5, notify=False)
+
+    errors = run_concurrently([lambda: count_start(scope=CountScope(warehouse=warehouse), user=None)] * 2)
+
+    assert StockCount.objects.count() == 1
+    assert len(errors) == 1 and "正在盘点单" in errors[0], errors
