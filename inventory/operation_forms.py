@@ -52,8 +52,8 @@ class CountForm(forms.Form):
     product_query = forms.CharField(label=_("商品筛选"), max_length=60, required=False,
                                     help_text=_("商品编码或名称的一部分；留空则盘点全部商品"))
     blind = forms.BooleanField(label=_("盲盘（盘点人看不到账面数量）"), required=False, initial=True)
-    tolerance = forms.IntegerField(label=_("复盘阈值"), min_value=0, initial=0,
-                                   help_text=_("差异超过此数量的行须复盘"))
+    tolerance = QuantityField(label=_("复盘阈值"), min_value=0, initial=0,
+                              help_text=_("差异超过此数量的行须复盘"))
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 

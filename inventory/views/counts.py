@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
 from ordermgmt.flash import perform
+from ordermgmt.money import parse_quantity
 from ordermgmt.workbooks import BadFile
 
 from inventory import selectors
@@ -74,14 +75,12 @@ def count_detail(request, pk: int):
     })
 
 
-def _entered(request, prefix: str, line_ids) -> dict[int, int]:
+def _entered(request, prefix: str, line_ids, label: str) -> dict[int, int]:
     values = {}
     for line_id in line_ids:
         value = (request.POST.get(f"{prefix}_{line_id}") or "").strip()
         if value:
-            if not value.isdigit():
-                raise BusinessError(_("盘点数量必须是不小于 0 的整数"))
-            values[line_id] = int(value)
+            values[line_id] = parse_quantity(value, label=label, minimum=0)
     return values
 
 
@@ -93,8 +92,8 @@ def count_record_view(request, pk: int):
     line_ids = list(count.lines.values_list("pk", flat=True))
 
     def record():
-        return count_record(count=count, user=request.user, counted=_entered(request, "counted", line_ids),
-                            recounted=_entered(request, "recount", line_ids))
+        return count_record(count=count, user=request.user, counted=_entered(request, "counted", line_ids, _("盘点数量")),
+                            recounted=_entered(request, "recount", line_ids, _("复盘数量")))
 
     ok, changed = perform(request, record)
     if ok:

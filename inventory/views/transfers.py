@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ordermgmt.errors import BusinessError
 from ordermgmt.flash import perform
+from ordermgmt.money import parse_quantity
 
 from inventory import selectors
 from inventory.models import TransferOrder, TransferStatus, Warehouse
@@ -63,9 +64,7 @@ def _received_quantities(request, transfer: TransferOrder) -> tuple[dict[int, in
     for line in transfer.lines.all():
         value = (request.POST.get(f"received_{line.pk}") or "").strip()
         if value:
-            if not value.isdigit():
-                raise BusinessError(_("实收数量必须是不小于 0 的整数"))
-            received[line.pk] = int(value)
+            received[line.pk] = parse_quantity(value, label=_("实收数量"), minimum=0)
         reasons[line.pk] = request.POST.get(f"reason_{line.pk}", "")
     return received, reasons
 
