@@ -77,10 +77,12 @@ def transfers_available() -> bool:
 @transaction.atomic
 def replenishment_propose(*, today: date | None = None) -> list[ReplenishmentProposal]:
     """The daily job: for each rule below its reorder point, one open proposal per product and
-    warehouse (updated if one is open already; none again the day one was dismissed). A
-    transfer when another warehouse has the excess, else a purchase."""
+    warehouse (updated if one is open already; none again the day one was dismissed); open
+    proposals no longer needed close. A transfer when another warehouse has the excess, else
+    a purchase."""
     today = today or timezone.localdate()
     needs = replenishment_needs(today=today)
+    _close_stale({(need.rule.product_id, need.rule.warehouse_id) for need in needs})
     if not needs:
         return []
     product_ids = {need.rule.product_id for need in needs}
@@ -127,6 +129,16 @@ def replenishment_rule_set(*, user, product, warehouse: Warehouse, safety_stock:
                   "reorder_quantity": reorder_quantity or 0, "max_stock": max_stock},
     )
     return rule
+
+
+def _close_stale(still_needed: set[tuple[int, int]]) -> None:
+    """Open proposals whose warehouse no longer needs stock (goods arrived, demand fell, the
+    rule changed) close themselves."""
+    stale = [p.pk for p in ReplenishmentProposal.objects.select_for_update().filter(state=ProposalState.OPEN)
+             if (p.product_id, p.warehouse_id) not in still_needed]
+    if stale:
+        ReplenishmentProposal.objects.filter(pk__in=stale).update(
+            state=ProposalState.DISMISSED, decided_at=timezone.now(), note="预计库存已不低于再订货点，自动关闭")
 
 
 def _lock_open(proposal: ReplenishmentProposal, user) -> ReplenishmentProposal:
