@@ -3,7 +3,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from ordermgmt.admin import GuardedImportMixin
 
-from .models import Product, StockAllocation, StockBatch, StockMovement, Warehouse
+from .models import Product, StockAllocation, StockBatch, StockCount, StockMovement, TransferOrder, Warehouse
 from .resources import ProductResource
 
 
@@ -37,13 +37,13 @@ class StockBatchAdmin(admin.ModelAdmin):
     list_filter = ["warehouse"]
     search_fields = ["batch_no", "product__sku", "product__name"]
     # Quantities change only through the stock services (receipt, allocation, shipment,
-    # adjustment) so that the ledger and the allocations stay consistent.
-    readonly_fields = ["quantity_remaining", "quantity_allocated"]
+    # transfer, count), each of which writes a movement: ``stock_ledger_check`` proves the
+    # counters equal the ledger. A batch is created by a receipt (入库), never here.
+    readonly_fields = ["product", "warehouse", "received_at", "quantity_received", "quantity_remaining",
+                       "quantity_allocated"]
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ["quantity_allocated"]
-        return ["product", "warehouse", "quantity_received", "quantity_remaining", "quantity_allocated"]
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(StockAllocation)
@@ -69,3 +69,28 @@ class StockMovementAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Transfers and counts change through their portal pages (services), never here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TransferOrder)
+class TransferOrderAdmin(_ReadOnlyAdmin):
+    list_display = ["number", "source", "destination", "status", "created_at", "shipped_at", "received_at"]
+    list_filter = ["status", "source", "destination"]
+
+
+@admin.register(StockCount)
+class StockCountAdmin(_ReadOnlyAdmin):
+    list_display = ["number", "warehouse", "category", "status", "created_at", "posted_at"]
+    list_filter = ["status", "warehouse"]

@@ -173,6 +173,9 @@ class DemoBuilder:
         from servicedesk.demo import ServiceDeskDemo
 
         ServiceDeskDemo(self).build()
+        from inventory.demo_operations import InventoryOperationsDemo
+
+        InventoryOperationsDemo(self).build()
         self.request_last_months_report()
 
     def request_last_months_report(self) -> None:

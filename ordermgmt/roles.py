@@ -75,6 +75,16 @@ _STOCK_KEEPING = [
     "inventory.change_purchaserequest",
 ]
 
+# Issue 19: transfers between warehouses and stock counts (posting a count is the 主管's).
+_TRANSFERS_AND_COUNTS = [
+    "inventory.view_transferorder",
+    "inventory.add_transferorder",
+    "inventory.change_transferorder",
+    "inventory.view_stockcount",
+    "inventory.add_stockcount",
+    "inventory.change_stockcount",
+]
+
 # Fulfillment: who sees shipments, their proof of delivery and the customer notices.
 _SEE_SHIPMENTS = ["fulfillment.view_shipment", "fulfillment.view_carrier"]
 _CUSTOMER_NOTICES = ["fulfillment.view_notificationmessage", "fulfillment.resend_notification"]
@@ -117,7 +127,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _HANDLE_COMPLAINTS + _SEE_STAGE_FLAGS,
     REVIEWER: _VIEW_BASICS + _EVERY_CUSTOMER + _PRICE_RULES_READ + ["orders.review_order", "customers.view_contact", "customers.view_address"]
     + _SEE_STAGE_FLAGS,
-    WAREHOUSE: _VIEW_BASICS + _EVERY_CUSTOMER + _STOCK_KEEPING + ["orders.allocate_order", "orders.ship_order"]
+    WAREHOUSE: _VIEW_BASICS + _EVERY_CUSTOMER + _STOCK_KEEPING + _TRANSFERS_AND_COUNTS
+    + ["orders.allocate_order", "orders.ship_order"]
     + _SEE_SHIPMENTS + ["fulfillment.view_picklist", "fulfillment.manage_picking", "fulfillment.view_productionorder"]
     + _SEE_STAGE_FLAGS + _PURCHASING + _SLOW_MOVING,
     PRODUCTION: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"]

@@ -228,12 +228,16 @@ class StockMovement(models.Model):
         RECEIPT = "receipt", _("入库")
         SHIPMENT = "shipment", _("出库")
         ADJUSTMENT = "adjustment", _("盘点调整")
+        TRANSFER_OUT = "transfer_out", _("调拨出库")
+        TRANSFER_IN = "transfer_in", _("调拨入库")
 
     batch = models.ForeignKey(StockBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     quantity = models.IntegerField(_("数量变化"))
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     order_number = models.CharField(_("订单号"), max_length=20, blank=True)
+    # The transfer (DB…) or count (PD…) the movement belongs to.
+    document = models.CharField(_("单据号"), max_length=20, blank=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -296,3 +300,7 @@ class PurchaseRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in (self.State.OPEN, self.State.ORDERED)
+
+
+from .counts import CountStatus, StockCount, StockCountLine  # noqa: E402,F401
+from .transfers import TransferEvent, TransferItem, TransferLine, TransferOrder, TransferStatus  # noqa: E402,F401
