@@ -16,7 +16,8 @@ from stdnum.cn import uscc
 from inventory.models import Product, PurchaseRequest, StockType, Warehouse
 from ordermgmt.uploads import check_image
 
-from .models import Supplier, SupplierStatus
+from . import selectors
+from .models import Supplier
 from .services import (
     PurchaseLineInput, purchase_order_create, purchase_order_from_requests, purchase_order_receive_line,
     qualification_add, qualifications_warn_expiring, replenishment_propose, replenishment_rule_set, supplier_approve,
@@ -119,4 +120,17 @@ class PurchasingDemo:
             for warehouse in warehouses:
                 replenishment_rule_set(user=self.manager, product=product, warehouse=warehouse, safety_stock=10,
                                        reorder_point=400 if index < 2 else None, reorder_quantity=100, max_stock=None)
+        self.rule_served_by_a_transfer(products[4:], warehouses)
         replenishment_propose()
+
+    def rule_served_by_a_transfer(self, products, warehouses) -> None:
+        """A product short in one warehouse while another has plenty: proposed as a transfer."""
+        stock = selectors.projected_stock({p.pk for p in products})
+        for product in products:
+            for short, spare in ((warehouses[-1], warehouses[0]), (warehouses[0], warehouses[-1])):
+                there = stock.get((product.pk, spare.pk), selectors.ProjectedStock())
+                if short != spare and there.on_hand - there.allocated >= 60:
+                    here = stock.get((product.pk, short.pk), selectors.ProjectedStock()).projected
+                    replenishment_rule_set(user=self.manager, product=product, warehouse=short, safety_stock=5,
+                                           reorder_point=max(here, 0) + 10, reorder_quantity=30, max_stock=None)
+                    return

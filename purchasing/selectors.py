@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
-from inventory.models import PurchaseRequest, StockBatch, StockMovement
+from inventory import selectors as inventory_selectors
+from inventory.models import PurchaseRequest, StockBatch, StockMovement, TransferStatus
 
 from .models import (
     PURCHASE_ORDER_OPEN, ProposalKind, ProposalState, PurchaseOrder, PurchaseOrderLine, PurchaseReceipt,
@@ -75,8 +76,17 @@ class ProjectedStock:
 
 
 def in_transit_quantities(product_ids=None) -> dict[tuple[int, int], int]:
-    """Goods on their way between warehouses, by (product, destination warehouse)."""
-    return {}
+    """Goods on their way between warehouses, by (product, destination warehouse): shipped
+    transfers (inventory's 在途), and transfers accepted from a proposal not shipped yet."""
+    totals = dict(inventory_selectors.in_transit_quantities(product_ids))
+    drafts = ReplenishmentProposal.objects.filter(state=ProposalState.ACCEPTED, kind=ProposalKind.TRANSFER,
+                                                  transfer__status=TransferStatus.DRAFT)
+    if product_ids is not None:
+        drafts = drafts.filter(product_id__in=product_ids)
+    for row in drafts.values("product_id", "warehouse_id").annotate(quantity=Sum("quantity")):
+        key = (row["product_id"], row["warehouse_id"])
+        totals[key] = totals.get(key, 0) + row["quantity"]
+    return totals
 
 
 def on_order_quantities(product_ids=None) -> dict[tuple[int, int], int]:
@@ -147,7 +157,7 @@ def replenishment_rules() -> QuerySet[ReplenishmentRule]:
 
 def proposals(state: str = "open") -> QuerySet[ReplenishmentProposal]:
     rows = ReplenishmentProposal.objects.select_related("product", "warehouse", "source_warehouse", "purchase_request",
-                                                        "decided_by")
+                                                        "transfer", "decided_by")
     if state in ProposalState.values:
         rows = rows.filter(state=state)
     return rows

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("purchasing", "0001_initial"),
         ("finance", "0001_finance_role"),
+        ("inventory", "0013_roles_transfers_counts"),
     ]
 
     operations = [migrations.RunPython(grant_purchasing_permissions, migrations.RunPython.noop)]

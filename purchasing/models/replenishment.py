@@ -66,8 +66,8 @@ class ReplenishmentProposal(models.Model):
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     purchase_request = models.ForeignKey("inventory.PurchaseRequest", verbose_name=_("采购申请"), null=True,
                                          blank=True, on_delete=models.SET_NULL, related_name="+")
-    # The transfer order made on acceptance (inventory's transfers; kept as its id and number).
-    transfer_number = models.CharField(_("调拨单号"), max_length=40, blank=True)
+    transfer = models.ForeignKey("inventory.TransferOrder", verbose_name=_("调拨单"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from inventory.models import Warehouse
 from inventory.services.purchase_requests import purchase_request_raise_for_stock
+from inventory.services.transfers import transfer_create
 from ordermgmt.errors import ActionForbidden, InvalidInput
 
 from .. import selectors
@@ -69,11 +70,6 @@ def _excess_source(need: Need, stock, points: dict) -> Warehouse | None:
     return Warehouse.objects.filter(pk=best, is_active=True, is_quarantine=False).first() if best else None
 
 
-def transfers_available() -> bool:
-    """Transfers between warehouses exist (inventory's transfer orders)."""
-    return False
-
-
 @transaction.atomic
 def replenishment_propose(*, today: date | None = None) -> list[ReplenishmentProposal]:
     """The daily job: for each rule below its reorder point, one open proposal per product and
@@ -86,7 +82,7 @@ def replenishment_propose(*, today: date | None = None) -> list[ReplenishmentPro
     if not needs:
         return []
     product_ids = {need.rule.product_id for need in needs}
-    stock = selectors.projected_stock(product_ids) if transfers_available() else {}
+    stock = selectors.projected_stock(product_ids)
     points = {(need.rule.product_id, need.rule.warehouse_id): need.reorder_point for need in needs}
     dismissed_today = set(ReplenishmentProposal.objects.filter(
         state=ProposalState.DISMISSED, decided_at__date=today).values_list("product_id", "warehouse_id"))
@@ -95,9 +91,7 @@ def replenishment_propose(*, today: date | None = None) -> list[ReplenishmentPro
         key = (need.rule.product_id, need.rule.warehouse_id)
         if key in dismissed_today:
             continue
-        source = None
-        if stock:
-            source = _excess_source(need, stock, {w: p for (pid, w), p in points.items() if pid == key[0]})
+        source = _excess_source(need, stock, {w: p for (pid, w), p in points.items() if pid == key[0]})
         proposal, _ = ReplenishmentProposal.objects.select_for_update().update_or_create(
             product_id=key[0], warehouse_id=key[1], state=ProposalState.OPEN,
             defaults={
@@ -159,8 +153,6 @@ def proposal_update(*, proposal: ReplenishmentProposal, user, quantity: int, kin
         raise InvalidInput("建议数量必须是正整数")
     kind = kind or locked.kind
     if kind == ProposalKind.TRANSFER:
-        if not transfers_available():
-            raise InvalidInput("调拨功能尚未启用，只能采购")
         source_warehouse = source_warehouse or locked.source_warehouse
         if source_warehouse is None or source_warehouse.pk == locked.warehouse_id:
             raise InvalidInput("调拨须选择另一个调出仓库")
@@ -173,22 +165,20 @@ def proposal_update(*, proposal: ReplenishmentProposal, user, quantity: int, kin
 
 @transaction.atomic
 def proposal_accept(*, proposal: ReplenishmentProposal, user) -> ReplenishmentProposal:
-    """采纳: a purchase request (then bought with a purchase order) or a transfer order."""
+    """采纳: a purchase request (then bought with a purchase order) or a 草稿 transfer order
+    (the warehouse ships it; in transit it counts for the destination)."""
     locked = _lock_open(proposal, user)
     note = (f"补货建议：{locked.warehouse.name} 预计库存 {locked.projected_stock}，"
             f"低于再订货点 {locked.reorder_point}")
     if locked.kind == ProposalKind.TRANSFER:
-        locked.transfer_number = _create_transfer(locked, user, note)
+        locked.transfer = transfer_create(source=locked.source_warehouse, destination=locked.warehouse,
+                                          lines=[(locked.product, locked.quantity)], user=user, note=note)
     else:
         locked.purchase_request = purchase_request_raise_for_stock(product=locked.product, quantity=locked.quantity,
                                                                    user=user, note=note)
     locked.state, locked.decided_by, locked.decided_at = ProposalState.ACCEPTED, user, timezone.now()
-    locked.save(update_fields=["state", "decided_by", "decided_at", "purchase_request", "transfer_number"])
+    locked.save(update_fields=["state", "decided_by", "decided_at", "purchase_request", "transfer"])
     return locked
-
-
-def _create_transfer(proposal: ReplenishmentProposal, user, note: str) -> str:
-    raise InvalidInput("调拨功能尚未启用，只能采购")
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ def proposal_list(request):
     return render(request, "purchasing/proposal_list.html", {
         "page": page, "state": state, "states": ProposalState.choices, "query_string": f"state={state}",
         "rules": selectors.replenishment_rules()[:200], "rule_form": ReplenishmentRuleForm(),
-        "edit_form": ProposalEditForm(), "transfers_available": services.replenishment.transfers_available(),
+        "edit_form": ProposalEditForm(),
     })
 
 
@@ -39,7 +39,7 @@ def proposal_action(request, pk: int, action: str):
     if action == "accept":
         ok, accepted = perform(request, lambda: services.proposal_accept(proposal=proposal, user=request.user))
         if ok:
-            made = accepted.purchase_request.number if accepted.purchase_request else accepted.transfer_number
+            made = accepted.purchase_request.number if accepted.purchase_request else accepted.transfer.number
             messages.success(request, _("已采纳补货建议：%(made)s") % {"made": made})
     elif action == "dismiss":
         perform(request, lambda: services.proposal_dismiss(proposal=proposal, user=request.user,

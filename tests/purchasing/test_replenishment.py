@@ -10,6 +10,7 @@ import time_machine
 
 from inventory.models import PurchaseRequest
 from inventory.services import stock_consume_order, stock_receive
+from inventory.services.transfers import transfer_ship
 from ordermgmt import roles
 from ordermgmt.errors import ActionForbidden, InvalidInput
 from orders import services as order_services
@@ -118,12 +119,36 @@ def test_a_dismissed_proposal_is_not_made_again_the_same_day_but_is_the_next(sho
     assert again.pk != proposal.pk and again.state == ProposalState.OPEN
 
 
-def test_a_transfer_cannot_be_chosen_before_transfers_exist(shop):
+def test_a_warehouse_with_excess_is_proposed_as_a_transfer_counted_in_transit_once_accepted(shop):
+    product, warehouse, _, _ = shop
+    guangzhou = WarehouseFactory(code="WH-B", name="广州仓")
+    manager = user_with_role(roles.MANAGER)
     with time_machine.travel(TODAY, tick=False):
+        stock_receive(product=product, warehouse=guangzhou, quantity=200)
         (proposal,) = replenishment_propose()
-    with pytest.raises(InvalidInput, match="调拨"):
-        proposal_update(proposal=proposal, user=user_with_role(roles.MANAGER), quantity=10, kind="transfer",
-                        source_warehouse=WarehouseFactory(code="WH-B"))
+        assert (proposal.kind, proposal.source_warehouse, proposal.quantity) == ("transfer", guangzhou, 50)
+        accepted = proposal_accept(proposal=proposal, user=manager)
+    transfer = accepted.transfer
+    assert (transfer.status, transfer.source, transfer.destination) == ("draft", guangzhou, warehouse)
+    assert [(line.product, line.quantity) for line in transfer.lines.all()] == [(product, 50)]
+    with time_machine.travel(TODAY + timedelta(days=1), tick=False):
+        assert replenishment_propose() == []  # the draft transfer counts for the destination
+        transfer_ship(transfer=transfer, user=manager)
+        assert replenishment_propose() == []  # shipped: in transit
+
+
+def test_a_warehouse_that_cannot_spare_the_whole_quantity_leaves_a_purchase(shop):
+    product, _, _, _ = shop
+    guangzhou = WarehouseFactory(code="WH-B", name="广州仓")
+    with time_machine.travel(TODAY, tick=False):
+        stock_receive(product=product, warehouse=guangzhou, quantity=40)
+        (proposal,) = replenishment_propose()
+    assert (proposal.kind, proposal.source_warehouse) == ("purchase", None)
+    manager = user_with_role(roles.MANAGER)
+    with pytest.raises(InvalidInput, match="另一个调出仓库"):
+        proposal_update(proposal=proposal, user=manager, quantity=10, kind="transfer")
+    edited = proposal_update(proposal=proposal, user=manager, quantity=30, kind="transfer", source_warehouse=guangzhou)
+    assert (edited.kind, edited.source_warehouse, edited.quantity) == ("transfer", guangzhou, 30)
 
 
 def test_only_a_manager_keeps_the_rules_and_a_rule_needs_a_quantity():
