@@ -10,7 +10,7 @@ class PurchasingConfig(AppConfig):
     def ready(self) -> None:
         from ordermgmt.uploads import register_private_folder
 
-        from . import policies  # noqa: F401  (the purchase approval amount on the 业务规则 page)
+        from . import policies, receivers  # noqa: F401  (业务规则 page; listeners of inventory's events)
         from .models import QUALIFICATION_FOLDER
 
         register_private_folder(QUALIFICATION_FOLDER, permission="purchasing.view_supplierqualification")

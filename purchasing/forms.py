@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Category, Product, PurchaseRequest, Warehouse
-from ordermgmt.money import QuantityField
+from ordermgmt.money import MoneyField, QuantityField
 from ordermgmt.pickers import picker_widget
 from ordermgmt.widgets import DateInput
 
@@ -30,8 +30,8 @@ def _product_field(label=_("商品")):
 
 class SupplierProductForm(forms.Form):
     product = _product_field()
-    price = forms.DecimalField(label=_("采购单价(元)"), min_value=0, max_digits=12, decimal_places=2)
-    lead_time_days = forms.IntegerField(label=_("采购周期(天)"), min_value=0, initial=7)
+    price = MoneyField(label=_("采购单价(元)"), max_digits=12)
+    lead_time_days = QuantityField(label=_("采购周期(天)"), initial=7)
 
 
 class ReasonForm(forms.Form):
@@ -57,7 +57,7 @@ class PurchaseOrderHeadForm(forms.Form):
 class PurchaseOrderLineForm(forms.Form):
     product = _product_field()
     quantity = QuantityField(label=_("数量"), min_value=1)
-    unit_price = forms.DecimalField(label=_("单价(元)"), min_value=0, max_digits=12, decimal_places=2)
+    unit_price = MoneyField(label=_("单价(元)"), max_digits=12)
 
 
 PurchaseOrderLineFormSet = forms.formset_factory(PurchaseOrderLineForm, extra=4, min_num=1, validate_min=True)
@@ -95,6 +95,11 @@ class ProposalEditForm(forms.Form):
 
 class ReplenishmentRuleForm(forms.ModelForm):
     product = _product_field()
+    safety_stock = QuantityField(label=_("安全库存"), initial=0)
+    reorder_point = QuantityField(label=_("再订货点"), required=False,
+                                  help_text=_("留空则按建议值（近8周日均需求 × 采购周期 + 安全库存）"))
+    reorder_quantity = QuantityField(label=_("再订货量"), initial=0, required=False)
+    max_stock = QuantityField(label=_("最高库存"), required=False, help_text=_("填写则补货到此数量（最低/最高法）"))
 
     class Meta:
         model = ReplenishmentRule
@@ -110,4 +115,4 @@ class SlowMovingFilterForm(forms.Form):
     category = forms.ModelChoiceField(label=_("类目"), required=False, queryset=Category.objects.all())
     by = forms.ChoiceField(label=_("分段依据"), required=False,
                            choices=[("idle", _("距最近一次出入库天数")), ("age", _("批次库龄"))])
-    min_idle_days = forms.IntegerField(label=_("呆滞天数不少于"), required=False, min_value=0)
+    min_idle_days = QuantityField(label=_("呆滞天数不少于"), required=False)

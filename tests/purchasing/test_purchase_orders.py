@@ -166,3 +166,16 @@ def test_a_role_without_the_permission_cannot_order_or_receive():
     line = place_order(supplier, [(product, 1, "1.00")]).lines.get()
     with pytest.raises(ActionForbidden):
         purchase_order_receive_line(line=line, user=user_with_role(roles.PRODUCTION), accepted=1)
+
+
+def test_a_request_on_a_purchase_order_is_received_on_the_order_not_on_the_request():
+    from inventory.services import purchase_request_receive
+
+    product = ProductFactory()
+    waiting_order(product, 3)
+    request = PurchaseRequest.objects.get()
+    purchase_order = purchase_order_from_requests(user=None, requests=[request], supplier=approved_supplier(products=[product]),
+                                                  warehouse=receiving_warehouse())
+    with pytest.raises(InvalidInput, match=f"已在采购单 {purchase_order.number} 中，请在采购单上做到货验收"):
+        purchase_request_receive(request=request, warehouse=receiving_warehouse(), quantity=3)
+    assert not StockBatch.objects.exists()
