@@ -15,6 +15,7 @@ NAVIGATION = [
     ("fulfillment:shipments", pgettext_lazy("section", "物流"), "fulfillment.view_shipment"),
     ("fulfillment:outbox", pgettext_lazy("section", "通知"), "fulfillment.view_notificationmessage"),
     ("inventory:purchase_requests", pgettext_lazy("section", "采购申请"), "inventory.view_purchaserequest"),
+    ("purchasing:home", pgettext_lazy("section", "采购"), "purchasing.view_purchaseorder"),
     ("aftersales:list", pgettext_lazy("section", "售后"), "aftersales.view_aftersalescase"),
     ("servicedesk:complaints", pgettext_lazy("section", "投诉"), "servicedesk.view_complaint"),
     ("servicedesk:monitoring", pgettext_lazy("section", "订单监控"), "servicedesk.view_stageflag"),

@@ -167,6 +167,9 @@ class DemoBuilder:
 
             with notices_suppressed(), staff_notices_suppressed():
                 self.create_orders(customers, products, warehouses)
+        from purchasing.demo import PurchasingDemo
+
+        PurchasingDemo(self).build()
         from servicedesk.demo import ServiceDeskDemo
 
         ServiceDeskDemo(self).build()

@@ -99,6 +99,22 @@ _HANDLE_COMPLAINTS = _SEE_COMPLAINTS + [
 ]
 _SEE_STAGE_FLAGS = ["servicedesk.view_stageflag"]
 
+# Purchasing (issue 19): the 仓库管理员 buys (suppliers' data and documents, purchase orders
+# below the approval amount, receipt with the incoming check, returns to suppliers); the 主管
+# approves suppliers and the purchase orders above the amount, keeps the replenishment rules and
+# decides the proposals. Production and analysis see suppliers and purchase orders.
+_SEE_PURCHASING = ["purchasing.view_supplier", "purchasing.view_supplierproduct", "purchasing.view_purchaseorder",
+                   "purchasing.view_purchaseorderline", "purchasing.view_purchasereceipt"]
+_PURCHASING = _SEE_PURCHASING + [
+    "purchasing.add_supplier", "purchasing.change_supplier", "purchasing.view_supplierqualification",
+    "purchasing.add_supplierqualification", "purchasing.add_supplierproduct", "purchasing.change_supplierproduct",
+    "purchasing.add_purchaseorder", "purchasing.change_purchaseorder", "purchasing.receive_purchaseorder",
+    "purchasing.view_supplierreturn", "purchasing.change_supplierreturn",
+    "purchasing.view_replenishmentrule", "purchasing.view_replenishmentproposal",
+]
+# The 积压 report: quantity and value of slow-moving stock.
+_SLOW_MOVING = ["purchasing.view_slow_moving_report"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "inventory.view_purchaserequest", "aftersales.view_aftersalescase",
@@ -114,10 +130,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     WAREHOUSE: _VIEW_BASICS + _EVERY_CUSTOMER + _STOCK_KEEPING + _TRANSFERS_AND_COUNTS
     + ["orders.allocate_order", "orders.ship_order"]
     + _SEE_SHIPMENTS + ["fulfillment.view_picklist", "fulfillment.manage_picking", "fulfillment.view_productionorder"]
-    + _SEE_STAGE_FLAGS,
+    + _SEE_STAGE_FLAGS + _PURCHASING + _SLOW_MOVING,
     PRODUCTION: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.produce_order", "inventory.view_stockbatch", "inventory.add_stockbatch"]
     + ["inventory.view_warehouse", "fulfillment.view_productionorder", "fulfillment.manage_production"]
-    + _SEE_STAGE_FLAGS,
+    + _SEE_STAGE_FLAGS + _SEE_PURCHASING,
     LOGISTICS: _VIEW_BASICS + _EVERY_CUSTOMER + _FULL_CONTACT + ["orders.track_order", "customers.view_contact", "customers.view_address"]
     + _SEE_SHIPMENTS + _CUSTOMER_NOTICES
     + ["fulfillment.manage_shipments", "fulfillment.view_deliveryproof", "fulfillment.view_picklist"]
@@ -131,7 +147,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ANALYST: _VIEW_BASICS + _EVERY_CUSTOMER + ["inventory.view_stockbatch", "inventory.view_purchaserequest", "orders.export_orders",
                              "reports.view_report", "reports.add_report", "reports.view_dashboard"]
     + ["fulfillment.view_shipment", "fulfillment.view_productionorder", "aftersales.view_aftersalescase",
-       "aftersales.view_feedback"] + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS + ["servicedesk.view_complaintcategory"],
+       "aftersales.view_feedback"] + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS + ["servicedesk.view_complaintcategory"]
+    + _SEE_PURCHASING + _SLOW_MOVING,
     # Finance (issue 20): sees every customer and order and their money; the finance features add
     # their own permissions (invoices, reconciliation, statements, vouchers) here.
     FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"],

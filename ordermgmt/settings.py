@@ -282,6 +282,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "servicedesk.tasks.send_notification_digests",
         "schedule": crontab(minute=30, hour=8),
     },
+    # Purchasing (issue 19): supplier qualifications about to expire told to 主管 and 采购;
+    # replenishment proposals for products below their reorder point.
+    "purchasing-warn-expiring-qualifications": {
+        "task": "purchasing.tasks.warn_expiring_qualifications",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "purchasing-propose-replenishment": {
+        "task": "purchasing.tasks.propose_replenishment",
+        "schedule": crontab(minute=15, hour=6),
+    },
 }
 
 # Domain events (ordermgmt.domain_events): attempts of an after-commit listener, the wait

@@ -35,6 +35,8 @@ GOODWILL_APPROVAL = "goodwill_approval"
 CUSTOMER_NOTICE_FAILED = "customer_notice_failed"
 WEBHOOK_DISABLED = "webhook_disabled"
 REPORT_READY = "report_ready"
+SUPPLIER_QUALIFICATION_EXPIRING = "qualification_expiring"
+PURCHASE_ORDER_APPROVAL = "purchase_order_approval"
 
 KINDS: dict[str, NoticeKind] = {
     kind.key: kind
@@ -50,6 +52,9 @@ KINDS: dict[str, NoticeKind] = {
         NoticeKind(CUSTOMER_NOTICE_FAILED, _("客户通知发送失败"), _("发给客户的邮件或短信多次重试后仍然失败")),
         NoticeKind(WEBHOOK_DISABLED, _("Webhook 订阅已停用"), _("对接系统的 Webhook 订阅因连续失败被停用")),
         NoticeKind(REPORT_READY, _("月度报表已生成"), _("订单分析月报已经生成，可以查看和下载")),
+        NoticeKind(SUPPLIER_QUALIFICATION_EXPIRING, _("供应商资质即将到期"),
+                   _("供应商的营业执照等资质文件即将到期或已过期，过期后不能向其下采购单")),
+        NoticeKind(PURCHASE_ORDER_APPROVAL, _("采购单待审批"), _("超过审批金额的采购单等待主管审批")),
     ]
 }
 KIND_CHOICES = [(kind.key, kind.label) for kind in KINDS.values()]

@@ -16,6 +16,7 @@ from ordermgmt.domain_events import Phase, subscribe
 from orders.domain_events import OrderCreated, OrderStatusChanged
 from orders.models import OrderStatus, Priority
 from orders.workflow import QUEUE_RULES
+from purchasing.domain_events import PurchaseOrderAwaitingApproval, SupplierQualificationExpiring
 
 from . import notice_kinds as kinds
 from .audience import managers, order_people, permission_holders, stage_handlers
@@ -85,3 +86,28 @@ def tell_of_a_disabled_webhook_subscription(event: WebhookSubscriptionDisabled) 
     staff_notify(users=people, kind=kinds.WEBHOOK_DISABLED, link=reverse("integrations:client", args=[client.pk]),
                  text=f"{client.name} 的 Webhook 订阅（{subscription.url}）已停用：{subscription.disabled_reason[:120]}",
                  key=f"webhook_disabled:{subscription.pk}:{disabled_at:%Y%m%d%H%M%S}")
+
+
+@subscribe(SupplierQualificationExpiring, phase=Phase.IN_TRANSACTION)
+def tell_of_an_expiring_supplier_qualification(event: SupplierQualificationExpiring) -> None:
+    """A supplier's qualification expires soon or has expired: the 主管 and whoever buys
+    (采购) hear — when it enters the warning window, a week before, and once expired."""
+    qualification = event.qualification
+    supplier = qualification.supplier
+    people = set(managers()) | set(permission_holders("purchasing.add_purchaseorder"))
+    if event.days_left < 0:
+        text = f"供应商“{supplier.name}”的{qualification.name}已于 {qualification.expires_on:%Y-%m-%d} 过期，暂停向其下采购单"
+    else:
+        text = f"供应商“{supplier.name}”的{qualification.name}将于 {qualification.expires_on:%Y-%m-%d} 到期（还有 {event.days_left} 天），请索取更新后的资质"
+    staff_notify(users=people, kind=kinds.SUPPLIER_QUALIFICATION_EXPIRING,
+                 link=reverse("purchasing:supplier", args=[supplier.pk]), text=text,
+                 key=f"qualification:{qualification.pk}:{qualification.expires_on:%Y%m%d}:{event.stage}")
+
+
+@subscribe(PurchaseOrderAwaitingApproval, phase=Phase.IN_TRANSACTION)
+def tell_managers_of_a_purchase_order_to_approve(event: PurchaseOrderAwaitingApproval) -> None:
+    purchase_order = event.purchase_order
+    staff_notify(users=managers(), kind=kinds.PURCHASE_ORDER_APPROVAL, exclude=purchase_order.created_by,
+                 link=reverse("purchasing:purchase_order", args=[purchase_order.pk]),
+                 text=f"采购单 {purchase_order.number}（{purchase_order.supplier.name}，{purchase_order.total:,.2f} 元）等待审批",
+                 key=f"po_approval:{purchase_order.pk}")

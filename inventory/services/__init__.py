@@ -21,7 +21,7 @@ from ordermgmt.domain_events import publish
 from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
 from ordermgmt.language import in_platform_language
 
-from inventory.domain_events import StockReceived
+from inventory.domain_events import PurchaseRequestReceiving, StockReceived
 from inventory.models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement, Warehouse
 from inventory.numbering import next_batch_no
 
@@ -458,6 +458,7 @@ def purchase_request_receive(
     locked = PurchaseRequest.objects.select_for_update().get(pk=request.pk)
     if not locked.is_open:
         raise InvalidInput(f"采购申请 {locked.number} 已{locked.get_state_display()}，不能再入库")
+    publish(PurchaseRequestReceiving(request=locked))
     batch = stock_receive(
         product=locked.product, warehouse=warehouse, quantity=quantity, user=user, batch_no=batch_no,
         reason=f"采购申请 {locked.number} 到货",

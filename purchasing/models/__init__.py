@@ -1,1 +1,6 @@
-"""Models of the purchasing app, one module per area, re-exported here."""
+from .suppliers import QUALIFICATION_FOLDER, Supplier, SupplierProduct, SupplierQualification, SupplierStatus  # noqa: F401
+from .orders import (  # noqa: F401
+    PURCHASE_ORDER_OPEN, PurchaseOrder, PurchaseOrderLine, PurchaseOrderSequence, PurchaseOrderStatus, PurchaseReceipt,
+    SupplierReturn, SupplierReturnStatus,
+)
+from .replenishment import ProposalKind, ProposalState, ReplenishmentProposal, ReplenishmentRule  # noqa: F401

@@ -19,4 +19,5 @@ def test_pages_built_on_the_base_template_do_not_load_the_shared_script_again():
     assert "templates/base.html" in loading
     extending_base = [name for name, text in loading.items() if '{% extends "base.html" %}' in text]
     assert extending_base == []
-    assert set(loading) == {"templates/base.html", "templates/orders/vouchers/_base.html"}
+    assert set(loading) == {"templates/base.html", "templates/orders/vouchers/_base.html",
+                            "templates/purchasing/purchase_order_print.html"}

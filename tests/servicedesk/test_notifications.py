@@ -16,6 +16,7 @@ from orders.domain_events import OrderStatusChanged
 from orders.models import OrderStatus
 from servicedesk import receivers, services, tasks
 from servicedesk.models import StaffNotification
+from servicedesk.notice_kinds import KINDS
 from tests.factories import ProductFactory, make_order, receive
 from tests.integrations.conftest import WebhookReceiver, make_channel
 
@@ -112,10 +113,7 @@ def test_a_webhook_subscription_disabled_after_repeated_failures_tells_every_man
 def test_preferences_choose_the_bell_the_digest_or_nothing(client, staff, django_capture_on_commit_callbacks):
     client.force_login(staff["sales"])
     response = client.post(reverse("servicedesk:notification_settings"),
-                           {"order_rejected": "digest", "stage_flag": "off", "urgent_order": "portal",
-                            **{k: "portal" for k in ("complaint_new", "complaint_assigned", "complaint_escalated",
-                                                     "complaint_note", "goodwill_approval", "customer_notice_failed",
-                                                     "webhook_disabled", "report_ready")}})
+                           {**{key: "portal" for key in KINDS}, "order_rejected": "digest", "stage_flag": "off"})
     assert response.status_code == 302
     for reason in ("地址缺门牌号", "价格有误"):
         order = make_order(user=staff["sales"])
