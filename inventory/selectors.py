@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
@@ -86,3 +88,18 @@ def product_picker_search(query: str = "") -> QuerySet[Product]:
         default=Value(3), output_field=IntegerField(),
     )
     return products.filter(found).annotate(rank=rank).order_by("rank", "sku")
+
+
+def near_expiry_batches(*, today, within_days: int, warehouse_id=None) -> QuerySet[StockBatch]:
+    """效期预警: batches of expiry-tracked products still in stock that expire within
+    ``within_days`` of ``today`` (or already have), soonest first — what to sell first or
+    write off. Each carries ``days_left`` (negative: expired) computed by the caller's date."""
+    batches = (
+        StockBatch.objects.filter(product__tracks_expiry=True, quantity_remaining__gt=0, expiry_date__isnull=False,
+                                  expiry_date__lte=today + timedelta(days=within_days))
+        .select_related("product", "warehouse")
+        .order_by("expiry_date", "warehouse__code", "pk")
+    )
+    if warehouse_id is not None:
+        batches = batches.filter(warehouse_id=warehouse_id)
+    return batches

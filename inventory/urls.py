@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import expiry, warehouse_rules
 
 app_name = "inventory"
 
@@ -14,4 +15,9 @@ urlpatterns = [
     path("receive/", views.receive_view, name="receive"),
     path("purchase-requests/", views.purchase_request_list, name="purchase_requests"),
     path("purchase-requests/<int:pk>/<slug:action>/", views.purchase_request_action, name="purchase_request_action"),
+    path("near-expiry/", expiry.near_expiry_report, name="near_expiry"),
+    path("warehouse-rules/", warehouse_rules.warehouse_rule_list, name="warehouse_rules"),
+    path("warehouse-rules/new/", warehouse_rules.warehouse_rule_edit, name="warehouse_rule_new"),
+    path("warehouse-rules/<int:pk>/", warehouse_rules.warehouse_rule_edit, name="warehouse_rule_edit"),
+    path("warehouse-rules/<int:pk>/delete/", warehouse_rules.warehouse_rule_remove, name="warehouse_rule_delete"),
 ]

@@ -296,3 +296,5 @@ class PurchaseRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in (self.State.OPEN, self.State.ORDERED)
+from .routing import WarehouseRule, WarehouseRuleStep  # noqa: E402,F401
+from .units import ProductUnit  # noqa: E402,F401

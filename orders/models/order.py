@@ -94,6 +94,9 @@ class Order(KeepsBlindIndexes, models.Model):
     # the portal or imported. Within a channel its own order number (external_ref) is unique.
     channel_code = models.CharField(_("渠道编码"), max_length=40, blank=True, default="", db_default="",
                                     editable=False)
+    # Why the order is served from the warehouse(s) it is (written at allocation, issue 19):
+    # "收货地址广东省 → 广州仓（规则：华南）".
+    warehouse_note = models.CharField(_("发货仓说明"), max_length=300, blank=True, default="", editable=False)
     order_type = models.CharField(_("订单类型"), max_length=10, choices=OrderType.choices, default=OrderType.STOCK)
     priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     owner = models.ForeignKey(
