@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from inventory.models import StockAllocation, Warehouse
 from inventory.services import (
+    StockLedger,
     stock_allocate_quantities,
     stock_consume_allocations,
     stock_release_allocations,
@@ -51,8 +52,9 @@ def order_change_warehouse(*, order: Order, warehouse: Warehouse, user, reason: 
     taken again from ``warehouse`` only, in one transaction — if that warehouse cannot serve
     the whole order nothing changes and the shortage is named.
 
-    Locks: the order, then its allocations and batches (release), then the batches of its
-    products in primary-key order (allocation) — the order every stock change uses.
+    Locks: the order, then every sellable batch of its products in primary-key order (before
+    the release, which would otherwise lock the batches it gives back first and the others
+    after them: a deadlock with an allocation taking them in key order), then its allocations.
     """
     check_permission(user, "fulfillment.manage_picking", "更换发货仓")
     locked = lock_order(order)
@@ -65,8 +67,9 @@ def order_change_warehouse(*, order: Order, warehouse: Warehouse, user, reason: 
     if warehouse.is_quarantine or not warehouse.is_active:
         raise InvalidInput(f"{warehouse.name} 不能发货（隔离仓或已停用）")
     previous = locked.warehouse_note
-    stock_release_order(order=locked)
     lines = list(locked.lines.all())
+    StockLedger.lock({line.product_id for line in lines})
+    stock_release_order(order=locked)
     covered = shipped_or_reserved_by_line(locked)
     wanted = {line: line.quantity - covered.get(line.pk, 0) for line in lines}
     who = user.get_full_name() or user.get_username()
