@@ -90,6 +90,8 @@ def active_rules() -> list[_Rule]:
 
 
 def _winning_rule(*, province: str, city: str, channels: tuple[str, ...]) -> tuple[_Rule, str] | None:
+    """The rule and the condition it matched, in the order's own words ("收货地址广东省广州市")."""
+    shown_province, shown_city = province.strip(), city.strip()
     province, city = _normalise(province), _normalise(city)
     by_channel = by_city = by_province = None
     for rule in active_rules():
@@ -104,9 +106,9 @@ def _winning_rule(*, province: str, city: str, channels: tuple[str, ...]) -> tup
     if by_channel is not None:
         return by_channel, f"渠道 {by_channel.channel}"
     if by_city is not None:
-        return by_city, f"收货地址{province}{city}"
+        return by_city, f"收货地址{shown_province}{shown_city}"
     if by_province is not None:
-        return by_province, f"收货地址{province}"
+        return by_province, f"收货地址{shown_province}"
     return None
 
 

@@ -63,7 +63,7 @@ def test_a_guangdong_address_is_served_from_the_guangzhou_warehouse_and_says_why
 
     assert order.status == OrderStatus.ALLOCATED
     assert warehouses_of(order) == {"GZ"}
-    assert order.warehouse_note == "收货地址广东 → 广州仓（规则：华南）"
+    assert order.warehouse_note == "收货地址广东省 → 广州仓（规则：华南）"
     event = order.events.get(action="allocate")
     assert event.data["warehouse"] == order.warehouse_note
 
@@ -89,7 +89,7 @@ def test_when_no_single_warehouse_can_serve_the_order_it_is_split_in_the_rules_o
 
     taken = {a.batch_id: a.quantity for a in StockAllocation.objects.filter(order_line__order=order)}
     assert taken == {gz.pk: 3, sh.pk: 2}  # the rule's first warehouse first, not the older batch
-    assert order.warehouse_note == "收货地址广东：单仓无法满足，拆分 → 广州仓、上海仓（规则：华南）"
+    assert order.warehouse_note == "收货地址广东省：单仓无法满足，拆分 → 广州仓、上海仓（规则：华南）"
 
 
 def test_always_split_policy_takes_from_the_first_warehouse_before_the_next(warehouses):
@@ -127,7 +127,7 @@ def test_a_city_rule_beats_the_province_rule(warehouses):
     order = allocate(guangdong_order([(product, 1, "1.00")], ship_city="深圳市", ship_district="南山区"))
 
     assert warehouses_of(order) == {"SH"}
-    assert order.warehouse_note == "收货地址广东深圳 → 上海仓（规则：深圳）"
+    assert order.warehouse_note == "收货地址广东省深圳市 → 上海仓（规则：深圳）"
 
 
 def test_a_channel_rule_beats_the_address(warehouses):
