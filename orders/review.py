@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from customers.phones import is_valid_phone
 from inventory.services import StockLedger
-from inventory.services.routing import route_for_order
 from ordermgmt.money import format_yuan, to_money
 from ordermgmt.policies import (
     DUPLICATE_WINDOW_HOURS,
@@ -206,7 +205,7 @@ def outstanding_quantities(order: Order) -> dict:
 
 
 def check_stock(order: Order, ledger: StockLedger) -> CheckOutcome:
-    shortages = ledger.shortages(outstanding_quantities(order), route_for_order(order))
+    shortages = ledger.shortages(outstanding_quantities(order), ledger.route_for_order(order))
     if not shortages:
         return CheckOutcome(Name.STOCK, CheckResult.PASS, "库存充足，所有商品行可立即分配")
     figures = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F
 from django.utils import timezone
 
 from ordermgmt.bulk import bulk_insert
@@ -22,7 +22,15 @@ from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
 from ordermgmt.language import in_platform_language
 
 from inventory.domain_events import StockReceived
-from inventory.models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement, Warehouse
+from inventory.models import (
+    Product,
+    PurchaseRequest,
+    StockAllocation,
+    StockBatch,
+    StockMovement,
+    Warehouse,
+    WarehouseRuleStep,
+)
 from inventory.numbering import next_batch_no
 
 from . import routing
@@ -111,7 +119,10 @@ def _batches(queryset, *, product_ids=None, batch_ids=None):
     if batch_ids is not None:
         queryset = queryset.filter(pk__in=batch_ids)
     # What the ledger orders and explains by: FEFO or FIFO, and the warehouse's name.
-    queryset = queryset.annotate(tracks_expiry=F("product__tracks_expiry"), warehouse_name=F("warehouse__name"))
+    # Whether any 发货仓规则 exists rides along (evaluated once by the database), so that an
+    # installation without rules never reads them: allocation keeps its statement count.
+    queryset = queryset.annotate(tracks_expiry=F("product__tracks_expiry"), warehouse_name=F("warehouse__name"),
+                                 any_warehouse_rule=Exists(WarehouseRuleStep.objects.filter(rule__is_active=True)))
     return queryset.order_by("pk")
 
 
@@ -132,7 +143,8 @@ def order_shortages(*, order) -> list[Shortage]:
     if not outstanding:
         return []
     batches = _batches(StockBatch.objects.all(), product_ids={line.product_id for line in outstanding})
-    return StockLedger(list(batches)).shortages(outstanding, routing.route_for_order(order))
+    ledger = StockLedger(list(batches))
+    return ledger.shortages(outstanding, ledger.route_for_order(order))
 
 
 def available_by_product(product_ids) -> dict[int, int]:
@@ -149,7 +161,7 @@ def stock_allocate_order(*, order) -> list[StockAllocation]:
     Raises ``InsufficientStock`` naming each short line when any line cannot be covered;
     then nothing is allocated.
     """
-    return stock_allocate_quantities(quantities=_outstanding_quantities(order), route=routing.route_for_order(order))
+    return stock_allocate_quantities(quantities=_outstanding_quantities(order), route_order=order)
 
 
 @transaction.atomic
@@ -255,9 +267,11 @@ def stock_consume_allocations(*, allocations, order_number: str, user=None) -> i
 
 
 @transaction.atomic
-def stock_allocate_quantities(*, quantities: dict, route: routing.Route | None = None) -> list[StockAllocation]:
+def stock_allocate_quantities(*, quantities: dict, route: routing.Route | None = None,
+                              route_order=None) -> list[StockAllocation]:
     """Reserve ``{order_line: quantity}`` FIFO (oldest batch first; FEFO for expiry-tracked
-    products), from the warehouses of ``route`` if given, all or nothing.
+    products), from the warehouses of ``route`` (or of the rules for ``route_order``) if
+    given, all or nothing.
 
     ``stock_allocate_order`` asks for what the lines still need; a re-shipment of goods
     lost in transit asks on top of what the lines already had.
@@ -266,6 +280,8 @@ def stock_allocate_quantities(*, quantities: dict, route: routing.Route | None =
     if not wanted:
         return []
     ledger = StockLedger.lock({line.product_id for line in wanted})
+    if route is None and route_order is not None:
+        route = ledger.route_for_order(route_order)
     plan = ledger.allocate(wanted, route)
     allocations = Plan(ledger.write())
     allocations.reason, allocations.warehouse_ids = plan.reason, plan.warehouse_ids
@@ -299,6 +315,7 @@ class StockLedger:
 
     def __init__(self, batches: list[StockBatch], *, today: date | None = None) -> None:
         self.today = today or routing.today()
+        self.has_rules = any(getattr(batch, "any_warehouse_rule", True) for batch in batches)
         self._fifo: dict[int, list[StockBatch]] = defaultdict(list)
         for batch in sorted(batches, key=_issue_order):
             if not _expired(batch, self.today):
@@ -310,6 +327,10 @@ class StockLedger:
     def lock(cls, product_ids) -> "StockLedger":
         product_ids = set(product_ids)
         return cls(_lock_batches(product_ids=product_ids) if product_ids else [])
+
+    def route_for_order(self, order) -> routing.Route:
+        """The order's route; the rules are read only if any exist (no stock: nothing to route)."""
+        return routing.route_for_order(order, consult_rules=self.has_rules)
 
     def _candidates(self, product_id: int, route: routing.Route | None, warehouse_ids=None) -> list[StockBatch]:
         """The batches an order may take, in the order it takes them."""

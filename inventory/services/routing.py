@@ -113,10 +113,11 @@ def _winning_rule(*, province: str, city: str, channels: tuple[str, ...]) -> tup
 
 
 def route_for(*, province: str = "", city: str = "", channels: tuple[str, ...] = (),
-              min_shelf_life_days: int = 0) -> Route:
-    """The route of a destination; ``channels`` are the order's channel code and 下单渠道."""
-    found = _winning_rule(province=province, city=city, channels=tuple(c for c in channels if c))
-    if found is None:
+              min_shelf_life_days: int = 0, consult_rules: bool = True) -> Route:
+    """The route of a destination; ``channels`` are the order's channel code and 下单渠道.
+    ``consult_rules`` false: the caller knows there is no rule (no query)."""
+    found = consult_rules and _winning_rule(province=province, city=city, channels=tuple(c for c in channels if c))
+    if not found:
         return Route(min_shelf_life_days=min_shelf_life_days)
     rule, condition = found
     return Route(
@@ -129,13 +130,14 @@ def route_for(*, province: str = "", city: str = "", channels: tuple[str, ...] =
     )
 
 
-def route_for_order(order) -> Route:
+def route_for_order(order, *, consult_rules: bool = True) -> Route:
     """The route of an order (duck-typed: inventory does not import orders)."""
     customer = getattr(order, "customer", None)
     return route_for(
         province=order.ship_province, city=order.ship_city,
         channels=(order.channel_code, order.channel),
         min_shelf_life_days=getattr(customer, "min_shelf_life_days", 0) or 0,
+        consult_rules=consult_rules,
     )
 
 

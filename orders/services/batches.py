@@ -31,7 +31,6 @@ from django_fsm import can_proceed, has_transition_perm
 
 from inventory.models import PurchaseRequest, StockAllocation
 from inventory.services import StockLedger
-from inventory.services.routing import route_for_order
 from ordermgmt.bulk import bulk_insert
 from ordermgmt.domain_events import publish_all
 from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidTransition
@@ -320,7 +319,7 @@ class _Run:
 
     def _allocate_one(self, order: Order, *, user, reason: str) -> AllocationOutcome:
         try:
-            plan = self.ledger.allocate(rules.outstanding_quantities(order), route_for_order(order))
+            plan = self.ledger.allocate(rules.outstanding_quantities(order), self.ledger.route_for_order(order))
         except InsufficientStock as shortage:
             requests = [] if order.is_custom else self._raise_purchase_requests(order, shortage, user)
             return AllocationOutcome(order, False, shortage.shortages, requests)
