@@ -14,7 +14,7 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = [
-            "name", "level", "credit_limit", "payment_terms_days", "min_shelf_life_days",
+            "name", "level", "credit_limit", "payment_terms_days",
             "tax_number", "bank_name", "bank_account", "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

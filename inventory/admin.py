@@ -7,18 +7,19 @@ from .models import Product, ProductUnit, StockAllocation, StockBatch, StockMove
 from .resources import ProductResource
 
 
-class ProductUnitInline(admin.TabularInline):
+@admin.register(ProductUnit)
+class ProductUnitAdmin(admin.ModelAdmin):
     """多单位: 箱 = 12 瓶, each with its barcode and (optionally) its own price."""
 
-    model = ProductUnit
-    extra = 0
+    list_display = ["product", "name", "factor", "barcode", "price"]
+    search_fields = ["product__sku", "product__name", "barcode"]
+    autocomplete_fields = ["product"]
 
 
 @admin.register(Product)
 class ProductAdmin(GuardedImportMixin, ImportExportModelAdmin):
     # Spreadsheet import/export of master data (the Excel order import is in the portal).
     resource_classes = [ProductResource]
-    inlines = [ProductUnitInline]
     list_display = ["sku", "name", "spec", "unit", "list_price", "vat_rate", "stock_type", "safety_stock", "is_active"]
     list_filter = ["stock_type", "is_active", "vat_rate"]
     search_fields = ["sku", "name", "search_key"]

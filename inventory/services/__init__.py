@@ -278,7 +278,7 @@ def stock_allocate_quantities(*, quantities: dict, route: routing.Route | None =
     """
     wanted = {line: quantity for line, quantity in quantities.items() if quantity > 0}
     if not wanted:
-        return []
+        return Plan()
     ledger = StockLedger.lock({line.product_id for line in wanted})
     if route is None and route_order is not None:
         route = ledger.route_for_order(route_order)

@@ -165,3 +165,28 @@ def test_a_rule_needs_a_condition_and_known_shipping_warehouses(warehouses):
     with pytest.raises(InvalidInput, match="不能重复"):
         parse_warehouse_codes("GZ，gz")
     assert [w.code for w in parse_warehouse_codes("sh、GZ")] == ["SH", "GZ"]
+
+
+def test_a_manager_maintains_the_rules_in_the_portal_and_a_warehouse_clerk_may_not(client, warehouses):
+    from django.urls import reverse
+
+    from inventory.models import WarehouseRule
+    from ordermgmt import roles
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role(roles.WAREHOUSE))
+    assert client.get(reverse("inventory:warehouse_rule_new")).status_code == 403
+    client.force_login(user_with_role(roles.MANAGER))
+    form = {"name": "华南", "province": "广东省", "city": "", "channel": "", "warehouses": "gz, SH",
+            "min_shelf_life_days": "", "is_active": "on"}
+
+    assert client.post(reverse("inventory:warehouse_rule_new"), form).status_code == 302
+
+    rule = WarehouseRule.objects.get()
+    assert [step.warehouse.code for step in rule.steps.all()] == ["GZ", "SH"]
+    page = client.get(reverse("inventory:warehouse_rules")).content.decode()
+    assert "收货地址广东省" in page and "广州仓（GZ） → 上海仓（SH）" in page
+    refused = client.post(reverse("inventory:warehouse_rule_edit", args=[rule.pk]), {**form, "warehouses": "XX"})
+    assert "没有可发货的仓库编码：XX" in refused.content.decode()
+    client.post(reverse("inventory:warehouse_rule_delete", args=[rule.pk]))
+    assert not WarehouseRule.objects.exists()
