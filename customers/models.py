@@ -36,6 +36,10 @@ class Customer(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     payment_terms_days = models.PositiveIntegerField(_("账期(天)"), default=30)
+    # Issue 19 (效期): batches of expiry-tracked goods expiring sooner are not allocated to this customer.
+    min_shelf_life_days = models.PositiveIntegerField(
+        _("最短剩余保质期(天)"), default=0, help_text=_("效期商品：剩余保质期不足此天数的批次不发给该客户；0 表示不限")
+    )
     tax_number = models.CharField(_("纳税人识别号"), max_length=20, blank=True, validators=[validate_tax_number])
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
     bank_account = EncryptedCharField(_("银行账号"), max_length=40, blank=True, validators=[validate_bank_account])

@@ -114,12 +114,19 @@ class FulfillmentDemo:
             rest = StockAllocation.objects.filter(order_line__order=order, state="active").exclude(order_line=lines[0])
             parcels = [{a.pk: a.quantity for a in first} | {a.pk: 0 for a in rest}, None]
         carrier = self.random.choice(self.carriers)
-        for index, quantities in enumerate(parcels, start=1):
-            pick_list = ff.pick_list_create(order=order, user=warehouse, quantities=quantities)
-            ff.pick_list_mark_picked(pick_list=pick_list, user=warehouse)
-            ff.pick_list_mark_packed(pick_list=pick_list, user=warehouse, package_count=self.random.randint(1, 3))
-            ff.pick_list_ship(pick_list=pick_list, user=warehouse, carrier=carrier,
-                              tracking_number=f"{carrier.code.upper()}{order.number}{index}")
+        # A pick list never spans two warehouses: a parcel from each.
+        index = 0
+        for quantities in parcels:
+            for part in _per_warehouse(order, quantities):
+                index += 1
+                self._ship_parcel(order, part, warehouse=warehouse, carrier=carrier, index=index)
+
+    def _ship_parcel(self, order, quantities, *, warehouse, carrier, index) -> None:
+        pick_list = ff.pick_list_create(order=order, user=warehouse, quantities=quantities)
+        ff.pick_list_mark_picked(pick_list=pick_list, user=warehouse)
+        ff.pick_list_mark_packed(pick_list=pick_list, user=warehouse, package_count=self.random.randint(1, 3))
+        ff.pick_list_ship(pick_list=pick_list, user=warehouse, carrier=carrier,
+                          tracking_number=f"{carrier.code.upper()}{order.number}{index}")
 
     # The events that move the order go through the service; the ones in between (揽收,
     # 派送中) are added with the right times in ``align``.
@@ -236,3 +243,14 @@ class FulfillmentDemo:
     def finish(self, now) -> int:
         """Flag what is late or silent today, as the beat task would have."""
         return len(ff.shipment_exceptions_detect(now=now))
+
+
+def _per_warehouse(order, quantities: dict | None) -> list[dict]:
+    """The chosen quantities (everything still to pick when None) split by warehouse. Computed
+    when the parcel is made, so a later parcel sees what the earlier ones took."""
+    groups: dict[int, dict] = {}
+    for allocation in ff.pickable_allocations(order):
+        wanted = allocation.quantity if quantities is None else quantities.get(allocation.pk, 0)
+        if wanted:
+            groups.setdefault(allocation.batch.warehouse_id, {})[allocation.pk] = wanted
+    return list(groups.values())

@@ -58,6 +58,12 @@ class PickListForm(forms.Form):
         return {a.pk: self.cleaned_data.get(f"qty_{a.pk}") or 0 for a in self.allocations}
 
 
+class ChangeWarehouseForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("改由此仓库发货"),
+                                       queryset=Warehouse.objects.filter(is_active=True, is_quarantine=False))
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+
 class PackForm(forms.Form):
     package_count = QuantityField(label=_("包裹数"), min_value=1, max_value=999, initial=1)
 

@@ -153,6 +153,10 @@ class PickList(FSMModelMixin, models.Model):
     replaces_shipment = models.ForeignKey(
         "Shipment", verbose_name=_("补发原运单"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The warehouse the goods are picked in: a pick list never spans two warehouses (issue 19).
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", verbose_name=_("仓库"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     package_count = models.PositiveSmallIntegerField(_("包裹数"), default=1)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     cancel_reason = models.TextField(_("作废原因"), blank=True)

@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 from ordermgmt.panels import register_panel
 from orders.models import OrderStatus
 
+from .forms import ChangeWarehouseForm
 from .selectors import failed_notification_count, late_production_count, open_exceptions, order_fulfillment
 
 PRODUCTION_STATUSES = (OrderStatus.APPROVED, OrderStatus.ALLOCATED, OrderStatus.IN_PRODUCTION)
@@ -19,7 +20,13 @@ def order_panel(request, order) -> dict:
         and request.user.has_perm("fulfillment.manage_production")
         and not any(po.is_open for po in data["production_orders"])
     )
-    return {**data, "can_raise_production": can_raise}
+    can_change_warehouse = (
+        order.status == OrderStatus.ALLOCATED
+        and request.user.has_perm("fulfillment.manage_picking")
+        and not any(pl.status != "cancelled" for pl in data["pick_lists"])
+    )
+    return {**data, "can_raise_production": can_raise, "can_change_warehouse": can_change_warehouse,
+            "warehouse_form": ChangeWarehouseForm() if can_change_warehouse else None}
 
 
 def alerts_panel(request) -> dict | None:

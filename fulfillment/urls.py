@@ -12,6 +12,7 @@ urlpatterns = [
     path("production/raise/<str:number>/", production.production_raise, name="production_raise"),
     path("picking/", warehouse.pick_queue, name="pick_queue"),
     path("picking/new/<str:number>/", warehouse.pick_list_new, name="pick_list_new"),
+    path("picking/warehouse/<str:number>/", warehouse.order_warehouse_change, name="order_warehouse_change"),
     path("picking/<int:pk>/", warehouse.pick_list_detail_view, name="pick_list_detail"),
     path("picking/<int:pk>/do/<slug:step>/", warehouse.pick_list_step, name="pick_list_step"),
     path("picking/<int:pk>/ship/", warehouse.pick_list_ship_view, name="pick_list_ship"),

@@ -3,8 +3,17 @@ from import_export.admin import ImportExportModelAdmin
 
 from ordermgmt.admin import GuardedImportMixin
 
-from .models import Product, StockAllocation, StockBatch, StockCount, StockMovement, TransferOrder, Warehouse
+from .models import Product, ProductUnit, StockAllocation, StockBatch, StockCount, StockMovement, TransferOrder, Warehouse
 from .resources import ProductResource
+
+
+@admin.register(ProductUnit)
+class ProductUnitAdmin(admin.ModelAdmin):
+    """多单位: 箱 = 12 瓶, each with its barcode and (optionally) its own price."""
+
+    list_display = ["product", "name", "factor", "barcode", "price"]
+    search_fields = ["product__sku", "product__name", "barcode"]
+    autocomplete_fields = ["product"]
 
 
 @admin.register(Product)

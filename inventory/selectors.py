@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from decimal import Decimal
+from datetime import timedelta
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -199,3 +200,16 @@ def count_movements_since_snapshot(count: StockCount):
     return (StockMovement.objects.filter(batch__in=StockCountLine.objects.filter(count=count).values("batch_id"),
                                          pk__gt=count.snapshot_movement_id)
             .select_related("batch__product", "actor").order_by("id"))
+def near_expiry_batches(*, today, within_days: int, warehouse_id=None) -> QuerySet[StockBatch]:
+    """效期预警: batches of expiry-tracked products still in stock that expire within
+    ``within_days`` of ``today`` (or already have), soonest first — what to sell first or
+    write off. Each carries ``days_left`` (negative: expired) computed by the caller's date."""
+    batches = (
+        StockBatch.objects.filter(product__tracks_expiry=True, quantity_remaining__gt=0, expiry_date__isnull=False,
+                                  expiry_date__lte=today + timedelta(days=within_days))
+        .select_related("product", "warehouse")
+        .order_by("expiry_date", "warehouse__code", "pk")
+    )
+    if warehouse_id is not None:
+        batches = batches.filter(warehouse_id=warehouse_id)
+    return batches

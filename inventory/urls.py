@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import counts, transfers
+from .views import counts, expiry, transfers, warehouse_rules
 
 app_name = "inventory"
 
@@ -28,4 +28,9 @@ urlpatterns = [
     path("counts/<int:pk>/upload/", counts.count_upload, name="count_upload"),
     path("counts/<int:pk>/post/", counts.count_post_view, name="count_post"),
     path("counts/<int:pk>/cancel/", counts.count_cancel_view, name="count_cancel"),
+    path("near-expiry/", expiry.near_expiry_report, name="near_expiry"),
+    path("warehouse-rules/", warehouse_rules.warehouse_rule_list, name="warehouse_rules"),
+    path("warehouse-rules/new/", warehouse_rules.warehouse_rule_edit, name="warehouse_rule_new"),
+    path("warehouse-rules/<int:pk>/", warehouse_rules.warehouse_rule_edit, name="warehouse_rule_edit"),
+    path("warehouse-rules/<int:pk>/delete/", warehouse_rules.warehouse_rule_remove, name="warehouse_rule_delete"),
 ]

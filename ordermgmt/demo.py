@@ -176,6 +176,12 @@ class DemoBuilder:
         from inventory.demo_operations import InventoryOperationsDemo
 
         InventoryOperationsDemo(self).build()
+        from fulfillment.notifications.triggers import notices_suppressed
+        from orders.demo_lots import LotsDemo
+        from servicedesk.services import staff_notices_suppressed
+
+        with notices_suppressed(), staff_notices_suppressed():  # issue 19: rule, units, lots, a Guangdong order
+            LotsDemo(self).build()
         self.request_last_months_report()
 
     def request_last_months_report(self) -> None:

@@ -6,6 +6,8 @@ from customers.models import Customer, CustomerLevel
 from customers.selectors import customers_visible_to
 from customers.phones import normalize_phone
 from inventory.models import Product
+from inventory.services.units import resolve_unit
+from ordermgmt.errors import InvalidInput
 from ordermgmt.pickers import picker_widget
 from ordermgmt.widgets import DateInput
 from ordermgmt.money import CENT, MoneyField, QuantityField
@@ -123,6 +125,9 @@ class LineForm(forms.Form):
                              placeholder=_("编码 / 名称 / 规格 / 拼音首字母")),
     )
     quantity = QuantityField(label=_("数量"), min_value=1, error_messages={"min_value": _("数量必须是正整数")})
+    unit = forms.CharField(label=_("单位"), max_length=40, required=False,
+                           help_text=_("留空为商品的基本单位；可填其他单位（如 箱）或该单位的条码"),
+                           widget=forms.TextInput(attrs={"size": 4, "placeholder": _("单位")}))
     unit_price = MoneyField(
         label=_("单价(元,不含税)"),
         max_digits=12,
@@ -131,6 +136,17 @@ class LineForm(forms.Form):
         help_text=_("留空按价格规则自动定价"),
     )
     override_reason = forms.CharField(label=_("改价原因"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        product = data.get("product")
+        data["sales_unit"] = None
+        if product is not None and (data.get("unit") or "").strip():
+            try:
+                data["sales_unit"] = resolve_unit(product, data["unit"])
+            except InvalidInput as refused:
+                self.add_error("unit", str(refused))
+        return data
 
 
 class BaseLineFormSet(forms.BaseFormSet):
@@ -149,6 +165,7 @@ class BaseLineFormSet(forms.BaseFormSet):
                 quantity=form.cleaned_data["quantity"],
                 unit_price=form.cleaned_data.get("unit_price"),
                 override_reason=form.cleaned_data.get("override_reason") or "",
+                unit=form.cleaned_data.get("sales_unit"),
             )
             for form in self.forms
             if form.cleaned_data and not self._should_delete_form(form)
@@ -166,7 +183,8 @@ def line_initial(order: Order) -> list[dict]:
     return [
         {
             "product": line.product_id,
-            "quantity": line.quantity,
+            "quantity": line.ordered_quantity,
+            "unit": line.sales_unit,
             "unit_price": line.unit_price if line.price_source == "manual" else None,
             "override_reason": line.override_reason,
         }

@@ -12,6 +12,11 @@ A clerk may type another price with a reason (手工改价); a price below the p
 price, or more than the allowed percentage below the rule price, is accepted but raises the
 ``price`` check of the automatic review, which only a 主管 can clear.
 
+Units (多单位, issue 19): a line may be ordered in another unit of the product (箱 = 12 瓶).
+Its price per that unit is the unit's own price (``ProductUnit.price``) when it has one —
+it replaces the rules above for that unit — else the rule price per base unit, found for
+the base quantity (阶梯价 counts 瓶), × the unit's factor. A manual price is per ordered unit.
+
 Promotions: every allowed combination is evaluated (any subset of the stackable ones, or one
 non-stackable one alone); the combination worth most to the customer wins.
 Percentage promotions reduce the matching lines; 满减 is spread over the lines in
@@ -167,10 +172,15 @@ class PricedLine:
     override_reason: str = ""
     discount: Decimal = ZERO
     tax_amount: Decimal = ZERO
+    unit: object = None  # inventory.ProductUnit ordered in; None = the base unit; ``quantity`` is in it
 
     @property
     def amount(self) -> Decimal:
         return to_money(self.unit_price * self.quantity)
+
+    @property
+    def base_quantity(self) -> int:
+        return self.quantity * (self.unit.factor if self.unit else 1)
 
     @property
     def net_amount(self) -> Decimal:
@@ -327,10 +337,20 @@ def _freight_rule(rules: list[FreightRule], province: str, city: str) -> Freight
 def _freight_fee(rule: FreightRule | None, lines: list[PricedLine]) -> tuple[Decimal, str]:
     if rule is None:
         return ZERO, "该地区无运费规则，不收运费"
-    weight = sum((line.product.weight_kg * line.quantity for line in lines), Decimal("0"))
+    weight = sum((line.product.weight_kg * line.base_quantity for line in lines), Decimal("0"))
     fee = to_money(rule.base_fee + rule.per_kg_fee * weight)
     return fee, (f"{rule}运费：起步 {format_yuan(rule.base_fee)} + {format_yuan(rule.per_kg_fee)}/kg × "
                  f"{weight.normalize():f} kg = {format_yuan(fee)}")
+
+
+def unit_rule_price(base: RulePrice, unit, product) -> RulePrice:
+    """The price per ``unit`` (a ``ProductUnit``): its own price, else the base rule × factor."""
+    per = f"1 {unit.name} = {unit.factor} {product.unit}"
+    list_price = to_money(product.list_price * unit.factor)
+    if unit.price is not None:
+        return RulePrice(to_money(unit.price), "unit", f"{unit.name}价 {format_yuan(unit.price)}（{per}）", list_price)
+    return RulePrice(to_money(base.unit_price * unit.factor), base.source,
+                     f"{base.explanation} × {unit.factor}（{per}）", list_price)
 
 
 @in_platform_language
@@ -349,10 +369,14 @@ def price_order(
     priced: list[PricedLine] = []
     problems = []
     for index, line in enumerate(lines, start=1):
-        rule = book._rule_price(customer=customer, product=line.product, quantity=line.quantity)
+        unit = getattr(line, "unit", None)
+        rule = book._rule_price(customer=customer, product=line.product,
+                                quantity=line.quantity * (unit.factor if unit else 1))
+        rule = unit_rule_price(rule, unit, line.product) if unit else rule
         reason = (getattr(line, "override_reason", "") or "").strip()
         if line.unit_price is None or to_money(line.unit_price) == rule.unit_price:
-            priced.append(PricedLine(line.product, line.quantity, rule.unit_price, rule, rule.source, rule.explanation))
+            priced.append(PricedLine(line.product, line.quantity, rule.unit_price, rule, rule.source, rule.explanation,
+                                     unit=unit))
             continue
         unit_price = to_money(line.unit_price)
         if not reason:
@@ -361,7 +385,7 @@ def price_order(
         priced.append(PricedLine(
             line.product, line.quantity, unit_price, rule, "manual",
             f"手工改价：规则价 {format_yuan(rule.unit_price)}（{rule.explanation}）→ {format_yuan(unit_price)}，原因：{reason}",
-            override_reason=reason,
+            override_reason=reason, unit=unit,
         ))
     if problems:
         raise InvalidInput("；".join(problems))

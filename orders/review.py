@@ -205,7 +205,7 @@ def outstanding_quantities(order: Order) -> dict:
 
 
 def check_stock(order: Order, ledger: StockLedger) -> CheckOutcome:
-    shortages = ledger.shortages(outstanding_quantities(order))
+    shortages = ledger.shortages(outstanding_quantities(order), ledger.route_for_order(order))
     if not shortages:
         return CheckOutcome(Name.STOCK, CheckResult.PASS, "库存充足，所有商品行可立即分配")
     figures = {

@@ -44,6 +44,7 @@ from .shipments import (
 from .tokens import carrier_issue_token, carrier_token_matches
 from .warehouse import (
     clean_tracking_number,
+    order_change_warehouse,
     pick_list_cancel,
     pick_list_create,
     pick_list_mark_packed,
@@ -56,7 +57,7 @@ __all__ = [
     "CarrierEvent", "DeliveryOutcome", "IngestResult", "StockingResult", "carrier_events_ingest",
     "carrier_issue_token", "carrier_token_matches", "carriers_poll", "clean_tracking_number", "fulfillment_withdraw",
     "notification_deliver", "notification_resend", "notification_template_update", "notifications_create_for_event",
-    "notifications_queue_direct",
+    "notifications_queue_direct", "order_change_warehouse",
     "pick_list_cancel", "pick_list_create", "pick_list_mark_packed", "pick_list_mark_picked", "pick_list_ship",
     "pickable_allocations", "production_order_cancel", "production_order_pass_qc", "production_order_plan",
     "production_order_raise", "production_order_start", "production_order_stock", "retry_delay",

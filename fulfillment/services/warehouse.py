@@ -6,8 +6,15 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from inventory.models import StockAllocation
-from inventory.services import stock_consume_allocations, stock_release_allocations
+from inventory.models import StockAllocation, Warehouse
+from inventory.services import (
+    StockLedger,
+    stock_allocate_quantities,
+    stock_consume_allocations,
+    stock_release_allocations,
+    stock_release_order,
+)
+from inventory.services.routing import route_to_warehouse
 from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
@@ -40,11 +47,66 @@ def pickable_allocations(order: Order) -> list[StockAllocation]:
 
 @in_platform_language
 @transaction.atomic
+def order_change_warehouse(*, order: Order, warehouse: Warehouse, user, reason: str = "") -> Order:
+    """更换发货仓 (仓库管理员, before picking): the order's reservations are given back and
+    taken again from ``warehouse`` only, in one transaction — if that warehouse cannot serve
+    the whole order nothing changes and the shortage is named.
+
+    Locks: the order, then every sellable batch of its products in primary-key order (before
+    the release, which would otherwise lock the batches it gives back first and the others
+    after them: a deadlock with an allocation taking them in key order), then its allocations.
+    """
+    check_permission(user, "fulfillment.manage_picking", "更换发货仓")
+    locked = lock_order(order)
+    if locked.status != OrderStatus.ALLOCATED:
+        raise InvalidTransition(
+            f"订单 {locked.number} 当前状态为“{locked.get_status_display()}”，只有已分配库存、尚未拣货的订单可以更换发货仓"
+        )
+    if PickList.objects.filter(order=locked).exclude(status="cancelled").exists():
+        raise InvalidTransition(f"订单 {locked.number} 已生成拣货单，请先作废拣货单再更换发货仓")
+    if warehouse.is_quarantine or not warehouse.is_active:
+        raise InvalidInput(f"{warehouse.name} 不能发货（隔离仓或已停用）")
+    previous = locked.warehouse_note
+    lines = list(locked.lines.all())
+    StockLedger.lock({line.product_id for line in lines})
+    stock_release_order(order=locked)
+    covered = shipped_or_reserved_by_line(locked)
+    wanted = {line: line.quantity - covered.get(line.pk, 0) for line in lines}
+    who = user.get_full_name() or user.get_username()
+    route = route_to_warehouse(warehouse, min_shelf_life_days=locked.customer.min_shelf_life_days,
+                               reason=f"仓库管理员 {who} 指定")
+    allocations = stock_allocate_quantities(quantities=wanted, route=route)
+    locked.warehouse_note = allocations.reason[:300]
+    locked.save(update_fields=["warehouse_note", "updated_at"])
+    record_event(
+        order=locked, user=user, kind=OrderEvent.Kind.STOCK, action="change_warehouse",
+        reason=f"发货仓改为 {warehouse.name}" + (f"：{reason.strip()}" if (reason or "").strip() else ""),
+        data={"warehouse": warehouse.code, "previous": previous,
+              "allocations": [{"line": a.order_line.line_no, "batch": a.batch.batch_no, "quantity": a.quantity}
+                              for a in allocations]},
+    )
+    return locked
+
+
+def shipped_or_reserved_by_line(order: Order) -> dict[int, int]:
+    """Quantity per order line still reserved or already shipped."""
+    covered: dict[int, int] = {}
+    for allocation in StockAllocation.objects.filter(
+        order_line__order=order, state__in=[StockAllocation.State.ACTIVE, StockAllocation.State.CONSUMED]
+    ):
+        covered[allocation.order_line_id] = covered.get(allocation.order_line_id, 0) + allocation.quantity
+    return covered
+
+
+@in_platform_language
+@transaction.atomic
 def pick_list_create(*, order: Order, user, quantities: dict[int, int] | None = None, note: str = "") -> PickList:
-    """A pick list for (part of) what is reserved for the order.
+    """A pick list for (part of) what is reserved for the order, in one warehouse.
 
     ``quantities`` maps allocation id → quantity to pick now; ``None`` picks everything
-    still to pick. Taking part of a batch leaves the rest reserved for a later shipment.
+    still to pick in the first warehouse (by code) that has some — an order served from two
+    warehouses gets a pick list in each. Taking part of a batch leaves the rest reserved
+    for a later shipment; goods of two warehouses are never on one pick list.
     """
     check_permission(user, "fulfillment.manage_picking", "生成拣货单")
     locked = lock_order(order)
@@ -56,7 +118,8 @@ def pick_list_create(*, order: Order, user, quantities: dict[int, int] | None = 
     if not available:
         raise InvalidInput(f"订单 {locked.number} 没有待拣货的商品（已全部生成拣货单或已出库）")
     if quantities is None:
-        chosen = [(a, a.quantity) for a in available.values()]
+        first = min(available.values(), key=lambda a: (a.batch.warehouse.code, a.batch.warehouse_id))
+        chosen = [(a, a.quantity) for a in available.values() if a.batch.warehouse_id == first.batch.warehouse_id]
     else:
         chosen, problems = [], []
         for allocation_id, quantity in quantities.items():
@@ -76,8 +139,12 @@ def pick_list_create(*, order: Order, user, quantities: dict[int, int] | None = 
             raise InvalidInput("；".join(dict.fromkeys(problems)))
     if not chosen:
         raise InvalidInput("请至少拣选一件商品")
+    warehouses = {allocation.batch.warehouse for allocation, _quantity in chosen}
+    if len(warehouses) > 1:
+        raise InvalidInput("一张拣货单只能包含一个仓库的商品：" + "、".join(sorted(w.name for w in warehouses)) + "，请分开生成")
     pick_list = PickList.objects.create(
-        number=next_pick_list_number(locked), order=locked, created_by=user, note=(note or "").strip()[:200]
+        number=next_pick_list_number(locked), order=locked, created_by=user, note=(note or "").strip()[:200],
+        warehouse=warehouses.pop(),
     )
     add_pick_lines(pick_list, chosen)
     return pick_list

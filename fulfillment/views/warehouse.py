@@ -10,10 +10,11 @@ from ordermgmt.flash import perform
 from orders.models import Order
 from orders.selectors import orders_visible_to
 
-from ..forms import PackForm, PickListForm, ReasonForm, ShipForm
+from ..forms import ChangeWarehouseForm, PackForm, PickListForm, ReasonForm, ShipForm
 from ..models import PickList
 from ..selectors import orders_waiting_for_picking, pick_list_detail, pick_list_queue
 from ..services import (
+    order_change_warehouse,
     pick_list_cancel,
     pick_list_create,
     pick_list_mark_packed,
@@ -40,7 +41,12 @@ def pick_queue(request):
 @permission_required("fulfillment.manage_picking", raise_exception=True)
 def pick_list_new(request, number: str):
     order = get_object_or_404(orders_visible_to(request.user).select_related("customer"), number=number)
-    allocations = pickable_allocations(order)
+    everything = pickable_allocations(order)
+    # A pick list per warehouse: the page shows one warehouse's goods (the first by code unless chosen).
+    warehouses = sorted({a.batch.warehouse for a in everything}, key=lambda w: w.code)
+    chosen = request.GET.get("warehouse", "")
+    warehouse = next((w for w in warehouses if str(w.pk) == chosen), warehouses[0] if warehouses else None)
+    allocations = [a for a in everything if warehouse is None or a.batch.warehouse_id == warehouse.pk]
     form = PickListForm(request.POST or None, allocations=allocations)
     if request.method == "POST" and form.is_valid():
         ok, pick_list = perform(request, lambda: pick_list_create(
@@ -48,7 +54,25 @@ def pick_list_new(request, number: str):
         if ok:
             messages.success(request, gettext("拣货单 %(number)s 已生成，请打印后拣货") % {"number": pick_list.number})
             return redirect("fulfillment:pick_list_detail", pk=pick_list.pk)
-    return render(request, "fulfillment/pick_list_new.html", {"order": order, "form": form})
+    return render(request, "fulfillment/pick_list_new.html",
+                  {"order": order, "form": form, "warehouses": warehouses, "warehouse": warehouse})
+
+
+@login_required
+@require_POST
+@permission_required("fulfillment.manage_picking", raise_exception=True)
+def order_warehouse_change(request, number: str):
+    """更换发货仓 (before picking): re-allocated from the chosen warehouse."""
+    order = get_object_or_404(orders_visible_to(request.user), number=number)
+    form = ChangeWarehouseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请选择发货仓库"))
+    else:
+        warehouse = form.cleaned_data["warehouse"]
+        perform(request, lambda: order_change_warehouse(order=order, warehouse=warehouse, user=request.user,
+                                                        reason=form.cleaned_data["reason"]),
+                success=gettext("已改由 %(warehouse)s 发货，库存已重新分配") % {"warehouse": warehouse.name})
+    return redirect("orders:detail", number=order.number)
 
 
 def _detail(request, pk: int, *, ship_form=None, status=200):

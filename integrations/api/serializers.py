@@ -43,6 +43,9 @@ class LineInSerializer(serializers.Serializer):
                   "from the rule price is a manual price and needs price_reason (and goes through the price check).",
     )
     price_reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                 help_text="Another unit of the product (e.g. 箱 = 12 瓶) or its barcode; quantity and "
+                                           "unit_price are then per that unit. Leave out for the product's base unit.")
 
 
 class DeliverySerializer(serializers.Serializer):
@@ -103,7 +106,8 @@ class OrderInSerializer(serializers.Serializer):
         return ChannelOrder(
             external_ref=data["external_ref"],
             lines=[ChannelLine(sku=line["sku"], quantity=line["quantity"], unit_price=line.get("unit_price"),
-                               price_reason=line.get("price_reason", "")) for line in data["lines"]],
+                               price_reason=line.get("price_reason", ""), unit=line.get("unit", ""))
+                   for line in data["lines"]],
             customer_code=data.get("customer_code", ""),
             customer=customer,
             delivery=DeliverySerializer().to_delivery(data["delivery"]) if data.get("delivery") else None,

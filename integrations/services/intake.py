@@ -13,6 +13,7 @@ from aftersales import services as after_sales_services
 from customers.models import Customer, CustomerLevel
 from customers.services import AddressInput, ContactInput, customer_create
 from inventory.models import Product
+from inventory.services.units import resolve_unit
 from ordermgmt.scoped_cache import cache_scope
 from ordermgmt.errors import BusinessError, InvalidBatch, InvalidInput, InvalidTransition
 from orders import services as order_services
@@ -30,6 +31,7 @@ class ChannelLine:
     quantity: int
     unit_price: Decimal | None = None  # None: priced by the rules
     price_reason: str = ""  # a manual price needs one (the price check of the review applies)
+    unit: str = ""  # another unit of the product (箱) or its barcode; empty: the base unit
 
 
 @dataclass
@@ -99,7 +101,7 @@ def _line_inputs(order: ChannelOrder, products: dict[str, Product]) -> list[Line
             raise UnknownReference(f"第{index + 1}行：商品编码“{line.sku}”不存在", field=f"lines[{index}].sku",
                                    code="unknown_product")
         inputs.append(LineInput(product=product, quantity=line.quantity, unit_price=line.unit_price,
-                                override_reason=line.price_reason))
+                                override_reason=line.price_reason, unit=resolve_unit(product, line.unit)))
     return inputs
 
 
@@ -381,12 +383,7 @@ def channel_order_change_delivery(*, client: ApiClient, order: Order, changes: d
     for name, value in changes.items():
         setattr(details, DELIVERY_FIELDS[name], value)
     details.owner = None  # keep the order's owner
-    lines = [
-        LineInput(product=line.product, quantity=line.quantity,
-                  unit_price=line.unit_price if line.price_source == "manual" else None,
-                  override_reason=line.override_reason)
-        for line in locked.lines.select_related("product")
-    ]
+    lines = [LineInput.from_line(line) for line in locked.lines.select_related("product")]
     return order_services.order_update(user=None, order=locked, details=details, lines=lines)
 
 

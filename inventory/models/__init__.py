@@ -304,3 +304,5 @@ class PurchaseRequest(models.Model):
 
 from .counts import CountStatus, StockCount, StockCountLine  # noqa: E402,F401
 from .transfers import TransferEvent, TransferItem, TransferLine, TransferOrder, TransferStatus  # noqa: E402,F401
+from .routing import WarehouseRule, WarehouseRuleStep  # noqa: E402,F401
+from .units import ProductUnit  # noqa: E402,F401

@@ -10,10 +10,10 @@ per product and day (``inventory.numbering``), so simultaneous receipts never co
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F
 from django.utils import timezone
 
 from ordermgmt.bulk import bulk_insert
@@ -22,8 +22,18 @@ from ordermgmt.errors import ActionForbidden, InsufficientStock, InvalidInput
 from ordermgmt.language import in_platform_language
 
 from inventory.domain_events import PurchaseRequestReceiving, StockReceived
-from inventory.models import Product, PurchaseRequest, StockAllocation, StockBatch, StockMovement, Warehouse
+from inventory.models import (
+    Product,
+    PurchaseRequest,
+    StockAllocation,
+    StockBatch,
+    StockMovement,
+    Warehouse,
+    WarehouseRuleStep,
+)
 from inventory.numbering import next_batch_no
+
+from . import routing
 
 
 @dataclass(frozen=True)
@@ -53,15 +63,21 @@ def stock_receive(
     batch_no: str = "",
     reason: str = "",
     notify: bool = True,
+    production_date: date | None = None,
+    expiry_date: date | None = None,
 ) -> StockBatch:
     """入库: goods arrive and become a new batch, numbered ``batch_no`` (typed by the clerk,
     refused if taken) or the product's next automatic number of the day.
+
+    A product with ``tracks_expiry`` needs the batch's expiry date (有效期至); its
+    production date is kept when known. An expiry before the production date is refused.
 
     Orders waiting for this product are then allocated (see ``StockReceived``) unless
     ``notify`` is false — production receipts allocate their batch to their own order.
     """
     if quantity <= 0:
         raise InvalidInput("入库数量必须是正整数")
+    _check_lot_dates(product, production_date, expiry_date)
     received_at = received_at or timezone.now()
     batch_no = (batch_no or "").strip()
     if batch_no and StockBatch.objects.filter(batch_no=batch_no).exists():
@@ -73,6 +89,8 @@ def stock_receive(
         received_at=received_at,
         quantity_received=quantity,
         quantity_remaining=quantity,
+        production_date=production_date,
+        expiry_date=expiry_date,
     )
     StockMovement.objects.create(
         batch=batch, kind=StockMovement.Kind.RECEIPT, quantity=quantity, reason=reason, actor=user
@@ -82,15 +100,30 @@ def stock_receive(
     return batch
 
 
+def _check_lot_dates(product: Product, production_date: date | None, expiry_date: date | None) -> None:
+    if product.tracks_expiry and expiry_date is None:
+        raise InvalidInput(f"商品 {product.sku} 实行效期管理，入库必须填写有效期至")
+    if production_date and expiry_date and expiry_date < production_date:
+        raise InvalidInput("有效期至不能早于生产日期")
+
+
 def _lock_batches(*, product_ids=None, batch_ids=None) -> list[StockBatch]:
-    queryset = StockBatch.objects.select_for_update(of=("self",))
+    return list(_batches(StockBatch.objects.select_for_update(of=("self",)), product_ids=product_ids, batch_ids=batch_ids))
+
+
+def _batches(queryset, *, product_ids=None, batch_ids=None):
     if product_ids is not None:
         # Allocation takes from sellable stock only: never from a quarantine warehouse.
         queryset = queryset.filter(product_id__in=product_ids, quantity_remaining__gt=0,
                                    warehouse__is_quarantine=False)
     if batch_ids is not None:
         queryset = queryset.filter(pk__in=batch_ids)
-    return list(queryset.order_by("pk"))
+    # What the ledger orders and explains by: FEFO or FIFO, and the warehouse's name.
+    # Whether any 发货仓规则 exists rides along (evaluated once by the database), so that an
+    # installation without rules never reads them: allocation keeps its statement count.
+    queryset = queryset.annotate(tracks_expiry=F("product__tracks_expiry"), warehouse_name=F("warehouse__name"),
+                                 any_warehouse_rule=Exists(WarehouseRuleStep.objects.filter(rule__is_active=True)))
+    return queryset.order_by("pk")
 
 
 def _outstanding_quantities(order) -> dict:
@@ -104,17 +137,14 @@ def _outstanding_quantities(order) -> dict:
 
 
 def order_shortages(*, order) -> list[Shortage]:
-    """What would stop ``stock_allocate_order`` right now (read-only, no locks)."""
+    """What would stop ``stock_allocate_order`` right now (read-only, no locks): the stock
+    of the order's warehouses, minus expired or too-short-dated batches."""
     outstanding = _outstanding_quantities(order)
-    available = available_by_product({line.product_id for line in outstanding})
-    shortages = []
-    needed_per_product = defaultdict(int)
-    for line, quantity in outstanding.items():
-        needed_per_product[line.product_id] += quantity
-        free = available.get(line.product_id, 0) - (needed_per_product[line.product_id] - quantity)
-        if free < quantity:
-            shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, max(free, 0)))
-    return shortages
+    if not outstanding:
+        return []
+    batches = _batches(StockBatch.objects.all(), product_ids={line.product_id for line in outstanding})
+    ledger = StockLedger(list(batches))
+    return ledger.shortages(outstanding, ledger.route_for_order(order))
 
 
 def available_by_product(product_ids) -> dict[int, int]:
@@ -131,7 +161,7 @@ def stock_allocate_order(*, order) -> list[StockAllocation]:
     Raises ``InsufficientStock`` naming each short line when any line cannot be covered;
     then nothing is allocated.
     """
-    return stock_allocate_quantities(quantities=_outstanding_quantities(order))
+    return stock_allocate_quantities(quantities=_outstanding_quantities(order), route_order=order)
 
 
 @transaction.atomic
@@ -237,18 +267,34 @@ def stock_consume_allocations(*, allocations, order_number: str, user=None) -> i
 
 
 @transaction.atomic
-def stock_allocate_quantities(*, quantities: dict) -> list[StockAllocation]:
-    """Reserve ``{order_line: quantity}`` FIFO (oldest batch first), all or nothing.
+def stock_allocate_quantities(*, quantities: dict, route: routing.Route | None = None,
+                              route_order=None) -> list[StockAllocation]:
+    """Reserve ``{order_line: quantity}`` FIFO (oldest batch first; FEFO for expiry-tracked
+    products), from the warehouses of ``route`` (or of the rules for ``route_order``) if
+    given, all or nothing.
 
     ``stock_allocate_order`` asks for what the lines still need; a re-shipment of goods
     lost in transit asks on top of what the lines already had.
     """
     wanted = {line: quantity for line, quantity in quantities.items() if quantity > 0}
     if not wanted:
-        return []
+        return Plan()
     ledger = StockLedger.lock({line.product_id for line in wanted})
-    ledger.allocate(wanted)
-    return ledger.write()
+    if route is None and route_order is not None:
+        route = ledger.route_for_order(route_order)
+    plan = ledger.allocate(wanted, route)
+    allocations = Plan(ledger.write())
+    allocations.reason, allocations.warehouse_ids = plan.reason, plan.warehouse_ids
+    return allocations
+
+
+class Plan(list):
+    """``[(order_line, batch, quantity)]`` planned by ``StockLedger.allocate`` (or the
+    allocations ``stock_allocate_quantities`` wrote), with the warehouse(s) it takes from
+    and why (``reason``: what the order page shows)."""
+
+    reason: str = ""
+    warehouse_ids: tuple[int, ...] = ()
 
 
 class StockLedger:
@@ -256,16 +302,24 @@ class StockLedger:
     the allocations planned on them in memory.
 
     A batch of orders (an import, a backlog, the orders waiting for a receipt) is checked
-    and allocated order after order against this ledger — FIFO, all or nothing per order,
-    exactly as ``stock_allocate_quantities`` does for one — and written at the end with two
+    and allocated order after order against this ledger — all or nothing per order, exactly
+    as ``stock_allocate_quantities`` does for one — and written at the end with two
     statements (``write``). ``lock`` takes the batch rows with ``select_for_update`` in
     primary-key order, the order every stock change uses.
+
+    Which batch first: the oldest receipt (FIFO); for a product with ``tracks_expiry`` the
+    earliest expiry (FEFO), and an expired batch is never taken. A ``Route``
+    (``inventory.services.routing``) limits an order to its warehouses, in their order, and
+    to batches with the shelf life its customer or channel requires.
     """
 
-    def __init__(self, batches: list[StockBatch]) -> None:
+    def __init__(self, batches: list[StockBatch], *, today: date | None = None) -> None:
+        self.today = today or routing.today()
+        self.has_rules = any(getattr(batch, "any_warehouse_rule", True) for batch in batches)
         self._fifo: dict[int, list[StockBatch]] = defaultdict(list)
-        for batch in sorted(batches, key=lambda b: (b.received_at, b.pk)):
-            self._fifo[batch.product_id].append(batch)
+        for batch in sorted(batches, key=_issue_order):
+            if not _expired(batch, self.today):
+                self._fifo[batch.product_id].append(batch)
         self._planned: list[tuple[object, StockBatch, int]] = []
         self._touched: dict[int, StockBatch] = {}
 
@@ -274,28 +328,64 @@ class StockLedger:
         product_ids = set(product_ids)
         return cls(_lock_batches(product_ids=product_ids) if product_ids else [])
 
-    def available(self, product_id: int) -> int:
-        return sum(batch.quantity_available for batch in self._fifo.get(product_id, ()))
+    def route_for_order(self, order) -> routing.Route:
+        """The order's route; the rules are read only if any exist (no stock: nothing to route)."""
+        return routing.route_for_order(order, consult_rules=self.has_rules)
 
-    def shortages(self, outstanding: dict) -> list[Shortage]:
-        """What would stop ``allocate(outstanding)`` now (the figures of ``order_shortages``)."""
+    def _candidates(self, product_id: int, route: routing.Route | None, warehouse_ids=None) -> list[StockBatch]:
+        """The batches an order may take, in the order it takes them."""
+        batches = self._fifo.get(product_id, ())
+        if route is None:
+            return list(batches)
+        min_expiry = route.min_expiry(self.today)
+        if min_expiry is not None:
+            batches = [b for b in batches if not (b.tracks_expiry and b.expiry_date and b.expiry_date < min_expiry)]
+        warehouse_ids = warehouse_ids if warehouse_ids is not None else route.warehouse_ids
+        if not warehouse_ids:
+            return list(batches)
+        rank = {pk: index for index, pk in enumerate(warehouse_ids)}
+        return sorted((b for b in batches if b.warehouse_id in rank), key=lambda b: rank[b.warehouse_id])
+
+    def available(self, product_id: int, route: routing.Route | None = None) -> int:
+        return sum(batch.quantity_available for batch in self._candidates(product_id, route))
+
+    def shortages(self, outstanding: dict, route: routing.Route | None = None) -> list[Shortage]:
+        """What would stop ``allocate(outstanding, route)`` now (the figures of ``order_shortages``)."""
         shortages = []
         needed_per_product: dict[int, int] = defaultdict(int)
         for line, quantity in outstanding.items():
             needed_per_product[line.product_id] += quantity
-            free = self.available(line.product_id) - (needed_per_product[line.product_id] - quantity)
+            free = self.available(line.product_id, route) - (needed_per_product[line.product_id] - quantity)
             if free < quantity:
                 shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, max(free, 0)))
         return shortages
 
-    def allocate(self, wanted: dict) -> list[tuple[object, StockBatch, int]]:
-        """Plan ``{order_line: quantity}`` oldest batch first; all or nothing: on a shortage
-        nothing is planned and ``InsufficientStock`` names each short line."""
+    def allocate(self, wanted: dict, route: routing.Route | None = None) -> Plan:
+        """Plan ``{order_line: quantity}``; all or nothing: on a shortage nothing is planned
+        and ``InsufficientStock`` names each short line.
+
+        With a route that names warehouses and does not always split, the first of them
+        that can serve every line serves the order alone; when none can, they are taken in
+        the route's order (拆分).
+        """
+        if route is not None and route.warehouse_ids and not route.always_split:
+            for warehouse_id in route.warehouse_ids:
+                plan, shortages = self._plan(wanted, route, (warehouse_id,))
+                if not shortages:
+                    return self._keep(plan, route, split=False)
+        plan, shortages = self._plan(wanted, route)
+        if shortages:
+            raise InsufficientStock(
+                "库存不足，无法分配：" + "；".join(str(s) for s in shortages), code="insufficient_stock"
+            ).with_shortages(shortages)
+        return self._keep(plan, route, split=True)
+
+    def _plan(self, wanted: dict, route, warehouse_ids=None) -> tuple[Plan, list[Shortage]]:
         taken: dict[int, int] = defaultdict(int)  # batch pk → planned by this call
-        plan, shortages = [], []
+        plan, shortages = Plan(), []
         for line, quantity in sorted(wanted.items(), key=lambda item: item[0].line_no):
             remaining = quantity
-            for batch in self._fifo.get(line.product_id, ()):
+            for batch in self._candidates(line.product_id, route, warehouse_ids):
                 take = min(batch.quantity_available - taken[batch.pk], remaining)
                 if take > 0:
                     plan.append((line, batch, take))
@@ -305,14 +395,18 @@ class StockLedger:
                     break
             if remaining:
                 shortages.append(Shortage(line.line_no, line.product_sku, line.product_name, quantity, quantity - remaining))
-        if shortages:
-            raise InsufficientStock(
-                "库存不足，无法分配：" + "；".join(str(s) for s in shortages), code="insufficient_stock"
-            ).with_shortages(shortages)
+        return plan, shortages
+
+    def _keep(self, plan: Plan, route, *, split: bool) -> Plan:
         for line, batch, take in plan:
             batch.quantity_allocated += take
             self._touched[batch.pk] = batch
         self._planned.extend(plan)
+        used = list(dict.fromkeys(batch.warehouse_id for _line, batch, _take in plan))
+        names = {batch.warehouse_id: batch.warehouse_name for _line, batch, _take in plan}
+        plan.warehouse_ids = tuple(used)
+        if route is not None:
+            plan.reason = route.describe([names[pk] for pk in used], split=split and len(used) > 1)
         return plan
 
     def write(self) -> list[StockAllocation]:
@@ -325,6 +419,18 @@ class StockLedger:
         _set_allocated_quantities(self._touched.values())
         self._planned, self._touched = [], {}
         return allocations
+
+
+def _issue_order(batch: StockBatch) -> tuple:
+    """FEFO for expiry-tracked products (a batch without a date last), else FIFO."""
+    if batch.tracks_expiry:
+        return (batch.expiry_date or date.max, batch.received_at, batch.pk)
+    return (date.max, batch.received_at, batch.pk)
+
+
+def _expired(batch: StockBatch, today: date) -> bool:
+    """有效期至 is the last day the goods may be sold."""
+    return bool(batch.tracks_expiry and batch.expiry_date and batch.expiry_date < today)
 
 
 def _set_allocated_quantities(batches) -> None:
@@ -451,7 +557,8 @@ def purchase_request_mark_ordered(*, request: PurchaseRequest, user, note: str =
 @in_platform_language
 @transaction.atomic
 def purchase_request_receive(
-    *, request: PurchaseRequest, warehouse: Warehouse, quantity: int, user=None, batch_no: str = ""
+    *, request: PurchaseRequest, warehouse: Warehouse, quantity: int, user=None, batch_no: str = "",
+    production_date: date | None = None, expiry_date: date | None = None,
 ) -> StockBatch:
     """Goods bought for a request arrive: a new batch, the request closes, and waiting
     orders (this one first if it has the highest priority) are allocated."""
@@ -461,7 +568,7 @@ def purchase_request_receive(
     publish(PurchaseRequestReceiving(request=locked))
     batch = stock_receive(
         product=locked.product, warehouse=warehouse, quantity=quantity, user=user, batch_no=batch_no,
-        reason=f"采购申请 {locked.number} 到货",
+        reason=f"采购申请 {locked.number} 到货", production_date=production_date, expiry_date=expiry_date,
     )
     locked.state = PurchaseRequest.State.RECEIVED
     locked.received_batch = batch

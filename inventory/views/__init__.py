@@ -108,11 +108,13 @@ def receive_view(request):
                 batch = purchase_request_receive(
                     request=data["purchase_request"], warehouse=data["warehouse"], quantity=data["quantity"],
                     user=request.user, batch_no=data["batch_no"],
+                    production_date=data["production_date"], expiry_date=data["expiry_date"],
                 )
             else:
                 batch = stock_receive(
                     product=data["product"], warehouse=data["warehouse"], quantity=data["quantity"],
                     user=request.user, batch_no=data["batch_no"], reason=data["reason"] or "入库",
+                    production_date=data["production_date"], expiry_date=data["expiry_date"],
                 )
         except BusinessError as error:
             form.add_error(None, str(error))

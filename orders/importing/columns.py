@@ -47,6 +47,9 @@ COLUMNS: list[Column] = [
     Column("invoice_title", "发票抬头", 28, "开票时必填，一般为客户全称。", "上海华兴科技有限公司"),
     Column("payment_method", "付款方式", 12, "对公转账 / 月结 / 货到付款 / 在线支付，留空为对公转账。", "月结"),
     Column("notes", "备注", 30, "可留空。同一订单多行的备注会合并。", "工作日送货"),
+    # Last, so that files laid out before units existed still read the same.
+    Column("unit", "单位", 8, "可留空，为商品的基本单位；也可填商品的其他单位（如 箱）或其条码，数量和单价即按该单位。", "",
+           header_field=False, aliases=("计量单位",)),
 ]
 
 BY_KEY = {column.key: column for column in COLUMNS}

@@ -326,7 +326,7 @@ def _create_everything(job: ImportJob, plan: ImportPlan, user) -> list:
     entries = [NewOrder(details=_details(job, order), lines=[
         LineInput(product=line.product, quantity=line.quantity,
                   unit_price=line.unit_price if line.manual_price else None,
-                  override_reason=IMPORT_PRICE_REASON if line.manual_price else "")
+                  override_reason=IMPORT_PRICE_REASON if line.manual_price else "", unit=line.unit)
         for line in order.lines
     ]) for order in plan.orders]
     created = order_create_many(user=user, orders=entries)

@@ -18,10 +18,12 @@ from django.utils import timezone
 from customers.models import Customer, CustomerLevel
 from customers.phones import normalize_phone
 from customers.validators import special_invoice_problems
-from inventory.models import Product
+from inventory.models import Product, ProductUnit
+from inventory.services.units import resolve_unit
 from ordermgmt import cells
 from ordermgmt.addresses import ParsedAddress, parse_addresses
 from ordermgmt.cells import CellError
+from ordermgmt.errors import InvalidInput
 
 from ..models import InvoiceType, Order, PaymentMethod
 from ..pricing import PriceBook, price_order
@@ -54,9 +56,10 @@ _PROGRESS_EVERY = 500
 class PlannedLine:
     row: int
     product: Product
-    quantity: int
+    quantity: int  # in ``unit``
     unit_price: Decimal
     manual_price: bool
+    unit: ProductUnit | None = None  # None: the product's base unit
 
 
 @dataclass
@@ -110,6 +113,7 @@ class PlannedOrder:
             "address": self.address.full if self.address else "",
             "lines": [
                 {"sku": line.product.sku, "name": line.product.name, "quantity": line.quantity,
+                 "unit": line.unit.name if line.unit else line.product.unit,
                  "unit_price": str(line.unit_price), "manual_price": line.manual_price}
                 for line in self.lines
             ],
@@ -160,6 +164,7 @@ class _Row:
     address: str = ""
     product: Product | None = None
     quantity: int | None = None
+    unit: ProductUnit | None = None
     unit_price: Decimal | None = None
     urgent: bool | None = None
     delivery_date: date | None = None
@@ -195,7 +200,7 @@ class _Checker:
         candidates = skus | {sku.upper() for sku in skus}
         self.products = {}
         self.products_upper = {}
-        for product in Product.objects.filter(sku__in=candidates):
+        for product in Product.objects.filter(sku__in=candidates).prefetch_related("units"):
             self.products[product.sku] = product
             self.products_upper.setdefault(product.sku.upper(), product)
         self.customers_by_name: dict[str, int] = {}
@@ -289,6 +294,13 @@ class _Checker:
             except CellError as error:
                 row.line_ok = False
                 self.problem(number, "quantity", error.message, error.hint, value=raw("quantity"))
+
+        if row.product is not None and present("unit"):
+            try:
+                row.unit = resolve_unit(row.product, texts.get("unit", ""))
+            except InvalidInput as refused:
+                row.line_ok = False
+                self.problem(number, "unit", str(refused), "请留空（基本单位）或改为上面列出的单位", value=raw("unit"))
 
         if "unit_price" in bad:
             row.line_ok = False
@@ -542,7 +554,7 @@ def _build_order(checker: _Checker, group: list[_Row], header: dict, customers: 
         customer=customer or Customer(level=CustomerLevel.NORMAL),
         lines=[
             LineInput(product=row.product, quantity=row.quantity, unit_price=row.unit_price,
-                      override_reason=IMPORT_PRICE_REASON if row.unit_price is not None else "")
+                      override_reason=IMPORT_PRICE_REASON if row.unit_price is not None else "", unit=row.unit)
             for row in group
         ],
         province=address.province if address else "",
@@ -551,7 +563,7 @@ def _build_order(checker: _Checker, group: list[_Row], header: dict, customers: 
     )
     for row, line in zip(group, priced.lines):
         order.lines.append(PlannedLine(row=row.number, product=row.product, quantity=row.quantity,
-                                       unit_price=line.unit_price, manual_price=line.source == "manual"))
+                                       unit_price=line.unit_price, manual_price=line.source == "manual", unit=row.unit))
     order.subtotal, order.tax_amount = priced.subtotal, priced.tax_amount
     return order
 
@@ -572,7 +584,8 @@ def _warn_new_customers(checker: _Checker, new_customers: list[PlannedCustomer])
 
 def _signature(order: PlannedOrder) -> tuple:
     who = order.customer.pk if order.customer else f"new:{cells.match_key(order.new_customer.name)}"
-    return who, tuple(sorted((line.product.pk, line.quantity, line.unit_price) for line in order.lines))
+    return who, tuple(sorted((line.product.pk, line.quantity * (line.unit.factor if line.unit else 1), line.unit_price)
+                             for line in order.lines))
 
 
 def _check_duplicates(checker: _Checker, orders: list[PlannedOrder], today: date, *, in_file: bool = True) -> None:

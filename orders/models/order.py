@@ -94,6 +94,9 @@ class Order(KeepsBlindIndexes, models.Model):
     # the portal or imported. Within a channel its own order number (external_ref) is unique.
     channel_code = models.CharField(_("渠道编码"), max_length=40, blank=True, default="", db_default="",
                                     editable=False)
+    # Why the order is served from the warehouse(s) it is (written at allocation, issue 19):
+    # "收货地址广东省 → 广州仓（规则：华南）".
+    warehouse_note = models.CharField(_("发货仓说明"), max_length=300, blank=True, default="", editable=False)
     order_type = models.CharField(_("订单类型"), max_length=10, choices=OrderType.choices, default=OrderType.STOCK)
     priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     owner = models.ForeignKey(
@@ -398,7 +401,14 @@ class OrderLine(models.Model):
     product_name = models.CharField(_("商品名称"), max_length=120)
     product_spec = models.CharField(_("规格型号"), max_length=120, blank=True)
     unit = models.CharField(_("单位"), max_length=10)
+    # In base units (``unit``, the product's own): what stock, picking, shipping and returns count.
     quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
+    # The unit the customer ordered in when not the base unit (箱 = 12 瓶, issue 19): documents
+    # print ``sales_quantity`` ``sales_unit``; ``quantity`` = ``sales_quantity`` × ``unit_factor``.
+    # ``unit_price``, ``list_price`` and ``rule_price`` are per ordered unit.
+    sales_unit = models.CharField(_("下单单位"), max_length=10, blank=True, default="")
+    sales_quantity = models.PositiveIntegerField(_("下单数量"), null=True, blank=True)
+    unit_factor = models.PositiveIntegerField(_("折合基本单位"), default=1)
     unit_price = models.DecimalField(
         _("单价(元,不含税)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -410,7 +420,7 @@ class OrderLine(models.Model):
     rule_price = models.DecimalField(_("规则单价"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
     price_source = models.CharField(_("定价依据"), max_length=12, choices=[
         ("contract", _("合同价")), ("level", _("等级价")), ("break", _("阶梯价")), ("list", _("标准价")),
-        ("manual", _("手工改价")),
+        ("unit", _("单位价")), ("manual", _("手工改价")),
     ], default="list")
     price_explanation = models.CharField(_("定价说明"), max_length=300, blank=True)
     override_reason = models.CharField(_("改价原因"), max_length=200, blank=True)
@@ -428,6 +438,20 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number}#{self.line_no} {self.product_name} × {self.quantity}"
+
+    @property
+    def ordered_quantity(self) -> int:
+        """The quantity in the unit the customer ordered in (what documents print)."""
+        return self.sales_quantity if self.sales_unit else self.quantity
+
+    @property
+    def ordered_unit(self) -> str:
+        return self.sales_unit or self.unit
+
+    @property
+    def base_note(self) -> str:
+        """"（24 瓶）" after a quantity in another unit; empty for the base unit."""
+        return f"（{self.quantity} {self.unit}）" if self.sales_unit else ""
 
     @property
     def net_amount(self) -> Decimal:

@@ -49,7 +49,10 @@ def order_finish_production(*, order: Order, user, reason: str = "") -> Order:
     if locked.status != OrderStatus.IN_PRODUCTION:
         raise InvalidTransition(f"订单 {locked.number} 不在生产中")
     check_permission(user, "orders.produce_order", "完成生产")
-    stock_allocate_order(order=locked)
+    allocations = stock_allocate_order(order=locked)
+    if allocations.reason:
+        locked.warehouse_note = allocations.reason[:300]
+        locked.save(update_fields=["warehouse_note", "updated_at"])
     return fire_transition(order=locked, user=user, action="finish_production", reason=reason)
 
 

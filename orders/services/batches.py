@@ -319,12 +319,14 @@ class _Run:
 
     def _allocate_one(self, order: Order, *, user, reason: str) -> AllocationOutcome:
         try:
-            plan = self.ledger.allocate(rules.outstanding_quantities(order))
+            plan = self.ledger.allocate(rules.outstanding_quantities(order), self.ledger.route_for_order(order))
         except InsufficientStock as shortage:
             requests = [] if order.is_custom else self._raise_purchase_requests(order, shortage, user)
             return AllocationOutcome(order, False, shortage.shortages, requests)
         summary = [{"line": line.line_no, "batch": batch.batch_no, "quantity": take} for line, batch, take in plan]
-        self._fire(order, "allocate", user=user, reason=reason, data={"allocations": summary})
+        order.warehouse_note = plan.reason[:300]
+        self._save(order, "warehouse_note")
+        self._fire(order, "allocate", user=user, reason=reason, data={"allocations": summary, "warehouse": plan.reason})
         if order.has_open_requests:
             self.requests_to_cancel.append(order.pk)
         return AllocationOutcome(order, True)

@@ -15,7 +15,7 @@ from customers.phones import mask_phone, normalize_phone
 from customers.privacy import HIDDEN_STREET, mask_email
 from customers.services import AddressInput, ContactInput, customer_create
 from customers.validators import special_invoice_problems
-from inventory.models import Product
+from inventory.models import Product, ProductUnit
 from inventory.services import (
     stock_release_order,
 )
@@ -47,15 +47,32 @@ from ..pricing import FREIGHT_VAT_RATE, PriceBook, PricedOrder, price_order
 from .common import check_permission, fire_transition, priority_score, queue_auto_review
 
 
+# The largest quantity a line's column holds (PostgreSQL integer), in base units.
+QUANTITY_LIMIT = 2_147_483_647
+
+
 @dataclass
 class LineInput:
     """One line as entered. ``unit_price`` None means “price it by the rules”; a price that
     differs from the rule price is a manual override and needs ``override_reason``."""
 
     product: Product
-    quantity: int
-    unit_price: Decimal | None = None
+    quantity: int  # in ``unit``
+    unit_price: Decimal | None = None  # per ``unit``
     override_reason: str = ""
+    unit: ProductUnit | None = None  # another unit of the product (箱); None = its base unit
+
+    @classmethod
+    def from_line(cls, line: OrderLine) -> "LineInput":
+        """The line as it was entered (its unit, quantity in it, manual price), to enter it again."""
+        unit = None
+        if line.sales_unit:
+            unit = ProductUnit.objects.filter(product_id=line.product_id, name=line.sales_unit).first()
+            if unit is None:
+                raise InvalidInput(f"商品 {line.product_sku} 已没有单位“{line.sales_unit}”，请重新选择单位")
+        return cls(product=line.product, quantity=line.ordered_quantity,
+                   unit_price=line.unit_price if line.price_source == "manual" else None,
+                   override_reason=line.override_reason, unit=unit)
 
 
 @dataclass
@@ -164,6 +181,11 @@ def _clean_lines(lines: Sequence[LineInput]) -> list[LineInput]:
                                        max_digits=unit_price_column.max_digits))
         if not line.product.is_active:
             problems.append(f"第{index}行：商品 {line.product.sku} 已停售")
+        unit = getattr(line, "unit", None)
+        if unit is not None and unit.product_id != line.product.pk:
+            problems.append(f"第{index}行：单位“{unit.name}”不是商品 {line.product.sku} 的单位")
+        elif unit is not None and isinstance(line.quantity, int) and line.quantity * unit.factor > QUANTITY_LIMIT:
+            problems.append(f"第{index}行：{line.quantity} {unit.name} 折合基本单位数量过大")
     if problems:
         raise InvalidInput("；".join(problems))
     return list(lines)
@@ -214,7 +236,10 @@ def _build_priced_rows(
             product_name=line.product.name,
             product_spec=line.product.spec,
             unit=line.product.unit,
-            quantity=line.quantity,
+            quantity=line.base_quantity,
+            sales_unit=line.unit.name if line.unit else "",
+            sales_quantity=line.quantity if line.unit else None,
+            unit_factor=line.unit.factor if line.unit else 1,
             unit_price=line.unit_price,
             vat_rate=line.vat_rate,
             amount=line.amount,
@@ -483,7 +508,9 @@ def _line_inputs_differ(old_lines, inputs: Sequence[LineInput]) -> bool:
     if len(old_lines) != len(inputs):
         return True
     for old, new in zip(old_lines, inputs):
-        if old.product_id != new.product.pk or old.quantity != new.quantity:
+        if old.product_id != new.product.pk or old.ordered_quantity != new.quantity:
+            return True
+        if old.sales_unit != (new.unit.name if new.unit else ""):
             return True
         if new.unit_price is None:
             if old.price_source == "manual":
@@ -520,7 +547,8 @@ def _timeline_value(name: str, value) -> str:
 
 
 def _lines_summary(lines) -> str:
-    return "；".join(f"{line.product.sku} × {line.quantity} @ {line.unit_price}" for line in lines) or "—"
+    return "；".join(f"{line.product.sku} × {line.ordered_quantity}{line.sales_unit} @ {line.unit_price}"
+                    for line in lines) or "—"
 
 
 def _edit_changes(before: dict, after: dict, changed_fields: list[str], old_lines, new_lines) -> list[dict]:
@@ -612,11 +640,6 @@ def order_copy(*, order: Order, user) -> Order:
     details = OrderDetails(customer=order.customer, **{name: getattr(order, name) for name in DETAIL_FIELDS if name != "customer"})
     details.external_ref = ""
     details.channel = order.channel if order.channel != Channel.IMPORT else Channel.PHONE
-    lines = [
-        LineInput(product=line.product, quantity=line.quantity,
-                  unit_price=line.unit_price if line.price_source == "manual" else None,
-                  override_reason=line.override_reason)
-        for line in order.lines.all()
-    ]
+    lines = [LineInput.from_line(line) for line in order.lines.all()]
     return order_create(user=user, details=details, lines=lines, note=f"复制自订单 {order.number}",
                         source={"copied_from": order.number})

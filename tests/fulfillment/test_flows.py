@@ -91,7 +91,8 @@ def test_custom_order_is_produced_received_into_its_own_batch_and_shipped(staff,
     order.refresh_from_db()
     assert order.status == OrderStatus.IN_PRODUCTION
     ff.production_order_pass_qc(production_order=production, user=staff["production"], note="尺寸、漆面合格")
-    warehouse = WarehouseFactory(code="WH-PROD")
+    # Into the warehouse of the chairs: the order leaves as one pick list (one per warehouse).
+    warehouse = WarehouseFactory(code="WH-TEST")
     result = ff.production_order_stock(production_order=production, user=staff["production"], warehouse=warehouse)
 
     production.refresh_from_db()

@@ -150,6 +150,71 @@ def test_concurrent_release_and_reallocation_across_two_products_stay_consistent
         assert totals["on_hand"] == 50 and totals["allocated"] == allocated
 
 
+# --- warehouse rules, expiry and changes of warehouse (issue 19) -------------------------
+
+def test_concurrent_routed_allocations_and_warehouse_changes_never_oversell(on_postgres, reference_data):
+    """Guangdong orders served by the rule GZ → SH (single warehouse first, else split), an
+    expired batch in GZ that must never be taken, and 仓库管理员 moving allocated orders to SH
+    while the others allocate: every order has all or nothing, no batch oversold."""
+    from fulfillment import services as ff
+    from inventory.services.warehouse_rules import parse_warehouse_codes, warehouse_rule_save
+    from ordermgmt import roles
+    from tests.factories import user_with_role
+
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    milk = ProductFactory(tracks_expiry=True)
+    guangzhou, shanghai = WarehouseFactory(code="GZ", name="广州仓"), WarehouseFactory(code="SH", name="上海仓")
+    warehouse_rule_save(user=None, name="华南", province="广东省", warehouses=parse_warehouse_codes("GZ, SH"))
+    today = timezone.localdate()
+    customer = CustomerFactory(credit_limit=10**9)
+    sizes = random.Random(5).choices([1, 2, 3], k=120)
+    orders = []
+    for size in sizes:
+        order = make_order(customer=customer, lines=[(milk, size, "1.00")], ship_province="广东省", ship_city="广州市")
+        orders.append(services.order_approve(order=order, user=None))
+    expired = stock_receive(product=milk, warehouse=guangzhou, quantity=500, notify=False, expiry_date=today - timedelta(days=1))
+    for warehouse, quantity in ((guangzhou, 40), (shanghai, 60)):
+        stock_receive(product=milk, warehouse=warehouse, quantity=quantity, notify=False,
+                      expiry_date=today + timedelta(days=90))
+    movers = orders[:20]
+    for order in movers:
+        assert services.order_try_allocate(order=Order.objects.get(pk=order.pk), user=None).allocated
+    clerk = user_with_role(roles.WAREHOUSE)
+
+    def move(order):
+        return lambda: _ignore_business_refusals(lambda: ff.order_change_warehouse(
+            order=Order.objects.get(pk=order.pk), warehouse=shanghai, user=clerk))
+
+    jobs = [move(order) for order in movers] + [try_allocate(order) for order in orders[20:]]
+    random.Random(13).shuffle(jobs)
+    errors = run_concurrently(jobs)
+
+    assert errors == []
+    assert_batches_consistent()
+    expired.refresh_from_db()
+    assert expired.quantity_allocated == 0
+    by_order = defaultdict(int)
+    for allocation in StockAllocation.objects.filter(state="active").select_related("order_line"):
+        by_order[allocation.order_line.order_id] += allocation.quantity
+    for order, size in zip(orders, sizes):
+        order.refresh_from_db()
+        assert by_order[order.pk] == (size if order.status == OrderStatus.ALLOCATED else 0)
+    assert sum(by_order.values()) <= 100
+
+
+def _ignore_business_refusals(action):
+    """A move refused for lack of stock in the target warehouse is a correct outcome here."""
+    from ordermgmt.errors import BusinessError
+
+    try:
+        action()
+    except BusinessError:
+        pass
+
+
 # --- receipts ---------------------------------------------------------------------------
 
 @pytest.fixture

@@ -18,7 +18,9 @@ from servicedesk.models import Channel, Complaint, ComplaintCategory, ComplaintS
 def test_seed_demo_covers_every_state_and_is_idempotent():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     counts = (Order.objects.count(), Customer.objects.count(), Product.objects.count(), StockBatch.objects.count())
-    assert counts[0] == 200 and counts[1] == 20 and counts[2] == 50
+    # 200 orders in every state, and the Guangdong order of the warehouse-rule demo (issue 19);
+    # 50 products and the drinking water sold by the bottle, the case and the pallet.
+    assert counts[0] == 201 and counts[1] == 20 and counts[2] == 51
     assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
     users = get_user_model().objects.filter(username__in=[u for u, _, _ in DEMO_USERS])
     assert {g for u in users for g in u.groups.values_list("name", flat=True)} == set(roles.ALL_ROLES)
@@ -29,6 +31,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert completed.events.filter(kind=OrderEvent.Kind.STATUS).count() >= 6
 
     _demo_orders_on_their_way_have_carriers_shipments_and_events()
+    _a_guangdong_order_is_served_from_guangzhou_and_water_is_sold_by_the_case_with_lots_near_expiry()
     desk = _the_service_desk_has_complaints_flags_and_a_bell_for_every_role()
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))
@@ -66,3 +69,19 @@ def _demo_orders_on_their_way_have_carriers_shipments_and_events():
     assert not NotificationMessage.objects.exists(), "historical demo orders notify nobody"
     assert ShipmentException.objects.filter(status="open").exists(), "the exception desk has work"
     assert ProductionOrder.objects.filter(order__status=OrderStatus.IN_PRODUCTION).count() >= 6
+
+
+def _a_guangdong_order_is_served_from_guangzhou_and_water_is_sold_by_the_case_with_lots_near_expiry():
+    from inventory.models import StockAllocation
+    from inventory.selectors import near_expiry_batches
+
+    order = Order.objects.get(ship_province="广东省", notes__contains="发货仓规则")
+    assert order.status == OrderStatus.ALLOCATED
+    assert order.warehouse_note == "收货地址广东省 → 广州分仓（规则：华南）"
+    assert {a.batch.warehouse.code for a in StockAllocation.objects.filter(order_line__order=order)} == {"WH-GZ"}
+    line = order.lines.get()
+    assert (line.ordered_quantity, line.ordered_unit, line.quantity) == (10, "箱", 240)
+    water = line.product
+    assert water.tracks_expiry and list(water.units.values_list("name", flat=True)) == ["箱", "托"]
+    soon = near_expiry_batches(today=timezone.localdate(), within_days=30)
+    assert {b.expiry_date < timezone.localdate() for b in soon} == {True, False}, "one expired, one near expiry"
