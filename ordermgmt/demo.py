@@ -170,6 +170,9 @@ class DemoBuilder:
         from servicedesk.demo import ServiceDeskDemo
 
         ServiceDeskDemo(self).build()
+        from finance.demo import FinanceDemo
+
+        FinanceDemo(self).build()
         self.request_last_months_report()
 
     def request_last_months_report(self) -> None:

@@ -35,6 +35,7 @@ GOODWILL_APPROVAL = "goodwill_approval"
 CUSTOMER_NOTICE_FAILED = "customer_notice_failed"
 WEBHOOK_DISABLED = "webhook_disabled"
 REPORT_READY = "report_ready"
+INVOICE_DUE = "invoice_due"
 
 KINDS: dict[str, NoticeKind] = {
     kind.key: kind
@@ -50,6 +51,7 @@ KINDS: dict[str, NoticeKind] = {
         NoticeKind(CUSTOMER_NOTICE_FAILED, _("客户通知发送失败"), _("发给客户的邮件或短信多次重试后仍然失败")),
         NoticeKind(WEBHOOK_DISABLED, _("Webhook 订阅已停用"), _("对接系统的 Webhook 订阅因连续失败被停用")),
         NoticeKind(REPORT_READY, _("月度报表已生成"), _("订单分析月报已经生成，可以查看和下载")),
+        NoticeKind(INVOICE_DUE, _("待开票"), _("客户要求开票的订单已出库或已交付，或退货后需要开具红字发票（财务）")),
     ]
 }
 KIND_CHOICES = [(kind.key, kind.label) for kind in KINDS.values()]
