@@ -89,6 +89,10 @@ _HANDLE_COMPLAINTS = _SEE_COMPLAINTS + [
 ]
 _SEE_STAGE_FLAGS = ["servicedesk.view_stageflag"]
 
+# Finance (issue 20): invoices drafted, issued with the tax system's number, and reversed. Closing
+# a month and mapping the account codes of the vouchers are the 主管's.
+_INVOICING = ["finance.view_invoice", "finance.add_invoice", "finance.issue_invoice", "finance.reverse_invoice"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "inventory.view_purchaserequest", "aftersales.view_aftersalescase",
@@ -123,7 +127,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
        "aftersales.view_feedback"] + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS + ["servicedesk.view_complaintcategory"],
     # Finance (issue 20): sees every customer and order and their money; the finance features add
     # their own permissions (invoices, reconciliation, statements, vouchers) here.
-    FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"],
+    FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"]
+    + _INVOICING + ["finance.view_closedperiod", "finance.view_accountmapping", "finance.export_vouchers"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }
