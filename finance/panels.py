@@ -13,7 +13,7 @@ def order_invoicing_panel(request, order) -> dict | None:
     if not request.user.has_perm(VIEW):
         return None
     invoices = Invoice.objects.filter(lines__order=order).distinct().order_by("created_at", "id")
-    return {"invoicing": order_invoicing(order), "invoices": list(invoices), "order": order}
+    return {"invoicing": order_invoicing(order), "invoices": list(invoices)}
 
 
 def customer_invoicing_panel(request, customer) -> dict | None:

@@ -1,8 +1,6 @@
 """The manual tax tool: an Excel of the invoices to issue (one row per line, the columns of the
 批量开票 template of the common 税控/数电 clients), and an Excel of the numbers it issued."""
 
-import io
-from datetime import datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -12,6 +10,7 @@ from ordermgmt.cells import CellError
 from ordermgmt.spreadsheets import neutralise
 from ordermgmt.workbooks import BadFile, UploadLimits, open_upload
 
+from ..spreadsheets import workbook_bytes
 from .base import IssuedNumber, Problem
 
 EXPORT_COLUMNS = ["单据号", "发票类型", "购方名称", "购方税号", "商品名称", "规格型号", "单位", "数量", "单价(不含税)",
@@ -19,17 +18,6 @@ EXPORT_COLUMNS = ["单据号", "发票类型", "购方名称", "购方税号", "
 RESULT_COLUMNS = ["单据号", "发票代码", "发票号码", "开票日期"]
 RESULT_LIMITS = UploadLimits(max_bytes=5 * 1024 * 1024, max_unpacked_bytes=50 * 1024 * 1024, max_rows=5001,
                              max_columns=30, too_big_hint="一次最多导入 5000 张发票")
-# A workbook written at this fixed time: the same invoices give the same bytes.
-_WRITTEN_AT = datetime(2000, 1, 1)
-
-
-def workbook_bytes(workbook: Workbook) -> bytes:
-    workbook.properties.created = workbook.properties.modified = _WRITTEN_AT
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def _remark(invoice) -> str:
     orders = sorted({line.order.number for line in invoice.lines.all()})
     remark = "订单 " + "、".join(orders)

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from ordermgmt.spreadsheets import neutralise
 
 from ..models import DEFAULT_ACCOUNTS, AccountMapping
-from ..tax.manual import workbook_bytes
+from ..spreadsheets import workbook_bytes
 from .builders import BUILDERS
 from .entries import Voucher
 
