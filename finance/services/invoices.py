@@ -93,7 +93,8 @@ def _save_with_lines(invoice: Invoice, lines: list[InvoiceLine]) -> Invoice:
 def _lock_orders(orders) -> list[Order]:
     """Lock the orders in id order (two clerks invoicing overlapping orders wait, never deadlock)."""
     ids = sorted({order.pk for order in orders})
-    return list(Order.objects.select_for_update().filter(pk__in=ids).select_related("customer").order_by("pk"))
+    return list(Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("customer")
+                .order_by("pk"))
 
 
 @transaction.atomic
