@@ -14,7 +14,8 @@ from aftersales.models import CaseLine
 from ordermgmt.errors import ActionForbidden, BusinessError, InvalidInput, InvalidTransition
 from ordermgmt.money import to_money
 from ordermgmt.periods import assert_period_open
-from orders.models import Order, OrderAdjustment, Refund
+from orders.events import record_event
+from orders.models import Order, OrderAdjustment, OrderEvent, Refund
 
 from ..models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, InvoiceType
 from ..notices import red_invoice_due_notify
@@ -139,6 +140,13 @@ def _check_number(number: str, code: str) -> tuple[str, str]:
     return number, code
 
 
+def _note_on_orders(invoice: Invoice, user, text: str) -> None:
+    """The orders' timelines say when they were invoiced and reversed."""
+    for order in Order.objects.filter(invoice_lines__invoice=invoice).distinct():
+        record_event(order=order, user=user, kind=OrderEvent.Kind.NOTE, action="invoice", reason=text,
+                     data={"invoice": invoice.pk, "number": invoice.number, "total": str(invoice.total)})
+
+
 def _lock_invoice(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=invoice.pk)
 
@@ -157,6 +165,8 @@ def invoice_issue(*, invoice: Invoice, user, number: str, code: str = "", issued
     locked.issued_on, locked.issued_by, locked.issuer = issued_on, user, issuer
     locked.issue()
     locked.save()
+    _note_on_orders(locked, user, f"{'红字' if locked.is_red else ''}发票已开具：{locked.get_invoice_type_display()} "
+                                  f"{locked.number}，价税合计 ¥{locked.total:,.2f}")
     return locked
 
 
@@ -208,6 +218,7 @@ def invoice_reverse(*, invoice: Invoice, user, reason: str, number: str, code: s
     red.save()
     blue.reverse()
     blue.save()
+    _note_on_orders(blue, user, f"发票 {blue.number} 已红冲（红字发票 {red.number}）：{red.reason}")
     return red
 
 

@@ -92,6 +92,7 @@ def test_four_states_pending_issued_reversed_and_the_order_can_be_invoiced_again
     invoice = issue(invoice, clerk)
     assert (invoice.status, invoice.number, invoice.issued_by) == (InvoiceStatus.ISSUED, "12345678", clerk)
     assert (order_invoicing(order).invoiced, order_invoicing(order).uninvoiced) == (order.total, D("0.00"))
+    assert "发票已开具：普票 12345678" in order.events.filter(action="invoice").get().reason
     with pytest.raises(InvalidTransition):
         issue(invoice, clerk, number="12345679")
     with pytest.raises(InvalidInput, match="已经登记过"):
