@@ -222,6 +222,16 @@ def invoice_reverse(*, invoice: Invoice, user, reason: str, number: str, code: s
     return red
 
 
+def _redraft_pending_blue(order_id: int) -> None:
+    """A 待开票 invoice of the order is drafted again without the returned units (it has no
+    number yet: nothing to reverse)."""
+    for invoice in Invoice.objects.select_for_update().filter(
+            kind=InvoiceKind.BLUE, status=InvoiceStatus.PENDING, lines__order_id=order_id).distinct():
+        orders = list(Order.objects.filter(invoice_lines__invoice=invoice).distinct().order_by("pk"))
+        invoice.lines.all().delete()
+        _save_with_lines(invoice, [line for order in orders for line in invoiceable_lines(order)])
+
+
 @transaction.atomic
 def invoice_red_for_return(*, refund: Refund) -> list[Invoice]:
     """A return credited after invoicing: a red invoice (待开票) for the returned units of each
@@ -243,6 +253,7 @@ def invoice_red_for_return(*, refund: Refund) -> list[Invoice]:
             order_id=line.order_id, order_line=order_line, description=line.description, spec=line.spec, unit=line.unit,
             quantity=-min(returned[order_line.pk], line.quantity), vat_rate=line.vat_rate, amount=-amount,
             tax_amount=-tax))
+    _redraft_pending_blue(refund.order_id)
     reds = []
     for blue, lines in by_invoice.items():
         red = _save_with_lines(_red_invoice(blue, user=None, reason=f"售后退货 {refund.case_number}：{refund.reason}"[:300]),

@@ -166,6 +166,16 @@ def test_a_return_before_invoicing_is_left_out_of_the_invoice(people):
     assert (invoice.total, invoice.lines.get().quantity) == (order.billed_amount, 3)
 
 
+def test_a_return_while_the_invoice_waits_for_its_number_is_taken_off_it(people):
+    order = shipped_order(deliver=True, lines=(("100.00", 4, "0.13"), ("10.00", 1, "0.06")))
+    pending = services.invoice_draft(orders=[order], user=people["finance"], invoice_type="normal")
+    return_units(order, order.lines.get(line_no=1), 1)
+    pending.refresh_from_db()
+    order.refresh_from_db()
+    assert [l.quantity for l in pending.lines.order_by("id")] == [3, 1]
+    assert pending.total == order.billed_amount == D("349.60") and not Invoice.objects.filter(kind="red").exists()
+
+
 def test_a_reversal_waits_for_the_pending_red_invoice(people):
     clerk = people["finance"]
     order = shipped_order(deliver=True)
