@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from aftersales.models import CaseLine
-from ordermgmt.errors import ActionForbidden, BusinessError, InvalidInput, InvalidTransition
+from ordermgmt.errors import BusinessError, InvalidInput, InvalidTransition
 from ordermgmt.money import to_money
 from ordermgmt.periods import assert_period_open
 from orders.events import record_event
@@ -20,16 +20,12 @@ from orders.models import Order, OrderAdjustment, OrderEvent, Refund
 from ..models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, InvoiceType
 from ..notices import red_invoice_due_notify
 from ..selectors import INVOICEABLE_STATUSES, covering_invoice_lines
+from .common import check_permission
 
 ZERO = Decimal("0.00")
 # 全电发票 (数电票): 20 digits and no code; paper and older e-invoices: 8 digits and a 10/12-digit code.
 _NUMBER = re.compile(r"^(\d{8}|\d{20})$")
 _CODE = re.compile(r"^(\d{10}|\d{12})?$")
-
-
-def _check(user, perm: str, what: str) -> None:
-    if user is not None and not user.has_perm(perm):
-        raise ActionForbidden(f"您的角色没有权限{what}")
 
 
 @dataclass(frozen=True)
@@ -102,7 +98,7 @@ def _lock_orders(orders) -> list[Order]:
 def invoice_draft(*, orders, user, invoice_type: str, title: str = "", tax_id: str = "") -> Invoice:
     """待开票: a blue invoice for one order, or several of one customer (合并开票), from their
     lines. The orders are locked first, so that two clerks cannot invoice an order twice."""
-    _check(user, "finance.add_invoice", "申请开票")
+    check_permission(user, "finance.add_invoice", "申请开票")
     if invoice_type not in InvoiceType.values:
         raise InvalidInput("请选择发票类型（普票或专票）")
     locked = _lock_orders(orders)
@@ -155,7 +151,7 @@ def _lock_invoice(invoice: Invoice) -> Invoice:
 def invoice_issue(*, invoice: Invoice, user, number: str, code: str = "", issued_on: date | None = None,
                   issuer: str = "手工录入") -> Invoice:
     """已开票: the number and code the tax system gave the invoice, and its date."""
-    _check(user, "finance.issue_invoice", "开具发票")
+    check_permission(user, "finance.issue_invoice", "开具发票")
     issued_on = issued_on or timezone.localdate()
     assert_period_open(on=issued_on, what="开票")
     locked = _lock_invoice(invoice)
@@ -200,7 +196,7 @@ def invoice_reverse(*, invoice: Invoice, user, reason: str, number: str, code: s
     """已红冲: the whole blue invoice (what is left of it after partial red invoices) is
     reversed by a red invoice issued on ``issued_on`` — an open period, even when the blue one
     is in a closed month. Returns the red invoice; its orders can be invoiced again."""
-    _check(user, "finance.reverse_invoice", "红冲发票")
+    check_permission(user, "finance.reverse_invoice", "红冲发票")
     if not (reason or "").strip():
         raise InvalidInput("红冲必须填写原因")
     issued_on = issued_on or timezone.localdate()
@@ -266,7 +262,7 @@ def invoice_red_for_return(*, refund: Refund) -> list[Invoice]:
 def invoices_record_issued(*, numbers, user) -> tuple[int, list[str]]:
     """The numbers a tax system issued (``finance.tax``), each recorded on its own (one bad row
     does not hold back the others). Returns how many were issued and what was refused."""
-    _check(user, "finance.issue_invoice", "开具发票")
+    check_permission(user, "finance.issue_invoice", "开具发票")
     issued, refused = 0, []
     for item in numbers:
         invoice = Invoice.objects.filter(pk=item.invoice_id).first()

@@ -9,7 +9,7 @@ from ordermgmt.errors import InvalidInput
 from ordermgmt.periods import PeriodClosed
 
 from ..models import ClosedPeriod
-from .invoices import _check
+from .common import check_permission
 
 
 def month_of(day: date) -> date:
@@ -27,7 +27,7 @@ def period_guard(*, on: date, what: str) -> None:
 @transaction.atomic
 def period_close(*, month: date, user, note: str = "") -> ClosedPeriod:
     """A 主管 closes a month that is over; a closed month stays closed."""
-    _check(user, "finance.close_period", "结账")
+    check_permission(user, "finance.close_period", "结账")
     month = month_of(month)
     if month >= month_of(timezone.localdate()):
         raise InvalidInput(f"{month:%Y年%m月} 还没有结束，不能结账")
