@@ -221,8 +221,9 @@ def invoice_reverse(*, invoice: Invoice, user, reason: str, number: str, code: s
 def _redraft_pending_blue(order_id: int) -> None:
     """A 待开票 invoice of the order is drafted again without the returned units (it has no
     number yet: nothing to reverse)."""
-    for invoice in Invoice.objects.select_for_update().filter(
-            kind=InvoiceKind.BLUE, status=InvoiceStatus.PENDING, lines__order_id=order_id).distinct():
+    ids = set(InvoiceLine.objects.filter(order_id=order_id, invoice__kind=InvoiceKind.BLUE,
+                                         invoice__status=InvoiceStatus.PENDING).values_list("invoice_id", flat=True))
+    for invoice in Invoice.objects.select_for_update().filter(pk__in=ids, status=InvoiceStatus.PENDING).order_by("pk"):
         orders = list(Order.objects.filter(invoice_lines__invoice=invoice).distinct().order_by("pk"))
         invoice.lines.all().delete()
         _save_with_lines(invoice, [line for order in orders for line in invoiceable_lines(order)])
