@@ -6,3 +6,12 @@ class FinanceConfig(AppConfig):
 
     name = "finance"
     verbose_name = "财务管理"
+
+    def ready(self) -> None:
+        from ordermgmt.periods import register_period_guard
+
+        from . import panels, receivers  # noqa: F401  (receivers subscribe to the domain events of the apps below)
+        from .services import period_guard
+
+        register_period_guard(period_guard)  # payments, refunds and invoices dated in a closed month are refused
+        panels.register()  # invoiced / not invoiced on the order and customer pages

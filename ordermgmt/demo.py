@@ -183,6 +183,9 @@ class DemoBuilder:
         with notices_suppressed(), staff_notices_suppressed():  # issue 19: rule, units, lots, a Guangdong order
             LotsDemo(self).build()
         self.request_last_months_report()
+        from finance.demo import FinanceDemo
+
+        FinanceDemo(self).build()  # last: it closes last month
 
     def request_last_months_report(self) -> None:
         """Last month's review, asked for by the 数据分析师 (who is told when it is ready)."""

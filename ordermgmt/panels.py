@@ -19,12 +19,12 @@ home                       —               reports (dashboard), orders (my que
 home.queue_alerts          —               fulfillment (failed notices, exceptions…),
                                            servicedesk (orders past their threshold)
 customer_detail            customer        orders (order history), aftersales (ratings),
-                                           servicedesk (complaints)
+                                           servicedesk (complaints), finance (invoicing)
 order_detail.waiting       order           servicedesk (why the order waits; orders'
                                            own sentence when no panel answers)
 order_detail.top           order           fulfillment (production, picking, shipping)
 order_detail.below_totals  order           aftersales (cases and feedback),
-                                           servicedesk (complaints)
+                                           servicedesk (complaints), finance (invoicing)
 tracking_order             order, token    aftersales (requests and ratings),
                                            servicedesk (complaints and confirmation)
 =========================  ==============  ==========================================

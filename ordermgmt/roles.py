@@ -114,6 +114,9 @@ _PURCHASING = _SEE_PURCHASING + [
 ]
 # The 积压 report: quantity and value of slow-moving stock.
 _SLOW_MOVING = ["purchasing.view_slow_moving_report"]
+# Finance (issue 20): invoices drafted, issued with the tax system's number, and reversed. Closing
+# a month and mapping the account codes of the vouchers are the 主管's.
+_INVOICING = ["finance.view_invoice", "finance.add_invoice", "finance.issue_invoice", "finance.reverse_invoice"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
@@ -151,7 +154,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _SEE_PURCHASING + _SLOW_MOVING,
     # Finance (issue 20): sees every customer and order and their money; the finance features add
     # their own permissions (invoices, reconciliation, statements, vouchers) here.
-    FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"],
+    FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"]
+    + _INVOICING + ["finance.view_closedperiod", "finance.view_accountmapping", "finance.export_vouchers"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }

@@ -9,6 +9,7 @@ from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import to_money
+from ordermgmt.periods import assert_period_open
 
 from ..domain_events import PaymentRecorded, RefundRecorded
 from ..events import record_event
@@ -33,6 +34,8 @@ def payment_record(
     amount = to_money(amount)
     if amount <= 0:
         raise InvalidInput("收款金额必须大于0")
+    paid_at = paid_at or timezone.now()
+    assert_period_open(on=paid_at, what="收款")
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if locked.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
         raise InvalidTransition(f"订单 {locked.number} 已{locked.get_status_display()}，不能登记收款")
@@ -42,7 +45,7 @@ def payment_record(
     if method not in PaymentMethod.values:
         raise InvalidInput("付款方式无效")
     payment = Payment.objects.create(order=locked, method=method, amount=amount, reference=reference.strip(),
-                                     paid_at=paid_at or timezone.now(), recorded_by=user)
+                                     paid_at=paid_at, recorded_by=user)
     locked.paid_amount += amount
     locked.save(update_fields=["paid_amount", "updated_at"])
     record_event(
@@ -79,6 +82,8 @@ def refund_record(
         raise InvalidInput("退款金额不能为负数")
     if not (reason or "").strip():
         raise InvalidInput("退款必须填写原因")
+    refunded_at = timezone.now()
+    assert_period_open(on=refunded_at, what="退款")
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if amount > locked.net_paid:
         raise InvalidInput(f"退款金额 ¥{amount:,.2f} 超过客户已付未退的 ¥{locked.net_paid:,.2f}")
@@ -86,7 +91,7 @@ def refund_record(
         raise InvalidInput(f"冲减金额 ¥{credit_amount:,.2f} 超过订单剩余金额 ¥{locked.net_total:,.2f}")
     refund = Refund.objects.create(
         order=locked, source=source, amount=amount, credit_amount=credit_amount, computation=computation,
-        reason=reason.strip(), case_number=case_number, reference=reference, recorded_by=user,
+        reason=reason.strip(), case_number=case_number, reference=reference, recorded_by=user, refunded_at=refunded_at,
     )
     locked.refunded_amount += amount
     locked.returned_amount += credit_amount

@@ -1,0 +1,9 @@
+"""What every finance service starts with."""
+
+from ordermgmt.errors import ActionForbidden
+
+
+def check_permission(user, perm: str, what: str) -> None:
+    """``user`` None is the system (a receiver, the demo); a person needs ``perm``."""
+    if user is not None and not user.has_perm(perm):
+        raise ActionForbidden(f"您的角色没有权限{what}")

@@ -1,0 +1,95 @@
+"""One builder per source of vouchers. A red invoice or a reversal is written with negative
+amounts on the same side (红字冲销), as Chinese ledgers record a reversal."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from orders.models import Payment, PaymentMethod, Refund
+
+from ..models import INVOICED_STATUSES, AccountRole, Invoice
+from .entries import Entry, Voucher
+
+ZERO = Decimal("0.00")
+Accounts = dict[str, tuple[str, str]]
+Builder = Callable[[date, date, Accounts], list[Voucher]]
+
+# Where the money of each payment method arrives.
+MONEY_ACCOUNT = {
+    PaymentMethod.BANK_TRANSFER: AccountRole.BANK,
+    PaymentMethod.MONTHLY: AccountRole.BANK,
+    PaymentMethod.CASH_ON_DELIVERY: AccountRole.BANK,
+    PaymentMethod.ONLINE: AccountRole.ONLINE,
+}
+
+
+def _entry(accounts: Accounts, role: str, summary: str, *, debit=ZERO, credit=ZERO, partner: str = "") -> Entry:
+    code, name = accounts[role]
+    return Entry(summary=summary[:60], account_code=code, account_name=name, debit=debit, credit=credit,
+                 partner=partner)
+
+
+def invoice_vouchers(start: date, end: date, accounts: Accounts) -> list[Voucher]:
+    """Sales revenue and output VAT per invoice issued (a red one negative): Dr 应收账款,
+    Cr 主营业务收入, Cr 应交税费—销项税额 (one entry per VAT rate)."""
+    vouchers = []
+    invoices = (Invoice.objects.filter(status__in=INVOICED_STATUSES, issued_on__range=(start, end))
+                .select_related("customer").prefetch_related("lines").order_by("issued_on", "id"))
+    for invoice in invoices:
+        partner = invoice.customer.name
+        summary = f"{'红冲' if invoice.is_red else '销售'}开票 {invoice.get_invoice_type_display()} {invoice.number} {partner}"
+        entries = [_entry(accounts, AccountRole.RECEIVABLE, summary, debit=invoice.total, partner=partner),
+                   _entry(accounts, AccountRole.REVENUE, summary, credit=invoice.subtotal)]
+        tax_by_rate = defaultdict(lambda: ZERO)
+        for line in invoice.lines.all():
+            tax_by_rate[line.vat_rate] += line.tax_amount
+        for rate, tax in sorted(tax_by_rate.items(), reverse=True):
+            if tax:
+                entries.append(_entry(accounts, AccountRole.OUTPUT_VAT, f"{summary} 税率{rate * 100:.0f}%", credit=tax))
+        vouchers.append(Voucher(on=invoice.issued_on, source=f"invoice:{invoice.pk}", entries=entries))
+    return vouchers
+
+
+def receipt_vouchers(start: date, end: date, accounts: Accounts) -> list[Voucher]:
+    """收款: Dr 银行存款 (or the account of the payment method), Cr 应收账款."""
+    vouchers = []
+    payments = (Payment.objects.filter(paid_at__date__range=(start, end)).select_related("order__customer")
+                .order_by("paid_at", "id"))
+    for payment in payments:
+        partner = payment.order.customer.name
+        summary = f"收到货款 {payment.order.number} {partner}" + (f" {payment.reference}" if payment.reference else "")
+        money = MONEY_ACCOUNT.get(payment.method, AccountRole.BANK)
+        vouchers.append(Voucher(on=timezone.localdate(payment.paid_at), source=f"payment:{payment.pk}", entries=[
+            _entry(accounts, money, summary, debit=payment.amount),
+            _entry(accounts, AccountRole.RECEIVABLE, summary, credit=payment.amount, partner=partner),
+        ]))
+    return vouchers
+
+
+def refund_vouchers(start: date, end: date, accounts: Accounts) -> list[Voucher]:
+    """退款 (money paid back): Dr 应收账款, Cr 银行存款. The goods' credit itself is booked by
+    the red invoice (or not at all when nothing was invoiced yet)."""
+    vouchers = []
+    refunds = (Refund.objects.filter(refunded_at__date__range=(start, end), amount__gt=0)
+               .select_related("order__customer").order_by("refunded_at", "id"))
+    for refund in refunds:
+        partner = refund.order.customer.name
+        summary = f"退款 {refund.order.number} {partner} {refund.get_source_display()}"
+        money = MONEY_ACCOUNT.get(refund.order.payment_method, AccountRole.BANK)
+        vouchers.append(Voucher(on=timezone.localdate(refund.refunded_at), source=f"refund:{refund.pk}", entries=[
+            _entry(accounts, AccountRole.RECEIVABLE, summary, debit=refund.amount, partner=partner),
+            _entry(accounts, money, summary, credit=refund.amount),
+        ]))
+    return vouchers
+
+
+BUILDERS: list[Builder] = [invoice_vouchers, receipt_vouchers, refund_vouchers]
+
+
+def register_builder(builder: Builder) -> None:
+    """Another source of vouchers (COD remittance, compensation…), added once."""
+    if builder not in BUILDERS:
+        BUILDERS.append(builder)
