@@ -89,6 +89,16 @@ _HANDLE_COMPLAINTS = _SEE_COMPLAINTS + [
 ]
 _SEE_STAGE_FLAGS = ["servicedesk.view_stageflag"]
 
+# Issue 20 (reconciliation, COD, compensation, refund approval): the bank side in finance, the
+# money records that change what a customer owes in orders.
+_FINANCE_SETTLEMENT = [
+    "orders.add_refund", "orders.approve_refund", "orders.view_customercredit", "orders.add_customercredit",
+    "orders.view_openingreceivable", "orders.add_openingreceivable", "orders.change_openingreceivable",
+    "finance.view_settlementaccount", "finance.add_settlementaccount", "finance.change_settlementaccount",
+    "finance.view_accountflow", "finance.view_bankstatement", "finance.import_bankstatement",
+    "finance.reconcile_payments", "finance.view_codcollection", "finance.view_carrierclaim",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
     + ["orders.cancel_order", "inventory.view_purchaserequest", "aftersales.view_aftersalescase",
@@ -123,7 +133,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
        "aftersales.view_feedback"] + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS + ["servicedesk.view_complaintcategory"],
     # Finance (issue 20): sees every customer and order and their money; the finance features add
     # their own permissions (invoices, reconciliation, statements, vouchers) here.
-    FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"],
+    FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"]
+    + _FINANCE_SETTLEMENT,
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }

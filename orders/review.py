@@ -31,7 +31,17 @@ from ordermgmt.policies import (
     get_policy,
 )
 
-from .models import BALANCE_DUE, CheckResult, InvoiceType, Order, OrderLine, OrderStatus, ReviewCheck
+from .models import (
+    BALANCE_DUE,
+    CheckResult,
+    CustomerCredit,
+    InvoiceType,
+    OpeningReceivable,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ReviewCheck,
+)
 from .pricing import price_check_problems
 
 Name = ReviewCheck.Name
@@ -150,7 +160,31 @@ def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> t
         receivables[customer_id] = to_money(due)
         if overdue:
             with_overdue.append(customer_id)
+    ids = [c.pk for c in customers]
+    for customer_id, outstanding, past_due in _opening_outstanding(ids, now=now):
+        receivables[customer_id] = receivables.get(customer_id, Decimal("0.00")) + outstanding
+        if past_due and customer_id not in with_overdue:
+            with_overdue.append(customer_id)
+    for customer_id, credit in _credit_balances(ids).items():
+        receivables[customer_id] = receivables.get(customer_id, Decimal("0.00")) - credit
     return receivables, with_overdue
+
+
+def _opening_outstanding(customer_ids, *, now: datetime):
+    """``(customer, still owed, past its due date)`` of the opening receivables (期初应收) still open."""
+    today = timezone.localdate(now)
+    for row in OpeningReceivable.objects.filter(customer_id__in=customer_ids, amount__gt=F("settled_amount")):
+        yield row.customer_id, to_money(row.outstanding), row.due_date < today
+
+
+def _credit_balances(customer_ids) -> dict[int, Decimal]:
+    """Customer credit (客户余额) held for the customers: it lowers what they owe."""
+    rows = (CustomerCredit.objects.filter(customer_id__in=customer_ids).values("customer_id")
+            .annotate(total=Sum("amount")).values_list("customer_id", "total"))
+    return {customer_id: to_money(total) for customer_id, total in rows if total}
+
+
+OPENING_RECEIVABLE = "期初应收"
 
 
 def _overdue_orders_of(customers, *, now: datetime) -> dict[int, list[OverdueOrder]]:
@@ -167,6 +201,13 @@ def _overdue_orders_of(customers, *, now: datetime) -> dict[int, list[OverdueOrd
         .values_list("customer_id", "number", "due", "due_from")
     )
     overdue: dict[int, list[OverdueOrder]] = defaultdict(list)
+    today = timezone.localdate(now)
+    for opening in OpeningReceivable.objects.filter(customer__in=customers, amount__gt=F("settled_amount"),
+                                                    due_date__lt=today).select_related("customer"):
+        # Listed as if it were an order due on its due date (the check counts days past the terms).
+        due_from = timezone.make_aware(datetime.combine(opening.due_date, datetime.min.time())) - timedelta(
+            days=opening.customer.payment_terms_days)
+        overdue[opening.customer_id].append(OverdueOrder(OPENING_RECEIVABLE, to_money(opening.outstanding), due_from))
     for customer_id, number, due, due_from in rows:
         overdue[customer_id].append(OverdueOrder(number, to_money(due), due_from))
     return overdue
@@ -223,12 +264,15 @@ def check_stock(order: Order, ledger: StockLedger) -> CheckOutcome:
 def open_receivables(customer, *, exclude_order: Order | None = None) -> Decimal:
     """What the customer still owes on their orders: the sum of each order's balance due
     (cancelled and rejected orders bill nothing; money paid in excess on one order is
-    owed back to the customer, it does not pay another)."""
+    owed back to the customer, it does not pay another), plus the opening receivable still
+    open, less the customer's credit (客户余额: money kept for their next orders)."""
     orders = Order.objects.filter(customer=customer)
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
     total = orders.aggregate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")))["due"]
-    return to_money(total)
+    total += sum((outstanding for _, outstanding, _ in _opening_outstanding([customer.pk], now=timezone.now())),
+                 Decimal("0"))
+    return to_money(total - _credit_balances([customer.pk]).get(customer.pk, Decimal("0")))
 
 
 def check_credit(order: Order, facts: ReviewFacts) -> CheckOutcome:
