@@ -6,3 +6,6 @@ class FinanceConfig(AppConfig):
 
     name = "finance"
     verbose_name = "财务管理"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (COD, platform flows, compensation, refund approval notices)

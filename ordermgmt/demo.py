@@ -170,6 +170,9 @@ class DemoBuilder:
         from servicedesk.demo import ServiceDeskDemo
 
         ServiceDeskDemo(self).build()
+        from finance.demo_reconciliation import ReconciliationDemo
+
+        ReconciliationDemo(self).build()
         self.request_last_months_report()
 
     def request_last_months_report(self) -> None:

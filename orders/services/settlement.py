@@ -165,7 +165,8 @@ def refund_record(
     locked.returned_amount += credit_amount
     locked.save(update_fields=["returned_amount", "updated_at"])
     record_event(
-        order=locked, user=user, kind=OrderEvent.Kind.NOTE, action="refund",
+        # The customer is told of a refund (the "refund" note) once the money goes back.
+        order=locked, user=user, kind=OrderEvent.Kind.NOTE, action="refund_requested" if waits_for else "refund",
         reason=f"退款 ¥{amount:,.2f}（{Refund.Source(source).label}）：{reason.strip()}"
         + (f"；{computation}" if computation else "")
         + (f"；待财务审批（{'，'.join(waits_for)}）" if waits_for else ""),
@@ -222,9 +223,10 @@ def refund_approve(*, refund: Refund, user, reference: str, payout_method: str =
     locked.save()
     _pay_out(locked, order, user)
     record_event(
-        order=order, user=user, kind=OrderEvent.Kind.NOTE, action="refund_approved",
+        order=order, user=user, kind=OrderEvent.Kind.NOTE, action="refund",
         reason=f"财务批准退款 ¥{locked.amount:,.2f}（{locked.get_payout_method_display()}，流水号 {locked.reference}）",
-        data={"refund_id": locked.pk, "reference": locked.reference},
+        data={"amount": str(locked.amount), "credit": "0.00", "source": locked.source, "case": locked.case_number,
+              "refund_id": locked.pk, "reference": locked.reference, "approved": True},
     )
     return locked
 
