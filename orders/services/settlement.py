@@ -165,8 +165,9 @@ def refund_record(
     locked.returned_amount += credit_amount
     locked.save(update_fields=["returned_amount", "updated_at"])
     record_event(
-        # The customer is told of a refund (the "refund" note) once the money goes back.
-        order=locked, user=user, kind=OrderEvent.Kind.NOTE, action="refund_requested" if waits_for else "refund",
+        # The customer is told of a refund (the "refund" note) once money goes back; a credit
+        # note alone (nothing paid back) is no refund to tell them of.
+        order=locked, user=user, kind=OrderEvent.Kind.NOTE, action=_refund_action(amount, waits_for),
         reason=f"退款 ¥{amount:,.2f}（{Refund.Source(source).label}）：{reason.strip()}"
         + (f"；{computation}" if computation else "")
         + (f"；待财务审批（{'，'.join(waits_for)}）" if waits_for else ""),
@@ -179,6 +180,12 @@ def refund_record(
         _pay_out(refund, locked, user)
     order.refresh_from_db()
     return refund
+
+
+def _refund_action(amount: Decimal, waits_for: list[str]) -> str:
+    if waits_for:
+        return "refund_requested"
+    return "refund" if amount > 0 else "credit_note"
 
 
 def _pay_out(refund: Refund, locked: Order, user) -> None:
