@@ -80,3 +80,22 @@ def test_a_refund_waiting_for_approval_rings_the_finance_bell_but_not_the_reques
                                           source=Refund.Source.AFTER_SALES, payout_account="6217000012345678901")
     assert StaffNotification.objects.filter(recipient=colleague, key=f"refund:{refund.pk}").exists()
     assert not StaffNotification.objects.filter(recipient=clerk).exists()
+
+
+def test_a_payment_platform_notification_flows_into_the_platforms_settlement_account(db):
+    from finance.models import AccountFlow, SettlementAccount
+    from integrations.models import PaymentProvider
+    from integrations.payments.adapters import PaymentNotice
+    from integrations.services import payment_notification_receive
+    from tests.factories import delivered_order
+
+    provider = PaymentProvider.objects.create(code="wx", name="微信支付", secret="s")
+    account = SettlementAccount.objects.create(name="微信商户", kind=SettlementAccount.Kind.WECHAT,
+                                               payment_provider=provider, opening_balance=D("100.00"))
+    order = delivered_order(quantity=1)
+    notice = PaymentNotice(transaction_id="WX0001", order_number=order.number, amount=order.balance_due,
+                           currency="CNY", paid_at=timezone.now(), timestamp=0)
+    notification, outcome = payment_notification_receive(provider=provider, notice=notice)
+    assert outcome == "recorded"
+    flow = AccountFlow.objects.get(account=account)
+    assert (flow.notification, flow.amount, flow.source) == (notification, order.total, AccountFlow.Source.PLATFORM)
