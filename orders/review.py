@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
+from customers.models import Customer
 from customers.phones import is_valid_phone
 from inventory.services import StockLedger
 from ordermgmt.money import format_yuan, to_money
@@ -144,29 +145,32 @@ _DUE_FROM = Coalesce("delivered_at", "shipped_at")
 
 
 def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> tuple[dict[int, Decimal], list[int]]:
-    """What each customer owes on orders outside the batch, and which customers have overdue
-    orders (one query; the overdue orders themselves are read only for those)."""
+    """What each customer owes outside the batch — its other orders, plus the opening receivable
+    still open (期初应收), less its credit (客户余额) — and which customers have overdue orders or
+    an opening receivable past due (one query; the overdue orders themselves are read only for those)."""
     customers = list(customers)
     if not customers:
         return {}, []
+    others = Order.objects.filter(customer=OuterRef("pk")).exclude(pk__in=batch_ids)
+    opening = OpeningReceivable.objects.filter(customer=OuterRef("pk"), amount__gt=F("settled_amount"))
     rows = (
-        Order.objects.filter(customer_id__in=[c.pk for c in customers]).exclude(pk__in=batch_ids)
-        .values("customer_id")
-        .annotate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")), overdue=Count("pk", filter=_past_terms(customers, now=now)))
-        .values_list("customer_id", "due", "overdue")
+        Customer.objects.filter(pk__in=[c.pk for c in customers])
+        .annotate(
+            due=Subquery(others.values("customer_id").annotate(due=Sum(BALANCE_DUE)).values("due")[:1]),
+            overdue=Exists(others.filter(_past_terms(customers, now=now))),
+            opening=Subquery(opening.annotate(open=F("amount") - F("settled_amount")).values("open")[:1]),
+            opening_due_date=Subquery(opening.values("due_date")[:1]),
+            credit=Subquery(CustomerCredit.objects.filter(customer=OuterRef("pk")).values("customer_id")
+                            .annotate(total=Sum("amount")).values("total")[:1]),
+        )
+        .values_list("pk", "due", "overdue", "opening", "opening_due_date", "credit")
     )
+    today = timezone.localdate(now)
     receivables, with_overdue = {}, []
-    for customer_id, due, overdue in rows:
-        receivables[customer_id] = to_money(due)
-        if overdue:
+    for customer_id, due, overdue, opening_open, opening_due_date, credit in rows:
+        receivables[customer_id] = to_money((due or 0) + (opening_open or 0) - (credit or 0))
+        if overdue or (opening_open and opening_due_date < today):
             with_overdue.append(customer_id)
-    ids = [c.pk for c in customers]
-    for customer_id, outstanding, past_due in _opening_outstanding(ids, now=now):
-        receivables[customer_id] = receivables.get(customer_id, Decimal("0.00")) + outstanding
-        if past_due and customer_id not in with_overdue:
-            with_overdue.append(customer_id)
-    for customer_id, credit in _credit_balances(ids).items():
-        receivables[customer_id] = receivables.get(customer_id, Decimal("0.00")) - credit
     return receivables, with_overdue
 
 
