@@ -10,7 +10,8 @@ class FinanceConfig(AppConfig):
     def ready(self) -> None:
         from ordermgmt.periods import register_period_guard
 
-        from . import panels, receivers  # noqa: F401  (receivers subscribe to the domain events of the apps below)
+        from . import panels, receivers  # noqa: F401  (receivers subscribe to the domain events of the apps below:
+        # invoices due and red invoices, COD, platform flows, compensation, refund approval notices)
         from .services import period_guard
 
         register_period_guard(period_guard)  # payments, refunds and invoices dated in a closed month are refused

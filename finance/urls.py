@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import invoices, ledger
+from .views import invoices, ledger, reconciliation, settlement
 
 app_name = "finance"
 
@@ -16,5 +16,18 @@ urlpatterns = [
     path("ledger/", ledger.ledger, name="ledger"),
     path("ledger/vouchers.xlsx", ledger.vouchers_export, name="vouchers_export"),
     path("ledger/close/", ledger.period_close, name="period_close"),
-    path("ledger/accounts/", ledger.accounts, name="accounts"),
+    path("ledger/accounts/", ledger.accounts, name="account_mapping"),
+    path("reconciliation/", reconciliation.reconciliation, name="reconciliation"),
+    path("reconciliation/import/", reconciliation.statement_import, name="statement_import"),
+    path("reconciliation/sample/", reconciliation.sample_download, name="sample_download"),
+    path("reconciliation/sample/import/", reconciliation.sample_import, name="sample_import"),
+    path("reconciliation/statements/<int:pk>/", reconciliation.statement_detail, name="statement"),
+    path("reconciliation/lines/<int:pk>/match/", reconciliation.line_match_view, name="line_match"),
+    path("reconciliation/lines/<int:pk>/ignore/", reconciliation.line_ignore_view, name="line_ignore"),
+    path("reconciliation/matches/<int:pk>/reverse/", reconciliation.match_reverse_view, name="match_reverse"),
+    path("accounts/", settlement.accounts, name="accounts"),
+    path("accounts/opening-receivable/", settlement.opening_receivable_enter, name="opening_receivable"),
+    path("cod/", settlement.cod, name="cod"),
+    path("refunds/", settlement.refunds, name="refunds"),
+    path("refunds/<int:pk>/decide/", settlement.refund_decide, name="refund_decide"),
 ]

@@ -117,6 +117,15 @@ _SLOW_MOVING = ["purchasing.view_slow_moving_report"]
 # Finance (issue 20): invoices drafted, issued with the tax system's number, and reversed. Closing
 # a month and mapping the account codes of the vouchers are the 主管's.
 _INVOICING = ["finance.view_invoice", "finance.add_invoice", "finance.issue_invoice", "finance.reverse_invoice"]
+# Issue 20 (reconciliation, COD, compensation, refund approval): the bank side in finance, the
+# money records that change what a customer owes in orders.
+_FINANCE_SETTLEMENT = [
+    "orders.add_refund", "orders.approve_refund", "orders.view_customercredit", "orders.add_customercredit",
+    "orders.view_openingreceivable", "orders.add_openingreceivable", "orders.change_openingreceivable",
+    "finance.view_settlementaccount", "finance.add_settlementaccount", "finance.change_settlementaccount",
+    "finance.view_accountflow", "finance.view_bankstatement", "finance.import_bankstatement",
+    "finance.reconcile_payments", "finance.view_codcollection", "finance.view_carrierclaim",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
@@ -155,7 +164,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Finance (issue 20): sees every customer and order and their money; the finance features add
     # their own permissions (invoices, reconciliation, statements, vouchers) here.
     FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"]
-    + _INVOICING + ["finance.view_closedperiod", "finance.view_accountmapping", "finance.export_vouchers"],
+    + _INVOICING + ["finance.view_closedperiod", "finance.view_accountmapping", "finance.export_vouchers"]
+    + _FINANCE_SETTLEMENT,
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
+from customers.models import Customer
 from customers.phones import is_valid_phone
 from inventory.services import StockLedger
 from ordermgmt.money import format_yuan, to_money
@@ -31,7 +32,17 @@ from ordermgmt.policies import (
     get_policy,
 )
 
-from .models import BALANCE_DUE, CheckResult, InvoiceType, Order, OrderLine, OrderStatus, ReviewCheck
+from .models import (
+    BALANCE_DUE,
+    CheckResult,
+    CustomerCredit,
+    InvoiceType,
+    OpeningReceivable,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ReviewCheck,
+)
 from .pricing import price_check_problems
 
 Name = ReviewCheck.Name
@@ -134,23 +145,50 @@ _DUE_FROM = Coalesce("delivered_at", "shipped_at")
 
 
 def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> tuple[dict[int, Decimal], list[int]]:
-    """What each customer owes on orders outside the batch, and which customers have overdue
-    orders (one query; the overdue orders themselves are read only for those)."""
+    """What each customer owes outside the batch — its other orders, plus the opening receivable
+    still open (期初应收), less its credit (客户余额) — and which customers have overdue orders or
+    an opening receivable past due (one query; the overdue orders themselves are read only for those)."""
     customers = list(customers)
     if not customers:
         return {}, []
+    others = Order.objects.filter(customer=OuterRef("pk")).exclude(pk__in=batch_ids)
+    opening = OpeningReceivable.objects.filter(customer=OuterRef("pk"), amount__gt=F("settled_amount"))
     rows = (
-        Order.objects.filter(customer_id__in=[c.pk for c in customers]).exclude(pk__in=batch_ids)
-        .values("customer_id")
-        .annotate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")), overdue=Count("pk", filter=_past_terms(customers, now=now)))
-        .values_list("customer_id", "due", "overdue")
+        Customer.objects.filter(pk__in=[c.pk for c in customers])
+        .annotate(
+            due=Subquery(others.values("customer_id").annotate(due=Sum(BALANCE_DUE)).values("due")[:1]),
+            overdue=Exists(others.filter(_past_terms(customers, now=now))),
+            opening=Subquery(opening.annotate(open=F("amount") - F("settled_amount")).values("open")[:1]),
+            opening_due_date=Subquery(opening.values("due_date")[:1]),
+            credit=Subquery(CustomerCredit.objects.filter(customer=OuterRef("pk")).values("customer_id")
+                            .annotate(total=Sum("amount")).values("total")[:1]),
+        )
+        .values_list("pk", "due", "overdue", "opening", "opening_due_date", "credit")
     )
+    today = timezone.localdate(now)
     receivables, with_overdue = {}, []
-    for customer_id, due, overdue in rows:
-        receivables[customer_id] = to_money(due)
-        if overdue:
+    for customer_id, due, overdue, opening_open, opening_due_date, credit in rows:
+        receivables[customer_id] = to_money((due or 0) + (opening_open or 0) - (credit or 0))
+        if overdue or (opening_open and opening_due_date < today):
             with_overdue.append(customer_id)
     return receivables, with_overdue
+
+
+def _opening_outstanding(customer_ids, *, now: datetime):
+    """``(customer, still owed, past its due date)`` of the opening receivables (期初应收) still open."""
+    today = timezone.localdate(now)
+    for row in OpeningReceivable.objects.filter(customer_id__in=customer_ids, amount__gt=F("settled_amount")):
+        yield row.customer_id, to_money(row.outstanding), row.due_date < today
+
+
+def _credit_balances(customer_ids) -> dict[int, Decimal]:
+    """Customer credit (客户余额) held for the customers: it lowers what they owe."""
+    rows = (CustomerCredit.objects.filter(customer_id__in=customer_ids).values("customer_id")
+            .annotate(total=Sum("amount")).values_list("customer_id", "total"))
+    return {customer_id: to_money(total) for customer_id, total in rows if total}
+
+
+OPENING_RECEIVABLE = "期初应收"
 
 
 def _overdue_orders_of(customers, *, now: datetime) -> dict[int, list[OverdueOrder]]:
@@ -167,6 +205,13 @@ def _overdue_orders_of(customers, *, now: datetime) -> dict[int, list[OverdueOrd
         .values_list("customer_id", "number", "due", "due_from")
     )
     overdue: dict[int, list[OverdueOrder]] = defaultdict(list)
+    today = timezone.localdate(now)
+    for opening in OpeningReceivable.objects.filter(customer__in=customers, amount__gt=F("settled_amount"),
+                                                    due_date__lt=today).select_related("customer"):
+        # Listed as if it were an order due on its due date (the check counts days past the terms).
+        due_from = timezone.make_aware(datetime.combine(opening.due_date, datetime.min.time())) - timedelta(
+            days=opening.customer.payment_terms_days)
+        overdue[opening.customer_id].append(OverdueOrder(OPENING_RECEIVABLE, to_money(opening.outstanding), due_from))
     for customer_id, number, due, due_from in rows:
         overdue[customer_id].append(OverdueOrder(number, to_money(due), due_from))
     return overdue
@@ -223,12 +268,15 @@ def check_stock(order: Order, ledger: StockLedger) -> CheckOutcome:
 def open_receivables(customer, *, exclude_order: Order | None = None) -> Decimal:
     """What the customer still owes on their orders: the sum of each order's balance due
     (cancelled and rejected orders bill nothing; money paid in excess on one order is
-    owed back to the customer, it does not pay another)."""
+    owed back to the customer, it does not pay another), plus the opening receivable still
+    open, less the customer's credit (客户余额: money kept for their next orders)."""
     orders = Order.objects.filter(customer=customer)
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
     total = orders.aggregate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")))["due"]
-    return to_money(total)
+    total += sum((outstanding for _, outstanding, _ in _opening_outstanding([customer.pk], now=timezone.now())),
+                 Decimal("0"))
+    return to_money(total - _credit_balances([customer.pk]).get(customer.pk, Decimal("0")))
 
 
 def check_credit(order: Order, facts: ReviewFacts) -> CheckOutcome:

@@ -38,6 +38,7 @@ REPORT_READY = "report_ready"
 SUPPLIER_QUALIFICATION_EXPIRING = "qualification_expiring"
 PURCHASE_ORDER_APPROVAL = "purchase_order_approval"
 INVOICE_DUE = "invoice_due"
+REFUND_APPROVAL = "refund_approval"
 
 KINDS: dict[str, NoticeKind] = {
     kind.key: kind
@@ -57,6 +58,7 @@ KINDS: dict[str, NoticeKind] = {
                    _("供应商的营业执照等资质文件即将到期或已过期，过期后不能向其下采购单")),
         NoticeKind(PURCHASE_ORDER_APPROVAL, _("采购单待审批"), _("超过审批金额的采购单等待主管审批")),
         NoticeKind(INVOICE_DUE, _("待开票"), _("客户要求开票的订单已出库或已交付，或退货后需要开具红字发票（财务）")),
+        NoticeKind(REFUND_APPROVAL, _("退款待财务审批"), _("超过审批金额或退往非付款账号的退款，等待另一位财务审批")),
     ]
 }
 KIND_CHOICES = [(kind.key, kind.label) for kind in KINDS.values()]

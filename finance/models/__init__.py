@@ -2,3 +2,7 @@
 from .invoices import INVOICED_STATUSES, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, InvoiceType  # noqa: F401
 from .periods import ClosedPeriod  # noqa: F401
 from .vouchers import DEFAULT_ACCOUNTS, AccountMapping, AccountRole  # noqa: F401
+
+from .accounts import AccountFlow, SettlementAccount  # noqa: F401
+from .reconciliation import BankStatement, LineStatus, PaymentMatch, StatementLine  # noqa: F401
+from .cod import CarrierClaim, CodAllocation, CodCollection  # noqa: F401

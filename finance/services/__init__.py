@@ -1,4 +1,19 @@
-"""Finance writes, each in one transaction:
+"""Every write of the finance app goes through a function of this package, one module per
+area, each in one transaction (callers import from the module):
+
+``reconciliation`` — bank statements imported (lines and account flows), matched to what they
+pay (automatically: order number in the 附言, then the payer's account or name, then the
+amount among the customer's open orders; or by a clerk), matches reversed with a reason. A
+line is locked (``select_for_update``) by whoever matches it, so two clerks cannot spend it
+twice. Money for orders is booked through ``orders.services.payment_record`` (reversed
+through ``payment_reverse``), over-payments as customer credit, the rest of the opening
+receivable through ``opening_receivable_settle``.
+
+``cod`` — 代收货款 collected at delivery recorded per carrier (from ``PaymentRecorded``) and
+settled by the carrier's remittance, oldest first.
+
+``compensation`` — a logistics 赔偿 booked as a credit note on the order (``order_compensate``)
+and a claim on the carrier.
 
 - ``invoice_draft`` locks the chosen orders (id order), refuses any already covered by a blue
   invoice, and writes a 待开票 invoice with the orders' lines (amount and tax per line as on

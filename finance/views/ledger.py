@@ -83,4 +83,4 @@ def accounts(request):
                                    _("科目映射已保存"))
             if ok:
                 return redirect("finance:ledger")
-    return render(request, "finance/accounts.html", {"form": form, "mappings": mappings})
+    return render(request, "finance/account_mapping.html", {"form": form, "mappings": mappings})

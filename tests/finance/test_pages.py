@@ -90,7 +90,7 @@ def test_the_manager_closes_a_month_and_maps_accounts_and_the_clerk_exports(peop
     client.force_login(people["finance"])
     client.post(reverse("finance:period_close"), {"month": f"{last_month:%Y-%m}"})
     assert not ClosedPeriod.objects.exists()
-    assert client.get(reverse("finance:accounts")).status_code == 403
+    assert client.get(reverse("finance:account_mapping")).status_code == 403
     export = client.get(reverse("finance:vouchers_export") + f"?month={last_month:%Y-%m}")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
 
@@ -101,6 +101,6 @@ def test_the_manager_closes_a_month_and_maps_accounts_and_the_clerk_exports(peop
     for mapping in AccountMapping.objects.all():
         fields[f"{mapping.role}_code"], fields[f"{mapping.role}_name"] = mapping.code, mapping.name
     fields["revenue_code"] = "600101"
-    assert client.post(reverse("finance:accounts"), fields).status_code == 302
+    assert client.post(reverse("finance:account_mapping"), fields).status_code == 302
     ledger = client.get(reverse("finance:ledger")).content.decode()
     assert "600101" in ledger and last_month.strftime("%Y-%m") in ledger
