@@ -1,0 +1,196 @@
+"""Receivables (应收账款): what each customer owes, item by item, and how old it is (账龄).
+
+Pure reads. The review's overdue-debt check (``orders.review``), the finance ageing page and
+the customer statements read the same open items from here.
+
+An **open item** (应收明细) is one amount a customer owes — or, negative, is owed back — with
+the date it falls due. Today's sources are the orders: each order's balance due (应收余额,
+``BALANCE_DUE``), and money held beyond what an order bills (多收待退, negative). Further kinds
+of entries — opening receivables (期初应收), credit notes — join as more sources of the same
+list: a higher app registers a function with ``register_open_item_source`` in its
+``AppConfig.ready()`` (this app never imports it).
+
+**Due date (到期日).** The local date (Asia/Shanghai) the goods were delivered, or shipped when
+no delivery is recorded yet, plus the customer's payment terms (``payment_terms_days``). An
+order not shipped yet has no due date: it is 未到期. **Days past due** are the calendar days
+from the due date to today: an item is overdue from the day after its due date, and falls in
+one of the buckets of ``AGEING_BUCKETS`` (未到期, 1–30, 31–60, 61–90, >90 days). Money owed back
+(negative items) is never overdue: it is shown beside the buckets as 多收待退 and nets the total.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ordermgmt.money import to_money
+
+from .models import BALANCE_DUE, OVERPAID_AMOUNT, UNPAID, Order, OrderStatus
+
+ZERO = Decimal("0.00")
+
+# Orders whose goods have left: their balance falls due after the customer's payment terms.
+PAYMENT_DUE_STATUSES = [
+    OrderStatus.CLOSED,
+    OrderStatus.SHIPPED,
+    OrderStatus.IN_TRANSIT,
+    OrderStatus.DELIVERED,
+    OrderStatus.COMPLETED,
+    OrderStatus.AFTER_SALES,
+]
+
+_DUE_FROM = Coalesce("delivered_at", "shipped_at")
+
+
+@dataclass(frozen=True)
+class AgeingBucket:
+    key: str
+    label: str
+    min_days: int  # days past due, both ends included
+    max_days: int | None
+
+
+# The ageing columns, in order: a table read by the ageing page, its export and the checks.
+AGEING_BUCKETS = [
+    AgeingBucket("current", "未到期", -10**6, 0),
+    AgeingBucket("d1_30", "逾期1–30天", 1, 30),
+    AgeingBucket("d31_60", "逾期31–60天", 31, 60),
+    AgeingBucket("d61_90", "逾期61–90天", 61, 90),
+    AgeingBucket("d90_plus", "逾期90天以上", 91, None),
+]
+
+
+def bucket_of(days_past_due: int) -> AgeingBucket:
+    for bucket in AGEING_BUCKETS:
+        if days_past_due >= bucket.min_days and (bucket.max_days is None or days_past_due <= bucket.max_days):
+            return bucket
+    raise ValueError(days_past_due)  # pragma: no cover — the buckets cover every integer
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    customer_id: int
+    kind: str  # "order", or the name a registered source gives its entries
+    reference: str  # the document's number (订单号…)
+    document_date: date
+    amount: Decimal  # positive: owed by the customer; negative: owed back to the customer
+    due_date: date | None  # None: not due yet (goods not shipped)
+    order_id: int | None = None
+
+    def days_past_due(self, today: date) -> int:
+        if self.due_date is None or self.amount < 0:
+            return 0
+        return (today - self.due_date).days
+
+    def is_overdue(self, today: date) -> bool:
+        return self.days_past_due(today) > 0
+
+
+# A source: (customer ids or None for all, today) → that source's open items of those customers.
+OpenItemSource = Callable[..., Iterable[OpenItem]]
+_sources: dict[str, OpenItemSource] = {}
+
+
+def register_open_item_source(name: str, source: OpenItemSource) -> None:
+    """Add a kind of entry to every customer's receivables (registering a name again replaces it)."""
+    _sources[name] = source
+
+
+def _local_date(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def order_open_items(*, customer_ids: Collection[int] | None, today: date) -> Iterable[OpenItem]:
+    """Each order's balance due (due its customer's terms after delivery or shipment) and each
+    order's money held beyond what it bills (多收待退, negative, never overdue)."""
+    orders = Order.objects.filter(UNPAID | Q(paid_amount__gt=F("refunded_amount")))
+    if customer_ids is not None:
+        orders = orders.filter(customer_id__in=list(customer_ids))
+    rows = (
+        orders.annotate(due=BALANCE_DUE, overpaid=OVERPAID_AMOUNT, due_from=_DUE_FROM)
+        .filter(Q(due__gt=0) | Q(overpaid__gt=0))
+        .values_list("pk", "customer_id", "number", "created_at", "status", "due", "overpaid", "due_from",
+                     "customer__payment_terms_days")
+    )
+    for pk, customer_id, number, created_at, status, due, overpaid, due_from, terms in rows:
+        placed = _local_date(created_at)
+        if due > 0:
+            shipped = _local_date(due_from) if status in PAYMENT_DUE_STATUSES else None
+            due_date = shipped + timedelta(days=terms) if shipped is not None else None
+            yield OpenItem(customer_id, "order", number, placed, to_money(due), due_date, pk)
+        if overpaid > 0:
+            yield OpenItem(customer_id, "overpaid", number, placed, -to_money(overpaid), None, pk)
+
+
+register_open_item_source("orders", order_open_items)
+
+
+def open_items(*, customer_ids: Collection[int] | None = None, today: date | None = None) -> list[OpenItem]:
+    """Every open item of these customers (all customers when None), from every source, oldest
+    due first (items not due yet last)."""
+    today = today or timezone.localdate()
+    items = [item for source in _sources.values() for item in source(customer_ids=customer_ids, today=today)]
+    items.sort(key=lambda i: (i.customer_id, i.due_date is None, i.due_date or date.max, i.document_date, i.reference))
+    return items
+
+
+def overdue_items_by_customer(customer_ids: Collection[int], *, today: date,
+                              limit: int | None = None) -> dict[int, list[OpenItem]]:
+    """Each customer's overdue items, oldest due first (at most ``limit`` each): what the
+    review's overdue-debt check reads."""
+    overdue: dict[int, list[OpenItem]] = defaultdict(list)
+    for item in open_items(customer_ids=customer_ids, today=today):
+        if item.is_overdue(today) and (limit is None or len(overdue[item.customer_id]) < limit):
+            overdue[item.customer_id].append(item)
+    return dict(overdue)
+
+
+@dataclass
+class AgeingRow:
+    """One customer's receivables by bucket."""
+
+    customer_id: int
+    buckets: dict[str, Decimal] = field(default_factory=lambda: {b.key: ZERO for b in AGEING_BUCKETS})
+    owed_back: Decimal = ZERO  # 多收待退 (negative or zero)
+    items: list[OpenItem] = field(default_factory=list)
+
+    @property
+    def receivable(self) -> Decimal:
+        """What the customer owes on their open items (the buckets' sum)."""
+        return sum(self.buckets.values(), ZERO)
+
+    @property
+    def overdue(self) -> Decimal:
+        return self.receivable - self.buckets["current"]
+
+    @property
+    def net(self) -> Decimal:
+        """The customer's balance: owed less owed back (the statement's closing balance)."""
+        return self.receivable + self.owed_back
+
+    def add(self, item: OpenItem, today: date) -> None:
+        self.items.append(item)
+        if item.amount < 0:
+            self.owed_back += item.amount
+        else:
+            self.buckets[bucket_of(item.days_past_due(today)).key] += item.amount
+
+
+def receivables_ageing(*, customer_ids: Collection[int] | None = None, today: date | None = None) -> dict[int, AgeingRow]:
+    """Receivables ageing (应收账龄) per customer as of ``today``: customer id → its row."""
+    today = today or timezone.localdate()
+    rows: dict[int, AgeingRow] = {}
+    for item in open_items(customer_ids=customer_ids, today=today):
+        rows.setdefault(item.customer_id, AgeingRow(item.customer_id)).add(item, today)
+    return rows
+
+
+def today_of(now: datetime | None) -> date:
+    """The local calendar day of a moment (now when None)."""
+    return timezone.localdate(now) if now is not None else timezone.localdate()
+
