@@ -6,3 +6,8 @@ class FinanceConfig(AppConfig):
 
     name = "finance"
     verbose_name = "财务管理"
+
+    def ready(self) -> None:
+        from . import panels
+
+        panels.register()  # receivables and credit assessment on the customer page

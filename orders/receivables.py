@@ -30,7 +30,17 @@ from django.utils import timezone
 
 from ordermgmt.money import to_money
 
-from .models import BALANCE_DUE, OVERPAID_AMOUNT, UNPAID, Order, OrderStatus
+from .models import (
+    BALANCE_DUE,
+    OVERPAID_AMOUNT,
+    UNBILLED_STATUSES,
+    UNPAID,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    Refund,
+)
 
 ZERO = Decimal("0.00")
 
@@ -194,3 +204,97 @@ def today_of(now: datetime | None) -> date:
     """The local calendar day of a moment (now when None)."""
     return timezone.localdate(now) if now is not None else timezone.localdate()
 
+
+
+# --- the customer's account, entry by entry (对账单 lines) ---------------------------------
+# Every change of what a customer owes, dated: orders billed, cancellations, goods returned,
+# payments, refunds. Summed up to a moment they give the customer's balance at that moment;
+# summed over all time they equal the ageing's net balance (``AgeingRow.net``): the same
+# definitions as BALANCE_DUE and OVERPAID_AMOUNT, spread over time. Further kinds (invoices
+# as information, credit notes, opening receivables) join with ``register_ledger_source``.
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    customer_id: int
+    at: datetime
+    kind: str
+    reference: str
+    description: str
+    debit: Decimal = ZERO  # raises what the customer owes
+    credit: Decimal = ZERO  # lowers it
+
+    @property
+    def amount(self) -> Decimal:
+        return self.debit - self.credit
+
+
+# The kinds of entries and their labels, in the order a statement lists entries of one moment.
+LEDGER_KINDS: dict[str, str] = {
+    "opening": "期初应收",
+    "order": "订单",
+    "unbilled": "订单取消/驳回",
+    "returned": "退货冲减",
+    "invoice": "发票",
+    "credit_note": "红字/贷项",
+    "payment": "收款",
+    "refund": "退款",
+}
+
+# A source: (customer id, until: entries strictly before this moment, or None for all) → entries.
+LedgerSource = Callable[..., Iterable[LedgerEntry]]
+_ledger_sources: dict[str, LedgerSource] = {}
+
+
+def register_ledger_source(name: str, source: LedgerSource, *, kinds: dict[str, str] | None = None) -> None:
+    """Add a kind of entry to every customer's account (``kinds``: its entry kinds and labels)."""
+    _ledger_sources[name] = source
+    LEDGER_KINDS.update(kinds or {})
+
+
+def _before(queryset, field_name: str, until: datetime | None):
+    return queryset.filter(**{f"{field_name}__lt": until}) if until is not None else queryset
+
+
+def order_ledger_entries(*, customer_id: int, until: datetime | None) -> Iterable[LedgerEntry]:
+    """Orders at their placing time; a cancelled or rejected order reversed when it stopped
+    billing (its money moves, if any, stay listed); returns, payments and refunds at their time."""
+    orders = Order.objects.filter(customer_id=customer_id).exclude(
+        Q(status__in=UNBILLED_STATUSES) & Q(paid_amount=0, refunded_amount=0, returned_amount=0))
+    for pk, number, placed, total, status, cancelled_at, changed_at, returned in _before(orders, "created_at", until) \
+            .values_list("pk", "number", "created_at", "total", "status", "cancelled_at", "status_changed_at",
+                         "returned_amount"):
+        yield LedgerEntry(customer_id, placed, "order", number, f"订单 {number}", debit=total)
+        stopped = cancelled_at or changed_at
+        if status in UNBILLED_STATUSES and (until is None or stopped < until) and total > returned:
+            label = OrderStatus(status).label
+            yield LedgerEntry(customer_id, stopped, "unbilled", number, f"订单 {number} {label}",
+                              credit=total - returned)
+    payments = _before(Payment.objects.filter(order__customer_id=customer_id), "paid_at", until)
+    for number, paid_at, amount, method, reference in payments.values_list(
+            "order__number", "paid_at", "amount", "method", "reference"):
+        description = f"收款（{PaymentMethod(method).label}）" + (f" {reference}" if reference else "")
+        yield LedgerEntry(customer_id, paid_at, "payment", number, description, credit=amount)
+    refunds = _before(Refund.objects.filter(order__customer_id=customer_id), "refunded_at", until)
+    for number, refunded_at, amount, credit, source, reason in refunds.values_list(
+            "order__number", "refunded_at", "amount", "credit_amount", "source", "reason"):
+        label = Refund.Source(source).label
+        if credit:
+            yield LedgerEntry(customer_id, refunded_at, "returned", number, f"{label}：{reason}", credit=credit)
+        if amount:
+            yield LedgerEntry(customer_id, refunded_at, "refund", number, f"退款（{label}）：{reason}", debit=amount)
+
+
+register_ledger_source("orders", order_ledger_entries)
+
+
+def ledger_entries(*, customer_id: int, until: datetime | None = None) -> list[LedgerEntry]:
+    """The customer's account, every source, in time order (entries strictly before ``until``)."""
+    kinds = list(LEDGER_KINDS)
+    entries = [e for source in _ledger_sources.values() for e in source(customer_id=customer_id, until=until)]
+    entries.sort(key=lambda e: (e.at, kinds.index(e.kind) if e.kind in kinds else len(kinds), e.reference))
+    return entries
+
+
+def balance_at(*, customer_id: int, moment: datetime | None = None) -> Decimal:
+    """What the customer owes (net of what is owed back) just before ``moment`` (now when None)."""
+    return sum((e.amount for e in ledger_entries(customer_id=customer_id, until=moment)), ZERO)

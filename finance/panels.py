@@ -1,0 +1,44 @@
+"""What finance shows on the pages of the apps below it (see ordermgmt/panels.py): on the
+customer page, the receivables by age, the payment behaviour and the suggested credit limit
+beside the current one (with the 主管's form to change it), and the latest limit changes."""
+
+from django.urls import reverse
+
+from ordermgmt.panels import register_panel
+from orders.receivables import AGEING_BUCKETS, receivables_ageing
+
+from .behaviour import payment_behaviour
+from .forms import CreditLimitForm
+
+VIEW = "finance.view_receivables"
+CHANGE_LIMIT = "customers.change_credit_limit"
+
+
+def customer_credit_panel(request, customer) -> dict | None:
+    user = request.user
+    can_change = user.has_perm(CHANGE_LIMIT)
+    if not (user.has_perm(VIEW) or can_change):
+        return None
+    row = receivables_ageing(customer_ids=[customer.pk]).get(customer.pk)
+    behaviour = payment_behaviour(customer)
+    context = {
+        "customer": customer,
+        "buckets": [(b.label, row.buckets[b.key] if row else 0) for b in AGEING_BUCKETS],
+        "ageing": row,
+        "behaviour": behaviour,
+        "can_change_limit": can_change,
+        "changes": list(customer.credit_limit_changes.select_related("changed_by")[:5]),
+        "statement_url": reverse("finance:statement", args=[customer.pk]),
+    }
+    if can_change:
+        context["limit_form"] = CreditLimitForm(initial={
+            "new_limit": behaviour.suggested_limit or customer.credit_limit,
+            "suggested_limit": behaviour.suggested_limit,
+        })
+        context["limit_url"] = reverse("finance:credit_limit", args=[customer.pk])
+    return context
+
+
+def register() -> None:
+    register_panel("customer_detail", "credit", template="finance/_customer_credit.html",
+                   context=customer_credit_panel, order=5)
