@@ -22,7 +22,6 @@ def customer_credit_panel(request, customer) -> dict | None:
     row = receivables_ageing(customer_ids=[customer.pk]).get(customer.pk)
     behaviour = payment_behaviour(customer)
     context = {
-        "customer": customer,
         "buckets": [(b.label, row.buckets[b.key] if row else 0) for b in AGEING_BUCKETS],
         "ageing": row,
         "behaviour": behaviour,
