@@ -170,6 +170,9 @@ class DemoBuilder:
         from servicedesk.demo import ServiceDeskDemo
 
         ServiceDeskDemo(self).build()
+        from finance.demo_statements import build_finance_demo
+
+        build_finance_demo(self)  # costs for the margin, payment times, overdue customers
         self.request_last_months_report()
 
     def request_last_months_report(self) -> None:
