@@ -2,6 +2,7 @@
 
 import io
 
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -13,6 +14,7 @@ from .statements import Statement
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 MONEY_FORMAT = "#,##0.00"
+PDF_STYLESHEET = "css/statement_pdf.css"
 
 
 def _sheet(workbook, title: str, headers: list[str], rows: list[list]):
@@ -71,10 +73,10 @@ def statement_workbook(statement: Statement) -> bytes:
     return _saved(workbook)
 
 
-def statement_pdf(statement: Statement, *, company_name: str = "") -> bytes:
+def statement_pdf(statement: Statement) -> bytes:
     """The statement as a PDF (weasyprint: HTML with print CSS; Chinese text needs a CJK font
     installed on the machine, e.g. Debian's fonts-wqy-microhei)."""
-    from weasyprint import HTML  # imported when used: it loads pango when imported
+    from weasyprint import CSS, HTML  # imported when used: it loads pango when imported
 
-    html = render_to_string("finance/statement_pdf.html", {"statement": statement, "company_name": company_name})
-    return HTML(string=html).write_pdf()
+    html = render_to_string("finance/statement_pdf.html", {"statement": statement})
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find(PDF_STYLESHEET))])
