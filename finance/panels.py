@@ -27,7 +27,7 @@ def customer_credit_panel(request, customer) -> dict | None:
         "behaviour": behaviour,
         "can_change_limit": can_change,
         "changes": list(customer.credit_limit_changes.select_related("changed_by")[:5]),
-        "statement_url": reverse("finance:statement", args=[customer.pk]),
+        "statement_url": reverse("finance:customer_statement", args=[customer.pk]),
     }
     if can_change:
         context["limit_form"] = CreditLimitForm(initial={

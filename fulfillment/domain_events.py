@@ -2,7 +2,7 @@
 
 from ordermgmt.domain_events import DomainEvent, event
 
-from .models import DeliveryProof, NotificationMessage, Shipment
+from .models import DeliveryProof, NotificationMessage, Shipment, ShipmentException
 
 
 @event("delivery.signed_abnormal")
@@ -30,4 +30,13 @@ class ShipmentDispatched(DomainEvent):
     a partial shipment or a re-shipment of lost goods (``shipment.replaces``)."""
 
     shipment: Shipment
+    user: object | None
+
+
+@event("shipment.compensated")
+class ShipmentCompensated(DomainEvent):
+    """A logistics exception was resolved by 赔偿 (``exception.compensation_amount``): the
+    money side (a credit note on the order, a claim on the carrier) is booked by finance."""
+
+    exception: ShipmentException
     user: object | None

@@ -26,6 +26,7 @@ NAVIGATION = [
     ("customers:personal_data_accesses", pgettext_lazy("section", "信息查看记录"), "customers.view_personaldataaccess"),
     ("portal:event_deliveries", pgettext_lazy("section", "事件投递"), "ordermgmt.view_eventdelivery"),
     ("integrations:home", pgettext_lazy("section", "接口"), "integrations.view_apiclient"),
+    ("finance:reconciliation", pgettext_lazy("section", "收款核销"), "finance.view_bankstatement"),
 ]
 
 

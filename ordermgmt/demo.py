@@ -173,6 +173,9 @@ class DemoBuilder:
         from finance.demo_statements import build_finance_demo
 
         build_finance_demo(self)  # costs for the margin, payment times, overdue customers
+        from finance.demo_reconciliation import ReconciliationDemo
+
+        ReconciliationDemo(self).build()
         self.request_last_months_report()
 
     def request_last_months_report(self) -> None:

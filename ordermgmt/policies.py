@@ -123,6 +123,31 @@ INACTIVE_CUSTOMER_RETENTION_YEARS = register(
 )
 
 
+# Finance (issue 20): refunds that wait for 财务, and how a compensation is settled.
+REFUND_APPROVAL_AMOUNT = register(
+    PolicyDef(
+        "refund_approval_amount",
+        _("退款财务审批金额(元)"),
+        Decimal,
+        Decimal("5000.00"),
+        help_text=_("单笔退款超过此金额时，须由另一位财务人员审批后才算退出"),
+        group="财务",
+    )
+)
+COMPENSATION_TO_CREDIT = register(
+    PolicyDef(
+        "compensation_to_credit",
+        _("赔偿/补偿转入客户余额"),
+        int,
+        0,
+        minimum=0,
+        maximum=1,
+        help_text=_("0：客户已付的部分退回客户；1：转入客户余额，抵扣下一张订单"),
+        group="财务",
+    )
+)
+
+
 def _stored_values() -> dict[str, str]:
     return dict(PolicyValue.objects.values_list("key", "value"))
 

@@ -89,6 +89,16 @@ _HANDLE_COMPLAINTS = _SEE_COMPLAINTS + [
 ]
 _SEE_STAGE_FLAGS = ["servicedesk.view_stageflag"]
 
+# Issue 20 (reconciliation, COD, compensation, refund approval): the bank side in finance, the
+# money records that change what a customer owes in orders.
+_FINANCE_SETTLEMENT = [
+    "orders.add_refund", "orders.approve_refund", "orders.view_customercredit", "orders.add_customercredit",
+    "orders.view_openingreceivable", "orders.add_openingreceivable", "orders.change_openingreceivable",
+    "finance.view_settlementaccount", "finance.add_settlementaccount", "finance.change_settlementaccount",
+    "finance.view_accountflow", "finance.view_bankstatement", "finance.import_bankstatement",
+    "finance.reconcile_payments", "finance.view_codcollection", "finance.view_carrierclaim",
+]
+
 # Receivables ageing, customer statements (对账单) and payment behaviour (issue 20): finance, and
 # each salesperson for the customers they own (the pages apply the customer visibility).
 _RECEIVABLES = ["finance.view_receivables"]
@@ -128,6 +138,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Finance (issue 20): sees every customer and order and their money; the finance features add
     # their own permissions (invoices, reconciliation, statements, vouchers) here.
     FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"]
+    + _FINANCE_SETTLEMENT
     # statements, ageing and payment behaviour; standard costs; the monthly report with its margin
     + _RECEIVABLES + ["finance.send_statement", "finance.view_statementdispatch", "finance.change_standard_cost",
                       "customers.view_creditlimitchange", "reports.view_report", "reports.view_margin"],

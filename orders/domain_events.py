@@ -64,6 +64,15 @@ class RefundRecorded(DomainEvent):
     user: object | None
 
 
+@event("refund.awaiting_approval")
+class RefundAwaitingApproval(DomainEvent):
+    """A refund waits for 财务's approval (above the policy amount, or to another account
+    than the customer paid from); it counts once approved (then RefundRecorded)."""
+
+    refund: Refund
+    user: object | None
+
+
 @event("order.personal_data_anonymised")
 class OrdersAnonymised(DomainEvent):
     """The receivers' personal data of these orders was anonymised (retention period over);

@@ -4,11 +4,12 @@ Pure reads. The review's overdue-debt check (``orders.review``), the finance age
 the customer statements read the same open items from here.
 
 An **open item** (应收明细) is one amount a customer owes — or, negative, is owed back — with
-the date it falls due. Today's sources are the orders: each order's balance due (应收余额,
-``BALANCE_DUE``), and money held beyond what an order bills (多收待退, negative). Further kinds
-of entries — opening receivables (期初应收), credit notes — join as more sources of the same
-list: a higher app registers a function with ``register_open_item_source`` in its
-``AppConfig.ready()`` (this app never imports it).
+the date it falls due. The sources: each order's balance due (应收余额, ``BALANCE_DUE``; credit
+notes and compensation lower it through ``returned_amount``) and money held beyond what an order
+bills (多收待退, negative); the opening receivable still open (期初应收, due on its own date); the
+customer's credit (客户余额, negative). Further kinds of entries join as more sources of the same
+list: ``register_open_item_source`` (and ``register_ledger_source`` for the dated account), called
+here or by a higher app in its ``AppConfig.ready()`` (this app never imports it).
 
 **Due date (到期日).** The local date (Asia/Shanghai) the goods were delivered, or shipped when
 no delivery is recorded yet, plus the customer's payment terms (``payment_terms_days``). An
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -35,11 +36,14 @@ from .models import (
     OVERPAID_AMOUNT,
     UNBILLED_STATUSES,
     UNPAID,
+    CustomerCredit,
+    OpeningReceivable,
     Order,
     OrderStatus,
     Payment,
     PaymentMethod,
     Refund,
+    RefundStatus,
 )
 
 ZERO = Decimal("0.00")
@@ -139,6 +143,34 @@ def order_open_items(*, customer_ids: Collection[int] | None, today: date) -> It
 
 register_open_item_source("orders", order_open_items)
 
+OPENING_RECEIVABLE = "期初应收"
+
+
+def opening_open_items(*, customer_ids: Collection[int] | None, today: date) -> Iterable[OpenItem]:
+    """The opening receivable (期初应收) still open, due on its own due date."""
+    openings = OpeningReceivable.objects.filter(amount__gt=F("settled_amount"))
+    if customer_ids is not None:
+        openings = openings.filter(customer_id__in=list(customer_ids))
+    for opening in openings:
+        yield OpenItem(opening.customer_id, "opening", OPENING_RECEIVABLE, opening.as_of, to_money(opening.outstanding),
+                       opening.due_date)
+
+
+def credit_open_items(*, customer_ids: Collection[int] | None, today: date) -> Iterable[OpenItem]:
+    """The customer's credit (客户余额: over-payments, refunds kept for the next order): money
+    the business holds for the customer, shown like 多收待退 (negative, never overdue)."""
+    credits = CustomerCredit.objects.all()
+    if customer_ids is not None:
+        credits = credits.filter(customer_id__in=list(customer_ids))
+    for customer_id, total in credits.values("customer_id").annotate(total=Sum("amount")).values_list(
+            "customer_id", "total"):
+        if total:
+            yield OpenItem(customer_id, "credit", "客户余额", today, -to_money(total), None)
+
+
+register_open_item_source("opening", opening_open_items)
+register_open_item_source("credit", credit_open_items)
+
 
 def open_items(*, customer_ids: Collection[int] | None = None, today: date | None = None) -> list[OpenItem]:
     """Every open item of these customers (all customers when None), from every source, oldest
@@ -237,7 +269,9 @@ LEDGER_KINDS: dict[str, str] = {
     "invoice": "发票",
     "credit_note": "红字/贷项",
     "payment": "收款",
+    "payment_reversed": "收款冲销",
     "refund": "退款",
+    "customer_credit": "客户余额",
 }
 
 # A source: (customer id, until: entries strictly before this moment, or None for all) → entries.
@@ -270,21 +304,49 @@ def order_ledger_entries(*, customer_id: int, until: datetime | None) -> Iterabl
             yield LedgerEntry(customer_id, stopped, "unbilled", number, f"订单 {number} {label}",
                               credit=total - returned)
     payments = _before(Payment.objects.filter(order__customer_id=customer_id), "paid_at", until)
-    for number, paid_at, amount, method, reference in payments.values_list(
-            "order__number", "paid_at", "amount", "method", "reference"):
+    for number, paid_at, amount, method, reference, reversed_at, why in payments.values_list(
+            "order__number", "paid_at", "amount", "method", "reference", "reversed_at", "reversal_reason"):
         description = f"收款（{PaymentMethod(method).label}）" + (f" {reference}" if reference else "")
         yield LedgerEntry(customer_id, paid_at, "payment", number, description, credit=amount)
+        if reversed_at is not None and (until is None or reversed_at < until):
+            yield LedgerEntry(customer_id, reversed_at, "payment_reversed", number, f"收款冲销：{why}", debit=amount)
     refunds = _before(Refund.objects.filter(order__customer_id=customer_id), "refunded_at", until)
-    for number, refunded_at, amount, credit, source, reason in refunds.values_list(
-            "order__number", "refunded_at", "amount", "credit_amount", "source", "reason"):
+    for number, refunded_at, amount, credit, source, reason, status in refunds.values_list(
+            "order__number", "refunded_at", "amount", "credit_amount", "source", "reason", "status"):
         label = Refund.Source(source).label
         if credit:
             yield LedgerEntry(customer_id, refunded_at, "returned", number, f"{label}：{reason}", credit=credit)
-        if amount:
+        # The money of a refund counts once paid out (a refund awaiting 财务's approval does not).
+        if amount and status == RefundStatus.PAID:
             yield LedgerEntry(customer_id, refunded_at, "refund", number, f"退款（{label}）：{reason}", debit=amount)
 
 
 register_ledger_source("orders", order_ledger_entries)
+
+
+def opening_ledger_entries(*, customer_id: int, until: datetime | None) -> Iterable[LedgerEntry]:
+    """The opening receivable on its date. What was received against it is listed by the app
+    that matches the money (finance's reconciliation registers those dated entries)."""
+    for opening in OpeningReceivable.objects.filter(customer_id=customer_id):
+        at = timezone.make_aware(datetime.combine(opening.as_of, datetime.min.time()))
+        if until is None or at < until:
+            yield LedgerEntry(customer_id, at, "opening", OPENING_RECEIVABLE, opening.note or "期初应收",
+                              debit=opening.amount)
+
+
+def credit_ledger_entries(*, customer_id: int, until: datetime | None) -> Iterable[LedgerEntry]:
+    """Changes of the customer's credit (客户余额): money kept for the customer lowers what they
+    owe, its use or payout raises it again (a use is also a payment on an order: the two net)."""
+    credits = _before(CustomerCredit.objects.filter(customer_id=customer_id), "created_at", until)
+    for at, kind, amount, reference, reason, number in credits.values_list(
+            "created_at", "kind", "amount", "reference", "reason", "order__number"):
+        description = f"{CustomerCredit.Kind(kind).label}" + (f"：{reason}" if reason else "")
+        entry = {"credit": amount} if amount > 0 else {"debit": -amount}
+        yield LedgerEntry(customer_id, at, "customer_credit", number or reference, description, **entry)
+
+
+register_ledger_source("opening", opening_ledger_entries)
+register_ledger_source("credit", credit_ledger_entries)
 
 
 def ledger_entries(*, customer_id: int, until: datetime | None = None) -> list[LedgerEntry]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -30,7 +30,17 @@ from ordermgmt.policies import (
     get_policy,
 )
 
-from .models import BALANCE_DUE, CheckResult, InvoiceType, Order, OrderLine, OrderStatus, ReviewCheck
+from .models import (
+    BALANCE_DUE,
+    CheckResult,
+    CustomerCredit,
+    InvoiceType,
+    OpeningReceivable,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ReviewCheck,
+)
 from .pricing import price_check_problems
 from .receivables import OpenItem, overdue_items_by_customer, today_of
 
@@ -90,7 +100,7 @@ def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -
     for order in orders:
         batch_orders[order.customer_id].append(order)
     window = get_policy(DUPLICATE_WINDOW_HOURS)
-    receivables = _receivables_outside(customer_ids, [o.pk for o in orders])
+    receivables = _receivables_outside(customer_ids, [o.pk for o in orders], now=now)
     return ReviewFacts(
         now=now,
         duplicate_window_hours=window,
@@ -103,8 +113,9 @@ def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -
     )
 
 
-def _receivables_outside(customer_ids, batch_ids: list[int]) -> dict[int, Decimal]:
-    """What each customer owes on orders outside the batch (one query)."""
+def _receivables_outside(customer_ids, batch_ids: list[int], *, now: datetime) -> dict[int, Decimal]:
+    """What each customer owes outside the batch: orders (one query), plus the opening
+    receivable still open, less the customer's credit (客户余额)."""
     if not customer_ids:
         return {}
     rows = (
@@ -113,7 +124,26 @@ def _receivables_outside(customer_ids, batch_ids: list[int]) -> dict[int, Decima
         .annotate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")))
         .values_list("customer_id", "due")
     )
-    return {customer_id: to_money(due) for customer_id, due in rows}
+    receivables = {customer_id: to_money(due) for customer_id, due in rows}
+    for customer_id, outstanding, _past_due in _opening_outstanding(list(customer_ids), now=now):
+        receivables[customer_id] = receivables.get(customer_id, Decimal("0.00")) + outstanding
+    for customer_id, credit in _credit_balances(list(customer_ids)).items():
+        receivables[customer_id] = receivables.get(customer_id, Decimal("0.00")) - credit
+    return receivables
+
+
+def _opening_outstanding(customer_ids, *, now: datetime):
+    """``(customer, still owed, past its due date)`` of the opening receivables (期初应收) still open."""
+    today = timezone.localdate(now)
+    for row in OpeningReceivable.objects.filter(customer_id__in=customer_ids, amount__gt=F("settled_amount")):
+        yield row.customer_id, to_money(row.outstanding), row.due_date < today
+
+
+def _credit_balances(customer_ids) -> dict[int, Decimal]:
+    """Customer credit (客户余额) held for the customers: it lowers what they owe."""
+    rows = (CustomerCredit.objects.filter(customer_id__in=customer_ids).values("customer_id")
+            .annotate(total=Sum("amount")).values_list("customer_id", "total"))
+    return {customer_id: to_money(total) for customer_id, total in rows if total}
 
 
 def _recent_orders(orders: Sequence[Order], window: timedelta) -> dict[int, list[RecentOrder]]:
@@ -167,12 +197,15 @@ def check_stock(order: Order, ledger: StockLedger) -> CheckOutcome:
 def open_receivables(customer, *, exclude_order: Order | None = None) -> Decimal:
     """What the customer still owes on their orders: the sum of each order's balance due
     (cancelled and rejected orders bill nothing; money paid in excess on one order is
-    owed back to the customer, it does not pay another)."""
+    owed back to the customer, it does not pay another), plus the opening receivable still
+    open, less the customer's credit (客户余额: money kept for their next orders)."""
     orders = Order.objects.filter(customer=customer)
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
     total = orders.aggregate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")))["due"]
-    return to_money(total)
+    total += sum((outstanding for _, outstanding, _ in _opening_outstanding([customer.pk], now=timezone.now())),
+                 Decimal("0"))
+    return to_money(total - _credit_balances([customer.pk]).get(customer.pk, Decimal("0")))
 
 
 def check_credit(order: Order, facts: ReviewFacts) -> CheckOutcome:

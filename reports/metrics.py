@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from django.db import connection, connections
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 
 from customers.models import CustomerLevel
@@ -65,6 +65,9 @@ def delivered(start: date, end: date):
 NET_ORDER_VALUE = ExpressionWrapper(F("total") - F("returned_amount"), output_field=MONEY)
 # Money paid back without goods coming back: it lowers the revenue as returned goods do.
 MONEY_GIVEN_BACK = [Refund.Source.COMPENSATION, Refund.Source.GOODWILL]
+# A compensation booked as a credit note (issue 20) is already in returned_amount; only money
+# given back beyond the credit note lowers the revenue again.
+MONEY_BEYOND_CREDIT = Greatest(ExpressionWrapper(F("amount") - F("credit_amount"), output_field=MONEY), Value(ZERO))
 
 
 def headline(start: date, end: date) -> dict:
@@ -79,7 +82,7 @@ def headline(start: date, end: date) -> dict:
     )
     compensation = Refund.objects.filter(
         order__in=orders.exclude(status=OrderStatus.CANCELLED), source__in=MONEY_GIVEN_BACK
-    ).aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY))["total"]
+    ).aggregate(total=Coalesce(Sum(MONEY_BEYOND_CREDIT), Value(ZERO), output_field=MONEY))["total"]
     revenue = counts["gross"] - compensation
     sold = counts["orders"] - counts["cancelled"]
     on_time = on_time_delivery(start, end)

@@ -35,6 +35,7 @@ GOODWILL_APPROVAL = "goodwill_approval"
 CUSTOMER_NOTICE_FAILED = "customer_notice_failed"
 WEBHOOK_DISABLED = "webhook_disabled"
 REPORT_READY = "report_ready"
+REFUND_APPROVAL = "refund_approval"
 
 KINDS: dict[str, NoticeKind] = {
     kind.key: kind
@@ -50,6 +51,7 @@ KINDS: dict[str, NoticeKind] = {
         NoticeKind(CUSTOMER_NOTICE_FAILED, _("客户通知发送失败"), _("发给客户的邮件或短信多次重试后仍然失败")),
         NoticeKind(WEBHOOK_DISABLED, _("Webhook 订阅已停用"), _("对接系统的 Webhook 订阅因连续失败被停用")),
         NoticeKind(REPORT_READY, _("月度报表已生成"), _("订单分析月报已经生成，可以查看和下载")),
+        NoticeKind(REFUND_APPROVAL, _("退款待财务审批"), _("超过审批金额或退往非付款账号的退款，等待另一位财务审批")),
     ]
 }
 KIND_CHOICES = [(kind.key, kind.label) for kind in KINDS.values()]

@@ -1,4 +1,7 @@
 """Models of the finance app, one module per area, re-exported here."""
 
+from .accounts import AccountFlow, SettlementAccount  # noqa: F401
+from .reconciliation import BankStatement, LineStatus, PaymentMatch, StatementLine  # noqa: F401
+from .cod import CarrierClaim, CodAllocation, CodCollection  # noqa: F401
 from .costs import CostRights  # noqa: F401
 from .statements import StatementDispatch  # noqa: F401

@@ -1,11 +1,25 @@
-"""Writes of the finance app.
+"""Every write of the finance app goes through a function of this package, one module per
+area, each in one transaction (callers import from the module):
 
-- ``statement_send``: a customer statement for a period is queued to an e-mail address
-  (``StatementDispatch``, one transaction); the task ``finance.tasks.send_statement``, queued on
-  commit, computes it, attaches the PDF and the .xlsx and sends it (``statement_dispatch_deliver``).
-- ``standard_cost_set``: finance keeps a product's standard cost (recorded in the product's
-  history with who changed it).
+``reconciliation`` — bank statements imported (lines and account flows), matched to what they
+pay (automatically: order number in the 附言, then the payer's account or name, then the
+amount among the customer's open orders; or by a clerk), matches reversed with a reason. A
+line is locked (``select_for_update``) by whoever matches it, so two clerks cannot spend it
+twice. Money for orders is booked through ``orders.services.payment_record`` (reversed
+through ``payment_reverse``), over-payments as customer credit, the rest of the opening
+receivable through ``opening_receivable_settle``.
+
+``cod`` — 代收货款 collected at delivery recorded per carrier (from ``PaymentRecorded``) and
+settled by the carrier's remittance, oldest first.
+
+``compensation`` — a logistics 赔偿 booked as a credit note on the order (``order_compensate``)
+and a claim on the carrier.
 """
 
-from .costs import standard_cost_set  # noqa: F401
-from .statements import statement_dispatch_deliver, statement_send  # noqa: F401
+from .costs import standard_cost_set  # noqa: F401,E402
+from .statements import statement_dispatch_deliver, statement_send  # noqa: F401,E402
+
+# ``statements`` — a customer statement (对账单) for a period queued to an e-mail address
+# (``StatementDispatch``); the task ``finance.tasks.send_statement``, queued on commit, computes
+# it, attaches the PDF and the .xlsx and sends it (``statement_dispatch_deliver``).
+# ``costs`` — finance keeps a product's standard cost (its history records who changed it).

@@ -63,7 +63,7 @@ def statement(request, pk: int):
         return _download(statement_pdf(result), "application/pdf", f"{stem}.pdf")
     contact = customer.primary_contact
     send_form = StatementSendForm(initial={"start": start, "end": end, "email": contact.email if contact else ""})
-    return render(request, "finance/statement.html", {
+    return render(request, "finance/customer_statement.html", {
         "customer": customer, "form": form, "statement": result, "send_form": send_form,
         "dispatches": StatementDispatch.objects.filter(customer=customer).select_related("requested_by")[:10],
         "query": request.GET.urlencode(),
@@ -78,12 +78,12 @@ def statement_send_view(request, pk: int):
     form = StatementSendForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("finance:statement", pk=pk)
+        return redirect("finance:customer_statement", pk=pk)
     data = form.cleaned_data
     perform(request, lambda: statement_send(user=request.user, customer=customer, start=data["start"],
                                             end=data["end"], email=data["email"]),
             success=_("对账单已加入发送队列：%(email)s") % {"email": data["email"]})
-    return redirect(reverse("finance:statement", args=[pk]) + f"?start={data['start']}&end={data['end']}")
+    return redirect(reverse("finance:customer_statement", args=[pk]) + f"?start={data['start']}&end={data['end']}")
 
 
 @login_required

@@ -8,12 +8,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inventory.services import stock_allocate_quantities
+from ordermgmt.domain_events import publish
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import parse_money
 from orders.events import record_event
 from orders.models import OrderEvent, OrderStatus
 
+from ..domain_events import ShipmentCompensated
 from ..models import (
     ExceptionKind,
     ExceptionNote,
@@ -145,6 +147,8 @@ def shipment_exception_resolve(
             shipment.save(update_fields=["status"])
         outcome = f"赔偿 ¥{amount:,.2f}"
         text = outcome
+        flag.refresh_from_db()
+        publish(ShipmentCompensated(exception=flag, user=user))
     else:
         raise InvalidInput("请选择处理方式：补发或赔偿")
     record_event(

@@ -40,6 +40,10 @@ from .pricing import (  # noqa: F401
 from .settlement import (  # noqa: F401
     Payment,
     Refund,
+    RefundStatus,
+    PayoutMethod,
+    CustomerCredit,
+    OpeningReceivable,
 )
 from .timeline import (  # noqa: F401
     OrderEvent,

@@ -9,7 +9,8 @@ The modules: ``entry`` (enter, edit, copy, many at once), ``batches`` (the autom
 and FIFO allocation of a batch of orders — or of one — with set-based reads, bulk writes and
 orders claimed with SKIP LOCKED), ``reviewing`` (approval, 驳回, overrides), ``allocation``
 (the 分配库存 button, production, shipping), ``lifecycle``
-(transit to close, cancellation, after-sales), ``settlement`` (payments, refunds) and
+(transit to close, cancellation, after-sales), ``settlement`` (payments and their reversal, refunds
+and their approval by 财务), ``credits`` (customer credit, opening receivables, compensations) and
 ``price_rules``. Callers import from ``orders.services``.
 """
 
@@ -65,7 +66,15 @@ from .reviewing import (
     order_resubmit,
 )
 from .retention import RetentionPlan, retention_apply, retention_plan
-from .settlement import payment_record, refund_record
+from .settlement import payment_record, payment_reverse, refund_approve, refund_decline, refund_record
+from .credits import (
+    customer_credit_add,
+    customer_credit_apply,
+    customer_credit_balance,
+    opening_receivable_set,
+    opening_receivable_settle,
+    order_compensate,
+)
 
 # The portal's action buttons, by transition name.
 SERVICES = {
@@ -93,5 +102,7 @@ __all__ = [
     "order_create", "order_create_many", "order_deliver", "order_finish_production", "order_open_after_sales",
     "order_override_check", "order_place", "order_reject", "order_resubmit", "order_ship", "order_start_production",
     "order_start_transit", "order_try_allocate", "order_update", "orders_allocate_waiting", "payment_record", "price_rule_deactivate",
-    "price_rule_save", "priority_score", "refund_record", "RetentionPlan", "retention_apply", "retention_plan",
+    "price_rule_save", "priority_score", "refund_record", "payment_reverse", "refund_approve", "refund_decline",
+    "customer_credit_add", "customer_credit_apply", "customer_credit_balance", "opening_receivable_set",
+    "opening_receivable_settle", "order_compensate", "RetentionPlan", "retention_apply", "retention_plan",
 ]

@@ -50,7 +50,8 @@ def order_cancel(*, order: Order, user, reason: str) -> Order:
     paid = cancelled.overpaid_amount  # a cancelled order bills nothing: all that was paid goes back
     if paid > 0:
         refund_record(
-            order=cancelled, user=None, amount=paid, reason=f"订单取消：{reason}", source=Refund.Source.CANCELLATION,
+            order=cancelled, user=None, requested_by=user, amount=paid, reason=f"订单取消：{reason}",
+            source=Refund.Source.CANCELLATION,
             computation=f"出库前取消，已付 ¥{paid:,.2f} 全额退款",
         )
         cancelled.refresh_from_db()

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reports', '0002_roles_reports'),
-        ('finance', '0003_roles_statements'),
+        ('finance', '0005_roles_statements'),
     ]
 
     operations = [

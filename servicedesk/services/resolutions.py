@@ -13,7 +13,7 @@ from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import format_yuan, to_money
 from orders.models import Order, Refund
-from orders.services import refund_record
+from orders.services import order_compensate
 
 from .. import notice_kinds as kinds
 from ..audience import managers
@@ -95,9 +95,10 @@ def _pay(goodwill: GoodwillRefund, order: Order, user, *, note: str) -> Goodwill
     """The refund itself, through orders' settlement service (the order's timeline notes it
     and the customer is told by the refund notice)."""
     complaint = goodwill.complaint
-    refund = refund_record(
+    # Booked as a credit note on the order (its balance stays right) with the money back by policy.
+    refund = order_compensate(
         order=order, user=None, amount=goodwill.amount, reason=f"投诉 {complaint.number} 补偿：{goodwill.reason}"[:300],
-        source=Refund.Source.GOODWILL, case_number=complaint.number,
+        source=Refund.Source.GOODWILL, case_number=complaint.number, requested_by=goodwill.requested_by,
     )
     goodwill.status, goodwill.refund = GoodwillStatus.PAID, refund
     goodwill.save(update_fields=["status", "refund"])

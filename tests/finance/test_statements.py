@@ -91,7 +91,7 @@ def test_statement_closing_balance_equals_the_customers_receivables_in_the_agein
 
 def test_statement_downloads_as_excel_and_pdf(client, history):
     client.force_login(user_with_role(roles.FINANCE))
-    url = reverse("finance:statement", args=[history.pk]) + "?start=2026-06-01&end=2026-06-30"
+    url = reverse("finance:customer_statement", args=[history.pk]) + "?start=2026-06-01&end=2026-06-30"
     with _at(date(2026, 7, 1)):
         page = client.get(url).content.decode()
         workbook = client.get(url + "&format=xlsx")
@@ -128,7 +128,30 @@ def test_only_finance_and_managers_send_statements_and_sales_see_only_their_cust
     client.force_login(sales)
     history.owner = user_with_role(roles.SALES, "someone-else")
     history.save()
-    assert client.get(reverse("finance:statement", args=[history.pk])).status_code == 404
+    assert client.get(reverse("finance:customer_statement", args=[history.pk])).status_code == 404
     assert client.get(reverse("finance:ageing")).status_code == 200
     client.force_login(user_with_role(roles.REVIEWER))
     assert client.get(reverse("finance:ageing")).status_code == 403
+
+
+def test_opening_receivable_customer_credit_and_reversed_payments_flow_into_statement_and_ageing(history):
+    from orders.models import CustomerCredit
+    from orders.services.credits import customer_credit_add, opening_receivable_set
+    from orders.services.settlement import payment_reverse
+
+    finance = user_with_role(roles.FINANCE)
+    with _at(date(2026, 7, 1)):
+        opening_receivable_set(customer=history, user=finance, amount=D("1000.00"), as_of=date(2026, 4, 30),
+                               due_date=date(2026, 5, 30))
+        customer_credit_add(customer=history, user=finance, amount=D("300.00"), kind=CustomerCredit.Kind.OVERPAYMENT,
+                            reason="多付款")
+        payment_reverse(payment=history.orders.order_by("created_at").first().payments.get(), user=finance,
+                        reason="记错订单")
+    with _at(date(2026, 7, 2)):
+        statement = customer_statement(history, start=date(2026, 7, 1), end=date(2026, 7, 2))
+        row = receivables_ageing(customer_ids=[history.pk])[history.pk]
+    # 13.00 before; +100.00 reversed payment; +1,000.00 opening (its own due date: 33 days late); −300.00 credit
+    assert row.buckets["d31_60"] == D("1000.00") and row.owed_back == D("-300.00")
+    assert statement.closing == row.net == D("813.00")
+    assert {line.entry.kind for line in statement.lines} == {"payment_reversed", "customer_credit"}
+    assert statement.opening == D("1013.00"), "the opening receivable is dated 2026-04-30"

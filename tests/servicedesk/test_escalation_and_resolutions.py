@@ -99,10 +99,12 @@ def test_a_goodwill_refund_within_the_policy_amount_is_paid_at_once(staff):
                                          reason="延误补偿")
     assert goodwill.status == GoodwillStatus.PAID
     refund = goodwill.refund
+    # A credit note on the order (issue 20): the money goes back and the paid order owes nothing again.
     assert (refund.source, refund.amount, refund.credit_amount, refund.case_number) == (
-        Refund.Source.GOODWILL, Decimal("50.00"), Decimal("0.00"), complaint.number)
+        Refund.Source.GOODWILL, Decimal("50.00"), Decimal("50.00"), complaint.number)
     order.refresh_from_db()
     assert order.refunded_amount == Decimal("50.00")
+    assert order.balance_due == Decimal("0.00")
     assert order.events.filter(action="refund").exists() and order.events.filter(action="complaint_goodwill_paid").exists()
     services.complaint_propose(complaint=complaint, user=staff["service"], resolution="已补偿 ¥50")
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     ageing and statements of their own customers for 销售专员."""
 
     dependencies = [
-        ("finance", "0002_statements_and_cost_rights"),
+        ("finance", "0004_statements_and_cost_rights"),
         ("customers", "0011_creditlimitchange"),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0011_creditlimitchange'),
-        ('finance', '0001_finance_role'),
+        ('finance', '0003_roles_reconciliation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

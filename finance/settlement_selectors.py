@@ -1,0 +1,51 @@
+"""Reads of the settlement side (accounts, statements, COD, refunds waiting), shared by the
+pages and the tests."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from orders.models import Refund, RefundStatus
+
+from .models import AccountFlow, BankStatement, CarrierClaim, LineStatus, SettlementAccount, StatementLine
+
+TO_REVIEW = [LineStatus.UNMATCHED, LineStatus.AMBIGUOUS, LineStatus.PARTIAL]
+
+
+def accounts_with_balances():
+    """Each account with ``flow_total`` and ``balance`` (opening balance + flows)."""
+    accounts = list(SettlementAccount.objects.annotate(flow_total=Sum("flows__amount")).order_by("kind", "name"))
+    for account in accounts:
+        account.balance = account.opening_balance + (account.flow_total or Decimal("0.00"))
+    return accounts
+
+
+def account_flows(account, limit: int = 100):
+    return AccountFlow.objects.filter(account=account).order_by("-occurred_at", "-id")[:limit]
+
+
+def statements_with_counts():
+    return BankStatement.objects.select_related("account", "imported_by").annotate(
+        line_count=Count("lines"),
+        matched_count=Count("lines", filter=Q(lines__status=LineStatus.MATCHED)),
+        review_count=Count("lines", filter=Q(lines__status__in=TO_REVIEW)),
+    )
+
+
+def lines_to_review():
+    return (StatementLine.objects.filter(status__in=TO_REVIEW)
+            .select_related("statement", "customer").order_by("transaction_date", "id"))
+
+
+def statement_lines(statement):
+    return (statement.lines.select_related("customer", "carrier")
+            .prefetch_related("matches__order", "matches__customer", "matches__carrier", "matches__matched_by"))
+
+
+def refunds_awaiting_approval():
+    return (Refund.objects.filter(status=RefundStatus.AWAITING_APPROVAL)
+            .select_related("order__customer", "recorded_by").order_by("refunded_at", "id"))
+
+
+def carrier_claims():
+    return CarrierClaim.objects.select_related("carrier", "order", "refund").order_by("-created_at")[:100]
