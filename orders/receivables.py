@@ -11,6 +11,10 @@ customer's credit (客户余额, negative). Further kinds of entries join as mor
 list: ``register_open_item_source`` (and ``register_ledger_source`` for the dated account), called
 here or by a higher app in its ``AppConfig.ready()`` (this app never imports it).
 
+The review reads these items for the customers its one query over the batch flags as overdue
+(an order or an opening receivable past due; ``orders.review._receivables_outside``): a further
+source's overdue items are listed for those customers, but do not flag a customer by themselves.
+
 **Due date (到期日).** The local date (Asia/Shanghai) the goods were delivered, or shipped when
 no delivery is recorded yet, plus the customer's payment terms (``payment_terms_days``). An
 order not shipped yet has no due date: it is 未到期. **Days past due** are the calendar days
@@ -185,8 +189,13 @@ def overdue_items_by_customer(customer_ids: Collection[int], *, today: date,
                               limit: int | None = None) -> dict[int, list[OpenItem]]:
     """Each customer's overdue items, oldest due first (at most ``limit`` each): what the
     review's overdue-debt check reads."""
+    return overdue_by_customer(open_items(customer_ids=customer_ids, today=today), today=today, limit=limit)
+
+
+def overdue_by_customer(items: list[OpenItem], *, today: date, limit: int | None = None) -> dict[int, list[OpenItem]]:
+    """The overdue ones of ``items`` (as ``open_items`` sorts them) per customer."""
     overdue: dict[int, list[OpenItem]] = defaultdict(list)
-    for item in open_items(customer_ids=customer_ids, today=today):
+    for item in items:
         if item.is_overdue(today) and (limit is None or len(overdue[item.customer_id]) < limit):
             overdue[item.customer_id].append(item)
     return dict(overdue)

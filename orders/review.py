@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
+from customers.models import Customer
 from customers.phones import is_valid_phone
 from inventory.services import StockLedger
 from ordermgmt.money import format_yuan, to_money
@@ -42,12 +44,14 @@ from .models import (
     ReviewCheck,
 )
 from .pricing import price_check_problems
-from .receivables import OpenItem, overdue_items_by_customer, today_of
+from .receivables import PAYMENT_DUE_STATUSES, OpenItem, overdue_items_by_customer, today_of
 
 Name = ReviewCheck.Name
 
 # Checks a 主管 may override (release) with a reason; the others must be fixed by editing.
 OVERRIDABLE = {Name.CREDIT, Name.OVERDUE, Name.PRICE}
+
+
 
 OVERDUE_LISTED = 50  # overdue orders named (and summed) in the check's message
 
@@ -95,12 +99,12 @@ class ReviewFacts:
 
 def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -> ReviewFacts:
     now = now or timezone.now()
-    customer_ids = {order.customer_id for order in orders}
+    customers = {order.customer_id: order.customer for order in orders}
     batch_orders: dict[int, list[Order]] = defaultdict(list)
     for order in orders:
         batch_orders[order.customer_id].append(order)
     window = get_policy(DUPLICATE_WINDOW_HOURS)
-    receivables = _receivables_outside(customer_ids, [o.pk for o in orders], now=now)
+    receivables, with_overdue = _receivables_outside(customers.values(), [o.pk for o in orders], now=now)
     return ReviewFacts(
         now=now,
         duplicate_window_hours=window,
@@ -108,28 +112,57 @@ def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -
         manual_review_threshold=get_policy(MANUAL_REVIEW_THRESHOLD),
         receivables_outside=receivables,
         batch_orders_by_customer=batch_orders,
-        overdue=overdue_items_by_customer(customer_ids, today=today_of(now), limit=OVERDUE_LISTED),
+        overdue=overdue_items_by_customer(with_overdue, today=today_of(now), limit=OVERDUE_LISTED),
         recent=_recent_orders(orders, timedelta(hours=window)),
     )
 
 
-def _receivables_outside(customer_ids, batch_ids: list[int], *, now: datetime) -> dict[int, Decimal]:
-    """What each customer owes outside the batch: orders (one query), plus the opening
-    receivable still open, less the customer's credit (客户余额)."""
-    if not customer_ids:
-        return {}
+def _past_terms(customers, *, now: datetime) -> Q:
+    """Orders of these customers due longer ago than the customer's payment terms, with money owed."""
+    by_terms: dict[int, list[int]] = defaultdict(list)
+    for customer in customers:
+        by_terms[customer.payment_terms_days].append(customer.pk)
+    today = today_of(now)
+    past_terms = Q()
+    for days, ids in by_terms.items():
+        # Delivered (else shipped) before the local day ``today - terms``: its due date is past
+        # (the same due dates as ``orders.receivables``, which lists the overdue items).
+        cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), datetime.min.time()))
+        past_terms |= Q(customer_id__in=ids) & Q(LessThan(_DUE_FROM, cutoff))
+    return Q(status__in=PAYMENT_DUE_STATUSES) & Q(GreaterThan(BALANCE_DUE, 0)) & past_terms
+
+
+_DUE_FROM = Coalesce("delivered_at", "shipped_at")
+
+
+def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> tuple[dict[int, Decimal], list[int]]:
+    """What each customer owes outside the batch — its other orders, plus the opening receivable
+    still open (期初应收), less its credit (客户余额) — and which customers have overdue orders or
+    an opening receivable past due (one query; the overdue orders themselves are read only for those)."""
+    customers = list(customers)
+    if not customers:
+        return {}, []
+    others = Order.objects.filter(customer=OuterRef("pk")).exclude(pk__in=batch_ids)
+    opening = OpeningReceivable.objects.filter(customer=OuterRef("pk"), amount__gt=F("settled_amount"))
     rows = (
-        Order.objects.filter(customer_id__in=list(customer_ids)).exclude(pk__in=batch_ids)
-        .values("customer_id")
-        .annotate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")))
-        .values_list("customer_id", "due")
+        Customer.objects.filter(pk__in=[c.pk for c in customers])
+        .annotate(
+            due=Subquery(others.values("customer_id").annotate(due=Sum(BALANCE_DUE)).values("due")[:1]),
+            overdue=Exists(others.filter(_past_terms(customers, now=now))),
+            opening=Subquery(opening.annotate(open=F("amount") - F("settled_amount")).values("open")[:1]),
+            opening_due_date=Subquery(opening.values("due_date")[:1]),
+            credit=Subquery(CustomerCredit.objects.filter(customer=OuterRef("pk")).values("customer_id")
+                            .annotate(total=Sum("amount")).values("total")[:1]),
+        )
+        .values_list("pk", "due", "overdue", "opening", "opening_due_date", "credit")
     )
-    receivables = {customer_id: to_money(due) for customer_id, due in rows}
-    for customer_id, outstanding, _past_due in _opening_outstanding(list(customer_ids), now=now):
-        receivables[customer_id] = receivables.get(customer_id, Decimal("0.00")) + outstanding
-    for customer_id, credit in _credit_balances(list(customer_ids)).items():
-        receivables[customer_id] = receivables.get(customer_id, Decimal("0.00")) - credit
-    return receivables
+    today = timezone.localdate(now)
+    receivables, with_overdue = {}, []
+    for customer_id, due, overdue, opening_open, opening_due_date, credit in rows:
+        receivables[customer_id] = to_money((due or 0) + (opening_open or 0) - (credit or 0))
+        if overdue or (opening_open and opening_due_date < today):
+            with_overdue.append(customer_id)
+    return receivables, with_overdue
 
 
 def _opening_outstanding(customer_ids, *, now: datetime):

@@ -94,8 +94,11 @@ def test_further_sources_join_the_ageing(frozen, extra_source):
 
 
 def test_overdue_check_of_the_review_reads_the_receivables_ageing(django_capture_on_commit_callbacks, extra_source):
-    """A receivable that is no order (here an opening balance, 121 days late) holds the order."""
+    """The check lists what the ageing lists: here an order 15 days late and a receivable of
+    another source (as an opening balance would be), 121 days late, named first as the oldest."""
     customer = CustomerFactory(payment_terms_days=30)
+    late = delivered_order(customer=customer, quantity=1, price="100.00")
+    Order.objects.filter(pk=late.pk).update(delivered_at=late.delivered_at - timedelta(days=45))
     today = date.today()
     extra_source.append(OpenItem(customer.pk, "opening", "QC-009", today - timedelta(days=151), D("800.00"),
                                  today - timedelta(days=121)))
@@ -105,4 +108,5 @@ def test_overdue_check_of_the_review_reads_the_receivables_ageing(django_capture
         order = make_order(customer=customer, lines=[(product, 1, "100.00")])
     check = order.checks.get(name="overdue")
     assert check.result == "warn" and check.needs_override
-    assert "QC-009" in check.message and "已逾期 121 天" in check.message and "¥800.00" in check.message
+    assert check.figures["orders"] == ["QC-009", late.number]
+    assert "最早 QC-009 已逾期 121 天" in check.message and "¥913.00" in check.message

@@ -115,7 +115,7 @@ def test_preferences_choose_the_bell_the_digest_or_nothing(client, staff, django
                            {"order_rejected": "digest", "stage_flag": "off", "urgent_order": "portal",
                             **{k: "portal" for k in ("complaint_new", "complaint_assigned", "complaint_escalated",
                                                      "complaint_note", "goodwill_approval", "customer_notice_failed",
-                                                     "webhook_disabled", "report_ready")}})
+                                                     "webhook_disabled", "report_ready", "refund_approval")}})
     assert response.status_code == 302
     for reason in ("地址缺门牌号", "价格有误"):
         order = make_order(user=staff["sales"])
