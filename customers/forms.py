@@ -21,6 +21,15 @@ class CustomerForm(forms.ModelForm):
         formfield_callback = number_formfield
 
 
+class CustomerEditForm(CustomerForm):
+    """Editing a customer: a new credit limit needs its reason (recorded with the change)."""
+
+    credit_limit_reason = forms.CharField(
+        label=_("额度调整原因"), max_length=300, required=False,
+        help_text=_("修改信用额度时必填，记入额度调整记录"),
+    )
+
+
 class NewCustomerForm(CustomerForm):
     """A customer is created with a primary contact and a default delivery address."""
 

@@ -208,3 +208,28 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_record_kind_display()} {self.record_label}"
+
+
+class CreditLimitChange(models.Model):
+    """One change of a customer's credit limit (信用额度), with its reason: who changed it, from
+    what to what, and the limit the payment behaviour suggested at the time (if shown)."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.CASCADE,
+                                 related_name="credit_limit_changes")
+    previous_limit = models.DecimalField(_("原额度"), max_digits=14, decimal_places=2)
+    new_limit = models.DecimalField(_("新额度"), max_digits=14, decimal_places=2)
+    suggested_limit = models.DecimalField(_("建议额度"), max_digits=14, decimal_places=2, null=True, blank=True)
+    reason = models.CharField(_("调整原因"), max_length=300)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调整人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(_("调整时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("信用额度调整")
+        verbose_name_plural = _("信用额度调整")
+        ordering = ["-changed_at", "-id"]
+        # Setting the limit from the customer page (beside the suggested one) is the 主管's.
+        permissions = [("change_credit_limit", _("调整信用额度"))]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.previous_limit} → {self.new_limit}"

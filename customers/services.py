@@ -9,8 +9,17 @@ from django.utils import timezone
 
 from ordermgmt.errors import ActionForbidden, InvalidInput
 from ordermgmt.history import attribute_change
+from ordermgmt.money import to_money
 
-from .models import Address, Contact, Customer, CustomerLevel, DataSubjectRequest, PersonalDataAccess
+from .models import (
+    Address,
+    Contact,
+    CreditLimitChange,
+    Customer,
+    CustomerLevel,
+    DataSubjectRequest,
+    PersonalDataAccess,
+)
 from .personal_data import collect_personal_data, erase_personal_data
 from .phones import normalize_phone
 from .validators import normalize_bank_account, validate_bank_account, validate_tax_number
@@ -127,7 +136,9 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_update(*, user, customer: Customer, **fields) -> Customer:
+def customer_update(*, user, customer: Customer, credit_limit_reason: str = "", **fields) -> Customer:
+    """Edit master data; a change of the credit limit needs ``credit_limit_reason`` and is
+    recorded (``CreditLimitChange``)."""
     if user is not None and not user.has_perm("customers.change_customer"):
         raise ActionForbidden("您的角色没有权限修改客户资料")
     allowed = {
@@ -143,10 +154,45 @@ def customer_update(*, user, customer: Customer, **fields) -> Customer:
         fields["name"] = fields["name"].strip()
         if Customer.objects.exclude(pk=locked.pk).filter(name=fields["name"]).exists():
             raise InvalidInput(f"客户“{fields['name']}”已存在")
+    if "credit_limit" in fields and to_money(fields["credit_limit"]) != locked.credit_limit:
+        _record_credit_limit_change(customer=locked, user=user, new_limit=fields["credit_limit"],
+                                    reason=credit_limit_reason)
     for name, value in fields.items():
         setattr(locked, name, value)
     attribute_change(locked, user).save()
     return locked
+
+
+def _record_credit_limit_change(*, customer: Customer, user, new_limit, reason: str,
+                                suggested_limit=None) -> CreditLimitChange:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("调整信用额度须填写原因（例如：年度信用评估、回款情况改善）")
+    new_limit = to_money(new_limit)
+    if new_limit < 0:
+        raise InvalidInput("信用额度不能为负数")
+    return CreditLimitChange.objects.create(
+        customer=customer, previous_limit=customer.credit_limit, new_limit=new_limit, reason=reason[:300],
+        suggested_limit=to_money(suggested_limit) if suggested_limit is not None else None, changed_by=user,
+    )
+
+
+@transaction.atomic
+def customer_credit_limit_change(*, user, customer: Customer, new_limit: Decimal, reason: str,
+                                 suggested_limit: Decimal | None = None) -> CreditLimitChange:
+    """信用额度调整 by a 主管 (from the customer page, beside the limit the customer's payment
+    behaviour suggests): the new limit, recorded with its reason and the suggestion shown."""
+    if user is not None and not user.has_perm("customers.change_credit_limit"):
+        raise ActionForbidden("只有主管可以调整信用额度")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if to_money(new_limit) == locked.credit_limit:
+        raise InvalidInput(f"新额度与当前额度相同（¥{locked.credit_limit:,.2f}），无需调整")
+    change = _record_credit_limit_change(customer=locked, user=user, new_limit=new_limit, reason=reason,
+                                         suggested_limit=suggested_limit)
+    locked.credit_limit = change.new_limit
+    attribute_change(locked, user, reason=change.reason).save()  # the master-data history shows it too
+    customer.refresh_from_db()
+    return change
 
 
 @transaction.atomic

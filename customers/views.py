@@ -13,7 +13,14 @@ from ordermgmt.errors import BusinessError
 from ordermgmt.history import history_entries, history_page
 from ordermgmt.pickers import Picker
 
-from .forms import AddressForm, ContactForm, CustomerForm, NewCustomerForm, PersonalDataAccessFilterForm
+from .forms import (
+    AddressForm,
+    ContactForm,
+    CustomerEditForm,
+    CustomerForm,
+    NewCustomerForm,
+    PersonalDataAccessFilterForm,
+)
 from .models import Address, Contact, Customer, CustomerLevel
 from .privacy import FULL_CONTACT_PERMISSION, contact_revealed, sees_full_contact, shown_contact, shown_history_value
 from .reveal import reveal_contact
@@ -171,12 +178,13 @@ def customer_create_view(request):
 @permission_required("customers.change_customer", raise_exception=True)
 def customer_edit_view(request, pk: int):
     customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
-    form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=pk))
+    form = CustomerEditForm(request.POST or None, instance=Customer.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         try:
-            customer_update(user=request.user, customer=customer, **{
-                name: form.cleaned_data[name] for name in CustomerForm.Meta.fields
-            })
+            customer_update(user=request.user, customer=customer,
+                            credit_limit_reason=form.cleaned_data["credit_limit_reason"], **{
+                                name: form.cleaned_data[name] for name in CustomerForm.Meta.fields
+                            })
         except BusinessError as error:
             form.add_error(None, str(error))
         else:

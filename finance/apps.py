@@ -10,9 +10,11 @@ class FinanceConfig(AppConfig):
     def ready(self) -> None:
         from ordermgmt.periods import register_period_guard
 
-        from . import panels, receivers  # noqa: F401  (receivers subscribe to the domain events of the apps below:
+        from . import panels, receivables_sources
+        from . import receivers  # noqa: F401  (receivers subscribe to the domain events of the apps below:
         # invoices due and red invoices, COD, platform flows, compensation, refund approval notices)
         from .services import period_guard
 
         register_period_guard(period_guard)  # payments, refunds and invoices dated in a closed month are refused
-        panels.register()  # invoiced / not invoiced on the order and customer pages
+        panels.register()  # invoicing on the order and customer pages; receivables and credit assessment
+        receivables_sources.register()  # dated settlements of opening receivables on statements

@@ -1,29 +1,64 @@
 """What finance shows on the pages of the apps below it (see ordermgmt/panels.py): invoiced and
-not invoiced amounts on the order and customer pages."""
+not invoiced amounts on the order and customer pages; on the customer page also the receivables
+by age, the payment behaviour and the suggested credit limit beside the current one (with the
+主管's form to change it), and the latest limit changes."""
+
+from django.urls import reverse
 
 from ordermgmt.panels import register_panel
+from orders.receivables import AGEING_BUCKETS, receivables_ageing
 
+from .behaviour import payment_behaviour
+from .forms import CreditLimitForm
 from .models import Invoice
 from .selectors import customer_invoicing, order_invoicing
 
-VIEW = "finance.view_invoice"
+VIEW_INVOICES = "finance.view_invoice"
+VIEW_RECEIVABLES = "finance.view_receivables"
+CHANGE_LIMIT = "customers.change_credit_limit"
 
 
 def order_invoicing_panel(request, order) -> dict | None:
-    if not request.user.has_perm(VIEW):
+    if not request.user.has_perm(VIEW_INVOICES):
         return None
     invoices = Invoice.objects.filter(lines__order=order).distinct().order_by("created_at", "id")
     return {"invoicing": order_invoicing(order), "invoices": list(invoices)}
 
 
 def customer_invoicing_panel(request, customer) -> dict | None:
-    if not request.user.has_perm(VIEW):
+    if not request.user.has_perm(VIEW_INVOICES):
         return None
     invoices = customer.invoices.order_by("-created_at", "-id")[:10]
     return {"invoicing": customer_invoicing(customer), "invoices": list(invoices)}
 
 
+def customer_credit_panel(request, customer) -> dict | None:
+    user = request.user
+    can_change = user.has_perm(CHANGE_LIMIT)
+    if not (user.has_perm(VIEW_RECEIVABLES) or can_change):
+        return None
+    row = receivables_ageing(customer_ids=[customer.pk]).get(customer.pk)
+    behaviour = payment_behaviour(customer)
+    context = {
+        "buckets": [(b.label, row.buckets[b.key] if row else 0) for b in AGEING_BUCKETS],
+        "ageing": row,
+        "behaviour": behaviour,
+        "can_change_limit": can_change,
+        "changes": list(customer.credit_limit_changes.select_related("changed_by")[:5]),
+        "statement_url": reverse("finance:customer_statement", args=[customer.pk]),
+    }
+    if can_change:
+        context["limit_form"] = CreditLimitForm(initial={
+            "new_limit": behaviour.suggested_limit or customer.credit_limit,
+            "suggested_limit": behaviour.suggested_limit,
+        })
+        context["limit_url"] = reverse("finance:credit_limit", args=[customer.pk])
+    return context
+
+
 def register() -> None:
+    register_panel("customer_detail", "credit", template="finance/_customer_credit.html",
+                   context=customer_credit_panel, order=5)
     register_panel("order_detail.below_totals", "invoicing", template="finance/_order_invoicing.html",
                    context=order_invoicing_panel, order=20)
     register_panel("customer_detail", "invoicing", template="finance/_customer_invoicing.html",

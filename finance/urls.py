@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import invoices, ledger, reconciliation, settlement
+from .views import costs, invoices, ledger, receivables, reconciliation, settlement
 
 app_name = "finance"
 
@@ -30,4 +30,11 @@ urlpatterns = [
     path("cod/", settlement.cod, name="cod"),
     path("refunds/", settlement.refunds, name="refunds"),
     path("refunds/<int:pk>/decide/", settlement.refund_decide, name="refund_decide"),
+    # Receivables ageing, customer statements (对账单), credit limits, standard costs
+    path("ageing/", receivables.ageing, name="ageing"),
+    path("customers/<int:pk>/statement/", receivables.statement, name="customer_statement"),
+    path("customers/<int:pk>/statement/send/", receivables.statement_send_view, name="customer_statement_send"),
+    path("customers/<int:pk>/credit-limit/", receivables.credit_limit_change_view, name="credit_limit"),
+    path("standard-costs/", costs.standard_costs, name="standard_costs"),
+    path("standard-costs/<int:pk>/", costs.standard_cost_edit, name="standard_cost_edit"),
 ]

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("servicedesk:complaints", pgettext_lazy("section", "投诉"), "servicedesk.view_complaint"),
     ("servicedesk:monitoring", pgettext_lazy("section", "订单监控"), "servicedesk.view_stageflag"),
     ("finance:desk", pgettext_lazy("section", "财务"), "finance.view_invoice"),
+    ("finance:ageing", pgettext_lazy("section", "应收账龄"), "finance.view_receivables"),
     ("reports:list", pgettext_lazy("section", "报表"), "reports.view_report"),
     ("orders:price_rules_home", pgettext_lazy("section", "价格规则"), "orders.view_promotion"),
     ("portal:policies", pgettext_lazy("section", "业务规则"), "ordermgmt.view_policyvalue"),

@@ -182,6 +182,9 @@ class DemoBuilder:
 
         with notices_suppressed(), staff_notices_suppressed():  # issue 19: rule, units, lots, a Guangdong order
             LotsDemo(self).build()
+        from finance.demo_statements import build_finance_demo
+
+        build_finance_demo(self)  # costs for the margin, payment times, overdue customers
         from finance.demo_reconciliation import ReconciliationDemo
 
         ReconciliationDemo(self).build()

@@ -19,7 +19,8 @@ home                       —               reports (dashboard), orders (my que
 home.queue_alerts          —               fulfillment (failed notices, exceptions…),
                                            servicedesk (orders past their threshold)
 customer_detail            customer        orders (order history), aftersales (ratings),
-                                           servicedesk (complaints), finance (invoicing)
+                                           servicedesk (complaints), finance (invoicing, receivables,
+                                           payment behaviour, credit limit)
 order_detail.waiting       order           servicedesk (why the order waits; orders'
                                            own sentence when no panel answers)
 order_detail.top           order           fulfillment (production, picking, shipping)

@@ -127,8 +127,12 @@ _FINANCE_SETTLEMENT = [
     "finance.reconcile_payments", "finance.view_codcollection", "finance.view_carrierclaim",
 ]
 
+# Receivables ageing, customer statements (对账单) and payment behaviour (issue 20): finance, and
+# each salesperson for the customers they own (the pages apply the customer visibility).
+_RECEIVABLES = ["finance.view_receivables"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
+    SALES: _VIEW_BASICS + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ + _RECEIVABLES
     + ["orders.cancel_order", "inventory.view_purchaserequest", "aftersales.view_aftersalescase",
        "aftersales.view_feedback"] + _SEE_COMPLAINTS + _SEE_STAGE_FLAGS,
     SERVICE: _VIEW_BASICS + _EVERY_CUSTOMER + _FULL_CONTACT + _ORDER_ENTRY + _BATCH_ENTRY + _PRICE_RULES_READ
@@ -165,7 +169,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # their own permissions (invoices, reconciliation, statements, vouchers) here.
     FINANCE: _VIEW_BASICS + _EVERY_CUSTOMER + ["orders.view_payment", "orders.add_payment", "orders.view_refund"]
     + _INVOICING + ["finance.view_closedperiod", "finance.view_accountmapping", "finance.export_vouchers"]
-    + _FINANCE_SETTLEMENT,
+    + _FINANCE_SETTLEMENT
+    # statements, ageing and payment behaviour; standard costs; the monthly report with its margin
+    + _RECEIVABLES + ["finance.send_statement", "finance.view_statementdispatch", "finance.change_standard_cost",
+                      "customers.view_creditlimitchange", "reports.view_report", "reports.view_margin"],
     # A manager may do everything the other roles do (and more, added by later features).
     MANAGER: ["*"],
 }

@@ -410,6 +410,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # axes reports every lookup at INFO; its warnings (a failure, a lockout) are what matter.
         "axes": {"level": "WARNING"},
+        # weasyprint (statement PDFs) narrates each rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -5,7 +5,7 @@ decides what holds each order, approves it when nothing does and allocates its s
 
 The checks are written for one order, but read what they need for a whole batch of
 orders at once (``load_review_facts``): one query per check for the batch — receivables
-and overdue debt by customer, recent orders of the same customers for duplicates — and the
+and overdue debt by customer (``orders.receivables``), recent orders of the same customers for duplicates — and the
 stock of every product from the batch's locked ``StockLedger``; completeness and prices
 are decided in Python. A batch of one is the single order's review.
 """
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
@@ -44,20 +44,13 @@ from .models import (
     ReviewCheck,
 )
 from .pricing import price_check_problems
+from .receivables import PAYMENT_DUE_STATUSES, OpenItem, overdue_items_by_customer, today_of
 
 Name = ReviewCheck.Name
 
 # Checks a 主管 may override (release) with a reason; the others must be fixed by editing.
 OVERRIDABLE = {Name.CREDIT, Name.OVERDUE, Name.PRICE}
 
-PAYMENT_DUE_STATUSES = [
-    OrderStatus.CLOSED,
-    OrderStatus.SHIPPED,
-    OrderStatus.IN_TRANSIT,
-    OrderStatus.DELIVERED,
-    OrderStatus.COMPLETED,
-    OrderStatus.AFTER_SALES,
-]
 
 
 OVERDUE_LISTED = 50  # overdue orders named (and summed) in the check's message
@@ -70,13 +63,6 @@ class CheckOutcome:
     message: str
     figures: dict = field(default_factory=dict)
     needs_override: bool = False
-
-
-@dataclass(frozen=True)
-class OverdueOrder:
-    number: str
-    balance_due: Decimal
-    due_from: datetime
 
 
 @dataclass(frozen=True)
@@ -100,7 +86,8 @@ class ReviewFacts:
     # Customer → what it owes on orders outside the batch; the batch's own orders are added in Python.
     receivables_outside: dict[int, Decimal]
     batch_orders_by_customer: dict[int, list[Order]]
-    overdue: dict[int, list[OverdueOrder]]  # customer → oldest first, at most OVERDUE_LISTED
+    # customer → its overdue receivables (orders.receivables), oldest due first, at most OVERDUE_LISTED
+    overdue: dict[int, list[OpenItem]]
     recent: dict[int, list[RecentOrder]]  # customer → newest first, cancelled orders left out
 
     def receivables(self, order: Order) -> Decimal:
@@ -125,7 +112,7 @@ def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -
         manual_review_threshold=get_policy(MANUAL_REVIEW_THRESHOLD),
         receivables_outside=receivables,
         batch_orders_by_customer=batch_orders,
-        overdue=_overdue_orders_of([customers[pk] for pk in with_overdue], now=now),
+        overdue=overdue_items_by_customer(with_overdue, today=today_of(now), limit=OVERDUE_LISTED),
         recent=_recent_orders(orders, timedelta(hours=window)),
     )
 
@@ -135,9 +122,13 @@ def _past_terms(customers, *, now: datetime) -> Q:
     by_terms: dict[int, list[int]] = defaultdict(list)
     for customer in customers:
         by_terms[customer.payment_terms_days].append(customer.pk)
+    today = today_of(now)
     past_terms = Q()
     for days, ids in by_terms.items():
-        past_terms |= Q(customer_id__in=ids) & Q(LessThan(_DUE_FROM, now - timedelta(days=days)))
+        # Delivered (else shipped) before the local day ``today - terms``: its due date is past
+        # (the same due dates as ``orders.receivables``, which lists the overdue items).
+        cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), datetime.min.time()))
+        past_terms |= Q(customer_id__in=ids) & Q(LessThan(_DUE_FROM, cutoff))
     return Q(status__in=PAYMENT_DUE_STATUSES) & Q(GreaterThan(BALANCE_DUE, 0)) & past_terms
 
 
@@ -186,35 +177,6 @@ def _credit_balances(customer_ids) -> dict[int, Decimal]:
     rows = (CustomerCredit.objects.filter(customer_id__in=customer_ids).values("customer_id")
             .annotate(total=Sum("amount")).values_list("customer_id", "total"))
     return {customer_id: to_money(total) for customer_id, total in rows if total}
-
-
-OPENING_RECEIVABLE = "期初应收"
-
-
-def _overdue_orders_of(customers, *, now: datetime) -> dict[int, list[OverdueOrder]]:
-    """Each customer's overdue orders (``overdue_orders``), oldest first, at most
-    ``OVERDUE_LISTED`` per customer, for many customers in one query."""
-    if not customers:
-        return {}
-    rows = (
-        Order.objects.filter(_past_terms(customers, now=now))
-        .annotate(due_from=_DUE_FROM, due=BALANCE_DUE)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("customer_id")], order_by=[F("due_from").asc(), F("id").asc()]))
-        .filter(rank__lte=OVERDUE_LISTED)
-        .order_by("customer_id", "due_from", "id")
-        .values_list("customer_id", "number", "due", "due_from")
-    )
-    overdue: dict[int, list[OverdueOrder]] = defaultdict(list)
-    today = timezone.localdate(now)
-    for opening in OpeningReceivable.objects.filter(customer__in=customers, amount__gt=F("settled_amount"),
-                                                    due_date__lt=today).select_related("customer"):
-        # Listed as if it were an order due on its due date (the check counts days past the terms).
-        due_from = timezone.make_aware(datetime.combine(opening.due_date, datetime.min.time())) - timedelta(
-            days=opening.customer.payment_terms_days)
-        overdue[opening.customer_id].append(OverdueOrder(OPENING_RECEIVABLE, to_money(opening.outstanding), due_from))
-    for customer_id, number, due, due_from in rows:
-        overdue[customer_id].append(OverdueOrder(number, to_money(due), due_from))
-    return overdue
 
 
 def _recent_orders(orders: Sequence[Order], window: timedelta) -> dict[int, list[RecentOrder]]:
@@ -307,32 +269,31 @@ def check_credit(order: Order, facts: ReviewFacts) -> CheckOutcome:
 
 
 def overdue_orders(customer, *, now=None):
-    """Orders past their payment terms with money still owed."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=customer.payment_terms_days)
+    """The customer's orders past their due date with money still owed (``orders.receivables``),
+    oldest due first, with ``due`` (balance due) and ``due_from`` (delivered, else shipped)."""
+    items = overdue_items_by_customer([customer.pk], today=today_of(now)).get(customer.pk, [])
     return (
-        Order.objects.filter(customer=customer, status__in=PAYMENT_DUE_STATUSES)
+        Order.objects.filter(pk__in=[item.order_id for item in items if item.kind == "order"])
         .annotate(due_from=Coalesce("delivered_at", "shipped_at"), due=BALANCE_DUE)
-        .filter(due_from__lt=cutoff, due__gt=0)
         .order_by("due_from", "id")
     )
 
 
 def check_overdue(order: Order, facts: ReviewFacts) -> CheckOutcome:
-    # An order under review is 待审核, never one of the overdue ones (PAYMENT_DUE_STATUSES).
+    # An order under review is 待审核, never one of the overdue ones (not shipped: not due).
     customer = order.customer
     overdue = facts.overdue.get(order.customer_id, [])
     if not overdue:
         return CheckOutcome(Name.OVERDUE, CheckResult.PASS, "无逾期欠款")
-    amount = sum((o.balance_due for o in overdue), Decimal("0.00"))
+    amount = sum((o.amount for o in overdue), Decimal("0.00"))
     oldest = overdue[0]
-    days = (facts.now - oldest.due_from).days - customer.payment_terms_days
+    days = oldest.days_past_due(today_of(facts.now))
     return CheckOutcome(
         Name.OVERDUE,
         CheckResult.WARN,
-        f"逾期欠款：{len(overdue)} 笔订单超过账期 {customer.payment_terms_days} 天未付清，共 {format_yuan(amount)}"
-        f"（最早 {oldest.number} 已逾期 {days} 天）。需主管批准",
-        {"orders": [o.number for o in overdue], "amount": str(amount), "oldest_days_overdue": days},
+        f"逾期欠款：{len(overdue)} 笔应收超过账期 {customer.payment_terms_days} 天未付清，共 {format_yuan(amount)}"
+        f"（最早 {oldest.reference} 已逾期 {days} 天）。需主管批准",
+        {"orders": [o.reference for o in overdue], "amount": str(amount), "oldest_days_overdue": days},
         needs_override=True,
     )
 

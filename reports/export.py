@@ -57,7 +57,18 @@ def _complaint_sheets(workbook, c: dict) -> None:
     _sheet(workbook, "投诉趋势", ["月份", "投诉", "其中超时"], [[t["month"], t["count"], t["overdue"]] for t in c["trend"]])
 
 
-def report_workbook(report) -> bytes:
+def _margin_sheets(workbook, m: dict) -> None:
+    headers = ["分组", "销售收入(不含税)", "销售成本", "毛利", "毛利率"]
+    total = m["total"]
+    _sheet(workbook, "毛利概览", headers, [[total["label"], total["revenue"], total["cost"], total["margin"], total["rate"]],
+                                         ["无成本商品件数", m["uncosted_quantity"], None, None, None]])
+    for key, title in [("channel", "毛利按渠道"), ("owner", "毛利按销售负责人"), ("customer", "毛利按客户"),
+                       ("product", "毛利按商品"), ("order", "毛利率最低订单")]:
+        _sheet(workbook, title, headers, [[r["label"], r["revenue"], r["cost"], r["margin"], r["rate"]] for r in m[key]])
+
+
+def report_workbook(report, *, include_margin: bool = False) -> bytes:
+    """The report's sheets; cost and margin only when ``include_margin`` (finance and the 主管)."""
     data = report.data
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -97,6 +108,8 @@ def report_workbook(report) -> bytes:
            [[t["month"], t["orders"], t["revenue"], t["cancelled"]] for t in data["trend"]])
     if data.get("complaints"):
         _complaint_sheets(workbook, data["complaints"])
+    if include_margin and data.get("margin"):
+        _margin_sheets(workbook, data["margin"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -17,6 +17,8 @@ Periods are calendar days in Asia/Shanghai, start and end both included. Definit
 - 取消率 / 退货率: cancelled orders / orders placed; orders with returned goods / orders placed.
 - 缺货商品: purchase requests raised in the period (shortage at allocation), by product.
 - 投诉: the service desk's complaint analysis of the period (``servicedesk.analysis``).
+- 毛利: revenue without VAT less the cost of the FIFO batches used, per order, customer,
+  product, owner and channel (``reports.margin``); shown to finance and the 主管 only.
 """
 
 from collections.abc import Callable
@@ -34,6 +36,7 @@ from ordermgmt.money import to_money
 from orders.models import Channel, Order, OrderEvent, OrderLine, OrderStatus, Refund
 
 from . import sources
+from .margin import margin_report
 from .aggregates import duration_stats, duration_stats_many
 from .periods import bounds, month_range, previous_month, same_month_last_year
 
@@ -266,6 +269,7 @@ def compute_report(start: date, end: date, *, monthly: bool, progress: Callable[
         ("breakdowns", lambda: breakdowns(start, end)),
         ("trend", lambda: monthly_trend(end)),
         ("complaints", lambda: sources.complaints_in(start, end)),
+        ("margin", lambda: margin_report(start, end)),
     ]
     if monthly:
         previous = previous_month(start)

@@ -33,7 +33,9 @@ class Report(models.Model):
         verbose_name_plural = _("报表")
         ordering = ["-period_start", "-period_end"]
         constraints = [models.UniqueConstraint(fields=["period_start", "period_end"], name="report_one_per_period")]
-        permissions = [("view_dashboard", _("查看经营看板"))]
+        permissions = [("view_dashboard", _("查看经营看板")),
+                       # Cost and gross margin (issue 20): finance and the 主管 only.
+                       ("view_margin", _("查看成本与毛利"))]
 
     def __str__(self) -> str:
         if self.is_monthly:

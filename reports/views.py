@@ -14,6 +14,10 @@ from .models import Report
 from .services import report_request
 
 
+# Cost and margin: finance and the 主管 only (the page and the export leave them out for others).
+MARGIN = "reports.view_margin"
+
+
 @login_required
 @permission_required("reports.view_report", raise_exception=True)
 def report_list(request):
@@ -37,6 +41,9 @@ def report_detail(request, pk: int):
     report = get_object_or_404(Report, pk=pk)
     context = {"report": report, "data": report.data, "breakdown_titles": [
         ("channel", _("按渠道")), ("customer_level", _("按客户等级")), ("owner", _("按销售负责人")),
+    ], "margin_titles": [
+        ("channel", _("按渠道")), ("owner", _("按销售负责人")), ("customer", _("按客户（收入前20）")),
+        ("product", _("按商品（收入前20）")), ("order", _("毛利率最低的订单")),
     ]}
     if report.state == Report.State.DONE:
         context["charts"] = _charts(report.data)
@@ -55,7 +62,7 @@ def report_progress(request, pk: int):
 def report_export(request, pk: int):
     report = get_object_or_404(Report, pk=pk, state=Report.State.DONE)
     response = HttpResponse(
-        report_workbook(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        report_workbook(report, include_margin=request.user.has_perm(MARGIN)), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     filename = f"report_{report.period_start:%Y%m%d}_{report.period_end:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -6,3 +6,5 @@ from .vouchers import DEFAULT_ACCOUNTS, AccountMapping, AccountRole  # noqa: F40
 from .accounts import AccountFlow, SettlementAccount  # noqa: F401
 from .reconciliation import BankStatement, LineStatus, PaymentMatch, StatementLine  # noqa: F401
 from .cod import CarrierClaim, CodAllocation, CodCollection  # noqa: F401
+from .costs import CostRights  # noqa: F401
+from .statements import StatementDispatch  # noqa: F401

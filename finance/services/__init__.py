@@ -39,3 +39,10 @@ from .invoices import (  # noqa: F401
     line_share,
 )
 from .periods import period_close, period_guard  # noqa: F401
+from .costs import standard_cost_set  # noqa: F401,E402
+from .statements import statement_dispatch_deliver, statement_send  # noqa: F401,E402
+
+# ``statements`` — a customer statement (对账单) for a period queued to an e-mail address
+# (``StatementDispatch``); the task ``finance.tasks.send_statement``, queued on commit, computes
+# it, attaches the PDF and the .xlsx and sends it (``statement_dispatch_deliver``).
+# ``costs`` — finance keeps a product's standard cost (its history records who changed it).

@@ -20,7 +20,7 @@ def test_a_customer_edited_in_the_portal_records_who_changed_which_field_from_wh
     client.force_login(sales)
     response = client.post(reverse("customers:edit", args=[customer.pk]), {
         "name": customer.name, "level": "vip", "credit_limit": "150000", "payment_terms_days": "45",
-        "notes": "", "tax_number": "", "bank_name": "", "bank_account": "",
+        "notes": "", "tax_number": "", "bank_name": "", "bank_account": "", "credit_limit_reason": "年度信用评估",
     })
     assert response.status_code == 302
 

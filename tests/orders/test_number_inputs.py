@@ -228,11 +228,13 @@ INPUTS = {
                         "detail": "文三路1号"}),
     "customer edit: credit limit": NumberInput(
         lambda s: f"/customers/{s.customer.pk}/edit/", "credit_limit", "信用额度", good="80000",
-        form=lambda s: {"name": s.customer.name, "level": "normal", "payment_terms_days": "30"},
+        form=lambda s: {"name": s.customer.name, "level": "normal", "payment_terms_days": "30",
+                        "credit_limit_reason": "年度信用评估"},
         state=lambda s: _refetch(s.customer, "credit_limit", "payment_terms_days")),
     "customer edit: payment terms": NumberInput(
         lambda s: f"/customers/{s.customer.pk}/edit/", "payment_terms_days", "账期", good="60",
-        form=lambda s: {"name": s.customer.name, "level": "normal", "credit_limit": "50000"},
+        form=lambda s: {"name": s.customer.name, "level": "normal", "credit_limit": "50000",
+                        "credit_limit_reason": "年度信用评估"},
         state=lambda s: _refetch(s.customer, "credit_limit", "payment_terms_days")),
     # inventory
     "goods receipt: quantity": NumberInput(

@@ -1,0 +1,81 @@
+"""Cost of goods sold (销售成本) of order lines, from the FIFO batches actually used.
+
+A line's goods are costed at allocation: each of its stock allocations (``StockAllocation``,
+still reserved or shipped — a released one no longer counts) costs its quantity × the batch's
+purchase price (``StockBatch.unit_cost``), or × the product's standard cost (``Product.
+standard_cost``, kept by finance) when the batch has none. The quantity of a line not yet
+allocated is costed at the standard cost (an estimate until the goods are allocated). Goods
+with neither price count as uncosted (reported, so that finance can enter a standard cost).
+Revenue is the lines' amount net of discounts, without VAT (costs are without VAT too).
+
+Pure reads, aggregated in the database per any key of the order line (``order_id``,
+``product_id``, ``order__customer_id``, ``order__owner_id``, ``order__channel``…).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from inventory.models import StockAllocation
+
+from .models import OrderLine
+
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=18, decimal_places=2)
+COSTED_STATES = [StockAllocation.State.ACTIVE, StockAllocation.State.CONSUMED]
+
+
+def _money_sum(expression) -> Coalesce:
+    return Coalesce(Sum(ExpressionWrapper(expression, output_field=_MONEY)), Value(ZERO), output_field=_MONEY)
+
+
+_STANDARD = Coalesce(F("product__standard_cost"), Value(ZERO), output_field=_MONEY)
+_BATCH_UNIT_COST = Coalesce(F("batch__unit_cost"), F("batch__product__standard_cost"), Value(ZERO), output_field=_MONEY)
+_BATCH_STANDARD = Coalesce(F("batch__product__standard_cost"), Value(ZERO), output_field=_MONEY)
+
+
+@dataclass(frozen=True)
+class Margin:
+    revenue: Decimal
+    cost: Decimal
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost
+
+    @property
+    def rate(self) -> float | None:
+        return round(float(self.margin / self.revenue), 4) if self.revenue else None
+
+
+def margin_by(lines: QuerySet[OrderLine], key: str) -> dict:
+    """key value → ``Margin`` of ``lines`` grouped by ``key`` (a path from the order line)."""
+    line_rows = lines.values(key).annotate(
+        revenue=_money_sum(F("amount") - F("discount")),
+        standard=_money_sum(F("quantity") * _STANDARD),
+    ).order_by()
+    allocations = StockAllocation.objects.filter(order_line__in=lines.values("pk"), state__in=COSTED_STATES)
+    allocated = {
+        row[f"order_line__{key}"]: row for row in allocations.values(f"order_line__{key}").annotate(
+            cost=_money_sum(F("quantity") * _BATCH_UNIT_COST),
+            standard=_money_sum(F("quantity") * _BATCH_STANDARD),
+        ).order_by()
+    }
+    result = {}
+    for row in line_rows:
+        batches = allocated.get(row[key], {"cost": ZERO, "standard": ZERO})
+        # allocated goods at their batches' cost + the rest of the lines at standard cost
+        result[row[key]] = Margin(row["revenue"], batches["cost"] + row["standard"] - batches["standard"])
+    return result
+
+
+def uncosted_quantity(lines: QuerySet[OrderLine]) -> int:
+    """Units of ``lines`` with neither a batch purchase price nor a standard cost."""
+    no_standard = lines.filter(product__standard_cost__isnull=True)
+    ordered = no_standard.aggregate(n=Coalesce(Sum("quantity"), 0))["n"]
+    priced = StockAllocation.objects.filter(
+        order_line__in=no_standard.values("pk"), state__in=COSTED_STATES, batch__unit_cost__isnull=False,
+    ).aggregate(n=Coalesce(Sum("quantity"), 0))["n"]
+    return max(ordered - priced, 0)
