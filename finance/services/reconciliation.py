@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from fulfillment.models import Carrier
-from ordermgmt.errors import ActionForbidden, InvalidInput, InvalidTransition
+from ordermgmt.errors import ActionForbidden, BusinessError, InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import to_money
 from orders import services as order_services
@@ -171,13 +171,23 @@ def line_auto_match(*, line: StatementLine, user) -> StatementLine:
     proposal = propose(locked)
     locked.note, locked.candidates = proposal.note[:300], list(proposal.candidates)
     locked.customer = proposal.customer or locked.customer
-    if proposal.carrier is not None:
-        locked.carrier = proposal.carrier
-        _book_cod(locked, user, proposal.carrier, How.CARRIER)
-    elif proposal.how:
-        _book(locked, user, proposal)
-    else:
-        locked.status = LineStatus.AMBIGUOUS if proposal.candidates else LineStatus.UNMATCHED
+    try:
+        # A savepoint: a rule refusing this one booking (e.g. its month is closed) leaves the
+        # line to a clerk with the reason instead of refusing the whole statement.
+        with transaction.atomic():
+            if proposal.carrier is not None:
+                locked.carrier = proposal.carrier
+                _book_cod(locked, user, proposal.carrier, How.CARRIER)
+            elif proposal.how:
+                _book(locked, user, proposal)
+            else:
+                locked.status = LineStatus.AMBIGUOUS if proposal.candidates else LineStatus.UNMATCHED
+    except ActionForbidden:
+        raise
+    except BusinessError as refused:
+        locked.refresh_from_db()
+        locked.status, locked.note = LineStatus.UNMATCHED, f"未自动核销：{refused}"[:300]
+        locked.customer = proposal.customer or locked.customer
     _settle_status(locked)
     locked.save()
     return locked

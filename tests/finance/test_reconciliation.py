@@ -2,12 +2,13 @@
 over-payment to customer credit, one payment for several orders and several payments for one
 order, every match reversible with its effect undone (issue 20, item 3)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from finance.models import AccountFlow, LineStatus, PaymentMatch
+from finance.models import AccountFlow, ClosedPeriod, LineStatus, PaymentMatch
 from finance.services.reconciliation import bank_statement_import, line_ignore, line_match, match_reverse
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from orders import services as order_services
@@ -141,3 +142,23 @@ def test_the_opening_receivable_is_paid_by_a_line_of_its_amount(bank, finance_us
     match_reverse(match=line.matches.get(), user=finance_user, reason="核错")
     customer.opening_receivable.refresh_from_db()
     assert customer.opening_receivable.outstanding == D("5000.00")
+
+
+def test_a_line_dated_in_a_closed_month_waits_for_a_clerk_and_the_rest_of_the_statement_is_matched(bank, finance_user):
+    """A closed month refuses a payment dated in it; the import keeps that line (unmatched, with
+    the reason) instead of refusing the whole statement."""
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1))
+    ClosedPeriod.objects.create(month=last_month.replace(day=1))
+    late, current = delivered_order(quantity=2), delivered_order(quantity=1)
+    data = icbc_workbook([
+        (last_month.isoformat(), late.customer.name, "", "226.00", f"货款 {late.number}"),
+        (today.isoformat(), current.customer.name, "", "113.00", f"货款 {current.number}"),
+    ])
+    statement = bank_statement_import(account=bank, user=finance_user, file_name="对账单.xlsx", data=data)
+    closed, open_ = _lines(statement)
+    assert closed.status == LineStatus.UNMATCHED and not closed.matches.exists()
+    assert "已结账" in closed.note
+    late.refresh_from_db()
+    current.refresh_from_db()
+    assert late.balance_due == D("226.00") and current.balance_due == D("0.00")

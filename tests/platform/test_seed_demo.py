@@ -1,9 +1,13 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
 from customers.models import Customer
+from finance.demo_reconciliation import SAMPLE_STATEMENT
+from finance.models import LineStatus, SettlementAccount
+from finance.services.reconciliation import bank_statement_import
 from fulfillment.models import Carrier, NotificationMessage, ProductionOrder, Shipment, ShipmentException
 from integrations.models import ApiClient, PaymentProvider
 from inventory.models import Product, StockBatch
@@ -32,6 +36,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
 
     _demo_orders_on_their_way_have_carriers_shipments_and_events()
     _a_guangdong_order_is_served_from_guangzhou_and_water_is_sold_by_the_case_with_lots_near_expiry()
+    _the_sample_bank_statement_imports_with_most_payments_matched()
     desk = _the_service_desk_has_complaints_flags_and_a_bell_for_every_role()
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))
@@ -85,3 +90,18 @@ def _a_guangdong_order_is_served_from_guangzhou_and_water_is_sold_by_the_case_wi
     assert water.tracks_expiry and list(water.units.values_list("name", flat=True)) == ["箱", "托"]
     soon = near_expiry_batches(today=timezone.localdate(), within_days=30)
     assert {b.expiry_date < timezone.localdate() for b in soon} == {True, False}, "one expired, one near expiry"
+
+
+def _the_sample_bank_statement_imports_with_most_payments_matched():
+    """Done-when of issue 20: the finance user imports the sample statement shipped with the demo
+    and sees most payments matched (its lines are dated in the open month: the demo closes the
+    last one, and a line dated in a closed month waits for a clerk)."""
+    account = SettlementAccount.objects.filter(kind=SettlementAccount.Kind.BANK).order_by("pk").first()
+    with default_storage.open(SAMPLE_STATEMENT) as handle:
+        statement = bank_statement_import(account=account, user=get_user_model().objects.get(username="finance"),
+                                          file_name="示例银行对账单.xlsx", data=handle.read())
+    statuses = list(statement.lines.values_list("status", flat=True))
+    matched = sum(1 for status in statuses if status == LineStatus.MATCHED)
+    assert not statement.problems and len(statuses) >= 10
+    assert matched * 3 >= len(statuses) * 2, statuses
+
