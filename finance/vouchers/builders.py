@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from orders.models import Payment, PaymentMethod, Refund
+from orders.models import Payment, PaymentMethod, Refund, RefundStatus
 
 from ..models import INVOICED_STATUSES, AccountRole, Invoice
 from .entries import Entry, Voucher
@@ -69,11 +69,30 @@ def receipt_vouchers(start: date, end: date, accounts: Accounts) -> list[Voucher
     return vouchers
 
 
+def payment_reversal_vouchers(start: date, end: date, accounts: Accounts) -> list[Voucher]:
+    """冲销收款 (a payment taken back, e.g. matched to the wrong customer): the receipt's entries
+    the other way round, in the month of the reversal — the receipt's own month may be closed."""
+    vouchers = []
+    payments = (Payment.objects.filter(reversed_at__date__range=(start, end)).select_related("order__customer")
+                .order_by("reversed_at", "id"))
+    for payment in payments:
+        partner = payment.order.customer.name
+        summary = f"冲销收款 {payment.order.number} {partner}：{payment.reversal_reason}"[:120]
+        money = MONEY_ACCOUNT.get(payment.method, AccountRole.BANK)
+        vouchers.append(Voucher(on=timezone.localdate(payment.reversed_at), source=f"payment-reversal:{payment.pk}",
+                                entries=[
+                                    _entry(accounts, AccountRole.RECEIVABLE, summary, debit=payment.amount, partner=partner),
+                                    _entry(accounts, money, summary, credit=payment.amount),
+                                ]))
+    return vouchers
+
+
 def refund_vouchers(start: date, end: date, accounts: Accounts) -> list[Voucher]:
     """退款 (money paid back): Dr 应收账款, Cr 银行存款. The goods' credit itself is booked by
     the red invoice (or not at all when nothing was invoiced yet)."""
     vouchers = []
-    refunds = (Refund.objects.filter(refunded_at__date__range=(start, end), amount__gt=0)
+    # Only money that left: a refund waiting for 财务's approval, or declined, has not.
+    refunds = (Refund.objects.filter(refunded_at__date__range=(start, end), amount__gt=0, status=RefundStatus.PAID)
                .select_related("order__customer").order_by("refunded_at", "id"))
     for refund in refunds:
         partner = refund.order.customer.name
@@ -86,7 +105,7 @@ def refund_vouchers(start: date, end: date, accounts: Accounts) -> list[Voucher]
     return vouchers
 
 
-BUILDERS: list[Builder] = [invoice_vouchers, receipt_vouchers, refund_vouchers]
+BUILDERS: list[Builder] = [invoice_vouchers, receipt_vouchers, payment_reversal_vouchers, refund_vouchers]
 
 
 def register_builder(builder: Builder) -> None:

@@ -85,3 +85,26 @@ def test_a_closed_months_export_is_the_same_every_time(people):
     order_services.payment_record(order=shipped_order(), user=None, amount=D("1.00"))  # this month's business
     assert vouchers_workbook(month) == first, "same bytes"
     assert len(month_vouchers(month)) == 7
+
+
+def test_a_refund_waiting_for_approval_is_not_booked_and_a_reversed_payment_is_booked_back(people):
+    """Money counts in the ledger when it moves: a refund 财务 has not approved (or declined) has
+    not left, and a payment reversed after a wrong match is taken back out by its own voucher."""
+    order, refunded = shipped_order(deliver=True), shipped_order(deliver=True)
+    payment = order_services.payment_record(order=order, user=None, amount=order.balance_due, reference="流水 9")
+    order_services.payment_reverse(payment=payment, user=None, reason="认错客户")
+    order_services.payment_record(order=refunded, user=None, amount=refunded.balance_due, reference="流水 10")
+    waiting = order_services.refund_record(order=refunded, user=None, amount=D("10.00"), reason="投诉补偿",
+                                           source="goodwill", payout_method="bank_transfer",
+                                           payout_account="6222999988887777")
+    assert waiting.status == "awaiting_approval"
+
+    vouchers = month_vouchers(timezone.localdate())
+    sources = [v.source for v in vouchers]
+    assert f"refund:{waiting.pk}" not in sources
+    assert sources.count(f"payment:{payment.pk}") == 1 and sources.count(f"payment-reversal:{payment.pk}") == 1
+    reversal = next(v for v in vouchers if v.source == f"payment-reversal:{payment.pk}")
+    original = next(v for v in vouchers if v.source == f"payment:{payment.pk}")
+    assert reversal.debit_total == reversal.credit_total == original.debit_total
+    assert [(e.account_code, e.debit, e.credit) for e in reversal.entries] == [
+        (e.account_code, e.credit, e.debit) for e in reversed(original.entries)]
