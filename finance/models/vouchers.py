@@ -14,6 +14,8 @@ class AccountRole(models.TextChoices):
     BANK = "bank", _("银行存款")
     CASH = "cash", _("库存现金")
     ONLINE = "online", _("其他货币资金（在线支付）")
+    # 代收货款: collected by the courier at the door, owed by the carrier until remitted.
+    CARRIER_RECEIVABLE = "carrier_cod", _("其他应收款—代收货款")
 
 
 # The codes of the 小企业会计准则 / 企业会计准则 chart most ledgers start from.
@@ -24,6 +26,7 @@ DEFAULT_ACCOUNTS = {
     AccountRole.BANK: ("1002", "银行存款"),
     AccountRole.CASH: ("1001", "库存现金"),
     AccountRole.ONLINE: ("1012", "其他货币资金"),
+    AccountRole.CARRIER_RECEIVABLE: ("122101", "其他应收款-代收货款"),
 }
 
 

@@ -9,9 +9,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from finance.models import CarrierClaim, CodCollection, LineStatus, PaymentMatch
+from finance.models import AccountRole, CarrierClaim, CodCollection, LineStatus, PaymentMatch
 from finance.services.cod import cod_ageing
 from finance.services.reconciliation import bank_statement_import, match_reverse
+from finance.vouchers import month_vouchers
+from finance.vouchers.export import account_codes
 from fulfillment import services as ff
 from fulfillment.models import ExceptionKind, Resolution, ShipmentException
 from ordermgmt import roles
@@ -99,3 +101,29 @@ def test_a_payment_platform_notification_flows_into_the_platforms_settlement_acc
     assert outcome == "recorded"
     flow = AccountFlow.objects.get(account=account)
     assert (flow.notification, flow.amount, flow.source) == (notification, order.total, AccountFlow.Source.PLATFORM)
+
+
+def test_cod_is_booked_to_the_carriers_receivable_at_delivery_and_to_the_bank_at_remittance(
+        staff, carrier, bank, finance_user):
+    """代收货款 in the vouchers: at delivery the customer's receivable becomes the carrier's (the
+    money is with the courier, not in the bank); the remittance moves it to the bank, and a
+    reversed remittance is the same voucher in red."""
+    order = _delivered_cod(staff, carrier)
+    data = icbc_workbook([(timezone.localdate().isoformat(), "顺丰速运有限公司", "31001555", str(order.total), "代收货款结算")])
+    (line,) = bank_statement_import(account=bank, user=finance_user, file_name="x.xlsx", data=data).lines.all()
+    match_reverse(match=line.matches.get(), user=finance_user, reason="银行退回")
+
+    accounts = account_codes()
+    carrier_code, bank_code = accounts[AccountRole.CARRIER_RECEIVABLE][0], accounts[AccountRole.BANK][0]
+    receivable_code = accounts[AccountRole.RECEIVABLE][0]
+    vouchers = {v.source.split(":")[0]: v for v in month_vouchers(timezone.localdate())}
+    collected, remitted, taken_back = vouchers["payment"], vouchers["cod-remittance"], vouchers["cod-remittance-reversal"]
+    assert [(e.account_code, e.debit, e.credit) for e in collected.entries] == [
+        (carrier_code, order.total, D("0")), (receivable_code, D("0"), order.total)]
+    assert collected.entries[0].partner == carrier.name
+    assert [(e.account_code, e.debit, e.credit) for e in remitted.entries] == [
+        (bank_code, order.total, D("0")), (carrier_code, D("0"), order.total)]
+    assert [(e.account_code, e.debit, e.credit) for e in taken_back.entries] == [
+        (bank_code, -order.total, D("0")), (carrier_code, D("0"), -order.total)], "the remittance in red"
+    for voucher in (collected, remitted, taken_back):
+        assert voucher.debit_total == voucher.credit_total

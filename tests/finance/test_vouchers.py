@@ -105,6 +105,6 @@ def test_a_refund_waiting_for_approval_is_not_booked_and_a_reversed_payment_is_b
     assert sources.count(f"payment:{payment.pk}") == 1 and sources.count(f"payment-reversal:{payment.pk}") == 1
     reversal = next(v for v in vouchers if v.source == f"payment-reversal:{payment.pk}")
     original = next(v for v in vouchers if v.source == f"payment:{payment.pk}")
-    assert reversal.debit_total == reversal.credit_total == original.debit_total
+    assert reversal.debit_total == reversal.credit_total == -original.debit_total
     assert [(e.account_code, e.debit, e.credit) for e in reversal.entries] == [
-        (e.account_code, e.credit, e.debit) for e in reversed(original.entries)]
+        (e.account_code, -e.debit, -e.credit) for e in original.entries], "the receipt in red (红字冲销)"
