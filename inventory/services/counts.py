@@ -28,6 +28,7 @@ from inventory.models import Category, CountStatus, StockBatch, StockCount, Stoc
 from inventory.selectors import line_needs_recount, movements_since_snapshot
 
 from . import _lock_batches
+from .common import check_permission
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,6 @@ class CountScope:
         return rows
 
 
-def _check_permission(user, perm: str, what: str) -> None:
-    if user is not None and not user.has_perm(perm):
-        raise ActionForbidden(f"您的角色没有权限{what}")
-
-
 def _locked_open_count(count: StockCount) -> StockCount:
     locked = StockCount.objects.select_for_update().select_related("warehouse").get(pk=count.pk)
     if not locked.is_open:
@@ -64,7 +60,7 @@ def _locked_open_count(count: StockCount) -> StockCount:
 @transaction.atomic
 def count_start(*, scope: CountScope, user, blind: bool = True, tolerance: int = 0, note: str = "") -> StockCount:
     """盘点开始: snapshot the quantity on hand of every batch in ``scope``."""
-    _check_permission(user, "inventory.add_stockcount", "发起盘点")
+    check_permission(user, "inventory.add_stockcount", "发起盘点")
     if tolerance < 0:
         raise InvalidInput("复盘阈值不能为负数")
     batch_ids = set(scope.batches().values_list("pk", flat=True))
@@ -103,7 +99,7 @@ def _checked_quantities(values: dict, lines: dict[int, StockCountLine], what: st
 def count_record(*, count: StockCount, user, counted: dict[int, int], recounted: dict[int, int] | None = None) -> int:
     """Enter counted (``{line id: quantity}``) and recounted quantities; returns the number of
     lines changed. A recount replaces the first count for the variance."""
-    _check_permission(user, "inventory.change_stockcount", "录入盘点数量")
+    check_permission(user, "inventory.change_stockcount", "录入盘点数量")
     locked = _locked_open_count(count)
     recounted = recounted or {}
     lines = {line.pk: line for line in locked.lines.select_related("batch")}
