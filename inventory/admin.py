@@ -1,7 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
-from ordermgmt.admin import GuardedImportMixin
+from ordermgmt.admin import GuardedImportMixin, ReadOnlyAdmin
 
 from .models import Product, ProductUnit, StockAllocation, StockBatch, StockCount, StockMovement, TransferOrder, Warehouse
 from .resources import ProductResource
@@ -79,27 +79,17 @@ class StockMovementAdmin(admin.ModelAdmin):
         return False
 
 
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Transfers and counts change through their portal pages (services), never here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(TransferOrder)
-class TransferOrderAdmin(_ReadOnlyAdmin):
+class TransferOrderAdmin(ReadOnlyAdmin):
+    """Transfers change through their portal pages (services), never here."""
+
     list_display = ["number", "source", "destination", "status", "created_at", "shipped_at", "received_at"]
     list_filter = ["status", "source", "destination"]
 
 
 @admin.register(StockCount)
-class StockCountAdmin(_ReadOnlyAdmin):
+class StockCountAdmin(ReadOnlyAdmin):
+    """Counts change through their portal pages (services), never here."""
+
     list_display = ["number", "warehouse", "category", "status", "created_at", "posted_at"]
     list_filter = ["status", "warehouse"]

@@ -180,13 +180,16 @@ def count_report(count: StockCount) -> list[CountRow]:
     return rows
 
 
-def movements_since_snapshot(count: StockCount, batch_ids=None) -> dict[int, int]:
-    """``{batch id: net quantity moved since the snapshot}`` for the count's batches."""
-    rows = StockMovement.objects.filter(batch__in=StockCountLine.objects.filter(count=count).values("batch_id"),
+def _movements_after_snapshot(count: StockCount) -> QuerySet[StockMovement]:
+    """The ledger entries of the count's batches written after its snapshot."""
+    return StockMovement.objects.filter(batch__in=StockCountLine.objects.filter(count=count).values("batch_id"),
                                         pk__gt=count.snapshot_movement_id)
-    if batch_ids is not None:
-        rows = rows.filter(batch_id__in=batch_ids)
-    return {row["batch_id"]: row["moved"] for row in rows.values("batch_id").order_by().annotate(moved=Sum("quantity"))}
+
+
+def movements_since_snapshot(count: StockCount) -> dict[int, int]:
+    """``{batch id: net quantity moved since the snapshot}`` for the count's batches."""
+    rows = _movements_after_snapshot(count).values("batch_id").order_by().annotate(moved=Sum("quantity"))
+    return {row["batch_id"]: row["moved"] for row in rows}
 
 
 def line_needs_recount(line: StockCountLine, expected: int, tolerance: int) -> bool:
@@ -197,9 +200,9 @@ def line_needs_recount(line: StockCountLine, expected: int, tolerance: int) -> b
 
 def count_movements_since_snapshot(count: StockCount):
     """The ledger entries of the count's batches written after its snapshot (shown on its page)."""
-    return (StockMovement.objects.filter(batch__in=StockCountLine.objects.filter(count=count).values("batch_id"),
-                                         pk__gt=count.snapshot_movement_id)
-            .select_related("batch__product", "actor").order_by("id"))
+    return _movements_after_snapshot(count).select_related("batch__product", "actor").order_by("id")
+
+
 def near_expiry_batches(*, today, within_days: int, warehouse_id=None) -> QuerySet[StockBatch]:
     """效期预警: batches of expiry-tracked products still in stock that expire within
     ``within_days`` of ``today`` (or already have), soonest first — what to sell first or

@@ -434,18 +434,23 @@ def _expired(batch: StockBatch, today: date) -> bool:
 
 
 def _set_allocated_quantities(batches) -> None:
-    """One UPDATE … FROM (VALUES …) for the new counters of many batches (a CASE per batch,
-    as ``bulk_update`` writes it, grows with the square of their number)."""
-    batches = list(batches)
+    _set_batch_counters([(batch.pk, batch.quantity_allocated) for batch in batches], ("quantity_allocated",))
+
+
+def _set_batch_counters(rows: list[tuple], fields: tuple[str, ...]) -> None:
+    """``rows`` of ``(batch id, *new values of fields)`` written with one UPDATE … FROM
+    (VALUES …) per 1,000 batches (a CASE per batch, as ``bulk_update`` writes it, grows with
+    the square of their number). The caller holds the batches' locks."""
     table = StockBatch._meta.db_table
+    row_values = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    assignments = ", ".join(f"{field} = v.{field}" for field in fields)
     with connection.cursor() as cursor:
-        for start in range(0, len(batches), 1000):
-            chunk = batches[start:start + 1000]
-            values = ", ".join(["(%s, %s)"] * len(chunk))
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start:start + 1000]
             cursor.execute(
-                f"WITH v(id, quantity) AS (VALUES {values}) "
-                f"UPDATE {table} SET quantity_allocated = v.quantity FROM v WHERE {table}.id = v.id",
-                [value for batch in chunk for value in (batch.pk, batch.quantity_allocated)],
+                f"WITH v(id, {', '.join(fields)}) AS (VALUES {', '.join([row_values] * len(chunk))}) "
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id",
+                [value for row in chunk for value in row],
             )
 
 

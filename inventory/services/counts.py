@@ -27,7 +27,8 @@ from inventory.models import Category, CountStatus, StockBatch, StockCount, Stoc
 
 from inventory.selectors import line_needs_recount, movements_since_snapshot
 
-from . import _lock_batches
+from . import _lock_batches, _set_batch_counters
+from .common import check_permission
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,6 @@ class CountScope:
         return rows
 
 
-def _check_permission(user, perm: str, what: str) -> None:
-    if user is not None and not user.has_perm(perm):
-        raise ActionForbidden(f"您的角色没有权限{what}")
-
-
 def _locked_open_count(count: StockCount) -> StockCount:
     locked = StockCount.objects.select_for_update().select_related("warehouse").get(pk=count.pk)
     if not locked.is_open:
@@ -64,7 +60,7 @@ def _locked_open_count(count: StockCount) -> StockCount:
 @transaction.atomic
 def count_start(*, scope: CountScope, user, blind: bool = True, tolerance: int = 0, note: str = "") -> StockCount:
     """盘点开始: snapshot the quantity on hand of every batch in ``scope``."""
-    _check_permission(user, "inventory.add_stockcount", "发起盘点")
+    check_permission(user, "inventory.add_stockcount", "发起盘点")
     if tolerance < 0:
         raise InvalidInput("复盘阈值不能为负数")
     batch_ids = set(scope.batches().values_list("pk", flat=True))
@@ -103,7 +99,7 @@ def _checked_quantities(values: dict, lines: dict[int, StockCountLine], what: st
 def count_record(*, count: StockCount, user, counted: dict[int, int], recounted: dict[int, int] | None = None) -> int:
     """Enter counted (``{line id: quantity}``) and recounted quantities; returns the number of
     lines changed. A recount replaces the first count for the variance."""
-    _check_permission(user, "inventory.change_stockcount", "录入盘点数量")
+    check_permission(user, "inventory.change_stockcount", "录入盘点数量")
     locked = _locked_open_count(count)
     recounted = recounted or {}
     lines = {line.pk: line for line in locked.lines.select_related("batch")}
@@ -144,14 +140,19 @@ def _posting_problems(locked: StockCount, lines: list[StockCountLine], batches: 
     return problems
 
 
-def _adjust(locked: StockCount, line: StockCountLine, batch: StockBatch, user) -> None:
-    counted = line.final_quantity
-    fields = {"quantity_remaining": counted}
-    if counted > batch.quantity_received:
-        fields["quantity_received"] = counted  # remaining ≤ received stays true (see inventory.ledger)
-    StockBatch.objects.filter(pk=batch.pk).update(**fields)
-    StockMovement.objects.create(batch=batch, kind=StockMovement.Kind.ADJUSTMENT, quantity=line.variance,
-                                 document=locked.number, reason=f"盘点 {locked.number} 过账", actor=user)
+def _adjust(locked: StockCount, lines: list[StockCountLine], batches: dict[int, StockBatch], user) -> None:
+    """Every variance of the count: the batches' new quantities in one statement, one
+    adjustment movement each."""
+    adjusted = [(line, batches[line.batch_id]) for line in lines if line.variance]
+    # remaining ≤ received stays true (see inventory.ledger): a count above what was ever
+    # received raises the received quantity with it.
+    _set_batch_counters([(batch.pk, line.final_quantity, max(batch.quantity_received, line.final_quantity))
+                         for line, batch in adjusted], ("quantity_remaining", "quantity_received"))
+    StockMovement.objects.bulk_create([
+        StockMovement(batch=batch, kind=StockMovement.Kind.ADJUSTMENT, quantity=line.variance,
+                      document=locked.number, reason=f"盘点 {locked.number} 过账", actor=user)
+        for line, batch in adjusted
+    ])
 
 
 @in_platform_language
@@ -169,15 +170,11 @@ def count_post(*, count: StockCount, user) -> StockCount:
     problems = _posting_problems(locked, lines, batches, moved)
     if problems:
         raise InvalidInput(f"盘点单 {locked.number} 不能过账：" + "；".join(problems))
-    found_more = set()
     for line in lines:
-        batch = batches[line.batch_id]
-        line.expected_at_posting = batch.quantity_remaining
-        line.variance = line.final_quantity - batch.quantity_remaining
-        if line.variance:
-            _adjust(locked, line, batch, user)
-        if line.variance > 0:
-            found_more.add(batch.product_id)
+        line.expected_at_posting = batches[line.batch_id].quantity_remaining
+        line.variance = line.final_quantity - line.expected_at_posting
+    _adjust(locked, lines, batches, user)
+    found_more = {batches[line.batch_id].product_id for line in lines if line.variance > 0}
     StockCountLine.objects.bulk_update(lines, ["expected_at_posting", "variance"])
     locked.post()
     locked.posted_by = user

@@ -37,6 +37,7 @@ from inventory.models import (
 from inventory.numbering import next_batch_no
 
 from . import _lock_batches
+from .common import check_permission
 
 # What a batch carries from one warehouse to the next besides its quantity. A new lot
 # attribute of ``StockBatch`` is added here once and every transfer keeps it.
@@ -48,11 +49,6 @@ _ACTION_LABELS = {"create": "创建", "ship": "出库", "receive": "入库", "ca
 def lot_attributes(batch: StockBatch) -> dict:
     """The source batch's lot attributes, for the batch a transfer creates from it."""
     return {name: getattr(batch, name) for name in LOT_ATTRIBUTES}
-
-
-def _check_permission(user, perm: str, what: str) -> None:
-    if user is not None and not user.has_perm(perm):
-        raise ActionForbidden(f"您的角色没有权限{what}")
 
 
 def _record(*, transfer: TransferOrder, user, action: str, from_status: str = "", note: str = "",
@@ -77,7 +73,7 @@ def _merged_lines(lines) -> dict[Product, int]:
 def transfer_create(*, source: Warehouse, destination: Warehouse, lines: list[tuple[Product, int]], user,
                     note: str = "") -> TransferOrder:
     """A 草稿 transfer of ``[(product, quantity), …]`` (a product named twice is one line)."""
-    _check_permission(user, "inventory.add_transferorder", "创建调拨单")
+    check_permission(user, "inventory.add_transferorder", "创建调拨单")
     if source.pk == destination.pk:
         raise InvalidInput("调出仓库和调入仓库不能相同")
     if not destination.is_active:

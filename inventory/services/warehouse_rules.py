@@ -2,15 +2,11 @@
 
 from django.db import transaction
 
-from ordermgmt.errors import ActionForbidden, InvalidInput
+from ordermgmt.errors import InvalidInput
 from ordermgmt.scoped_cache import forget
 
 from ..models import Warehouse, WarehouseRule, WarehouseRuleStep
-
-
-def _check_permission(user) -> None:
-    if user is not None and not user.has_perm("inventory.change_warehouserule"):
-        raise ActionForbidden("您的角色没有权限维护发货仓规则")
+from .common import check_permission
 
 
 def parse_warehouse_codes(raw: str) -> list[Warehouse]:
@@ -32,7 +28,7 @@ def warehouse_rule_save(*, user, rule: WarehouseRule | None = None, name: str, p
                         channel: str = "", min_shelf_life_days: int = 0, is_active: bool = True,
                         warehouses: list[Warehouse]) -> WarehouseRule:
     """Create or change a rule and its warehouses (in order of preference)."""
-    _check_permission(user)
+    check_permission(user, "inventory.change_warehouserule", "维护发货仓规则")
     province, city, channel = province.strip(), city.strip(), channel.strip()
     if not (province or channel):
         raise InvalidInput("规则须指定收货省份或下单渠道")
@@ -54,6 +50,6 @@ def warehouse_rule_save(*, user, rule: WarehouseRule | None = None, name: str, p
 
 @transaction.atomic
 def warehouse_rule_delete(*, user, rule: WarehouseRule) -> None:
-    _check_permission(user)
+    check_permission(user, "inventory.change_warehouserule", "维护发货仓规则")
     rule.delete()
     forget("warehouse_rules")

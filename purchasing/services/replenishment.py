@@ -1,6 +1,7 @@
 """Replenishment proposals: made by the daily job, accepted (→ purchase request or transfer),
 edited or dismissed by a 主管."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -35,11 +36,11 @@ def _reorder_quantity(rule: ReplenishmentRule, projected: int, reorder_point: in
     return max(rule.reorder_quantity, reorder_point - projected)
 
 
-def replenishment_needs(*, today: date) -> list[Need]:
-    """The rules whose projected stock is below their reorder point, with what to order."""
-    rules = list(selectors.replenishment_rules())
+def replenishment_needs(*, today: date, rules: list[ReplenishmentRule],
+                        stock: dict[tuple[int, int], selectors.ProjectedStock]) -> list[Need]:
+    """The rules whose projected stock (``stock``: ``selectors.projected_stock`` of their
+    products) is below their reorder point, with what to order."""
     product_ids = {rule.product_id for rule in rules}
-    stock = selectors.projected_stock(product_ids)
     demand = selectors.average_daily_demand(today=today, product_ids=product_ids)
     lead_times = selectors.lead_times(product_ids)
     needs = []
@@ -58,16 +59,20 @@ def replenishment_needs(*, today: date) -> list[Need]:
     return needs
 
 
-def _excess_source(need: Need, stock, points: dict) -> Warehouse | None:
-    """A warehouse that can spare the whole quantity and stay at or above its own reorder point."""
+def _excess_source(need: Need, stock_by_warehouse: dict, points: dict,
+                   sellable: dict[int, Warehouse]) -> Warehouse | None:
+    """A warehouse that can spare the whole quantity and stay at or above its own reorder point.
+
+    ``stock_by_warehouse`` and ``points`` are the product's, by warehouse id; ``sellable`` the
+    active, non-quarantine warehouses."""
     best, best_excess = None, 0
-    for (product_id, warehouse_id), figures in stock.items():
-        if product_id != need.rule.product_id or warehouse_id == need.rule.warehouse_id:
+    for warehouse_id, figures in stock_by_warehouse.items():
+        if warehouse_id == need.rule.warehouse_id:
             continue
         spare = min(figures.on_hand - figures.allocated, figures.projected - points.get(warehouse_id, 0))
         if spare >= need.quantity and spare > best_excess:
             best, best_excess = warehouse_id, spare
-    return Warehouse.objects.filter(pk=best, is_active=True, is_quarantine=False).first() if best else None
+    return sellable.get(best)
 
 
 @transaction.atomic
@@ -77,13 +82,20 @@ def replenishment_propose(*, today: date | None = None) -> list[ReplenishmentPro
     proposals no longer needed close. A transfer when another warehouse has the excess, else
     a purchase."""
     today = today or timezone.localdate()
-    needs = replenishment_needs(today=today)
+    rules = list(selectors.replenishment_rules())
+    # Read once: the needs and the warehouses that could spare stock are judged on the same figures.
+    stock = selectors.projected_stock({rule.product_id for rule in rules})
+    needs = replenishment_needs(today=today, rules=rules, stock=stock)
     _close_stale({(need.rule.product_id, need.rule.warehouse_id) for need in needs})
     if not needs:
         return []
-    product_ids = {need.rule.product_id for need in needs}
-    stock = selectors.projected_stock(product_ids)
-    points = {(need.rule.product_id, need.rule.warehouse_id): need.reorder_point for need in needs}
+    stock_by_product: dict[int, dict[int, selectors.ProjectedStock]] = defaultdict(dict)
+    for (product_id, warehouse_id), figures in stock.items():
+        stock_by_product[product_id][warehouse_id] = figures
+    points_by_product: dict[int, dict[int, int]] = defaultdict(dict)
+    for need in needs:
+        points_by_product[need.rule.product_id][need.rule.warehouse_id] = need.reorder_point
+    sellable = {w.pk: w for w in Warehouse.objects.filter(is_active=True, is_quarantine=False)}
     dismissed_today = set(ReplenishmentProposal.objects.filter(
         state=ProposalState.DISMISSED, decided_at__date=today).values_list("product_id", "warehouse_id"))
     made = []
@@ -91,7 +103,7 @@ def replenishment_propose(*, today: date | None = None) -> list[ReplenishmentPro
         key = (need.rule.product_id, need.rule.warehouse_id)
         if key in dismissed_today:
             continue
-        source = _excess_source(need, stock, {w: p for (pid, w), p in points.items() if pid == key[0]})
+        source = _excess_source(need, stock_by_product[key[0]], points_by_product[key[0]], sellable)
         proposal, _ = ReplenishmentProposal.objects.select_for_update().update_or_create(
             product_id=key[0], warehouse_id=key[1], state=ProposalState.OPEN,
             defaults={

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from inventory.models import CountStatus, StockBatch, StockMovement
 from inventory.selectors import count_report
@@ -154,3 +156,25 @@ def test_stock_transferred_out_during_the_count_is_expected_no_more(warehouse):
     count_post(count=count, user=None)
 
     assert not StockMovement.objects.filter(kind="adjustment").exists(), "no variance: 10 − 4 = 6 counted"
+
+
+def _posting_statements(warehouse, batches: int) -> int:
+    """Statements run by posting a count of ``batches`` batches, each found one more (+1) than
+    was ever received."""
+    products = [ProductFactory() for _ in range(batches)]
+    for product in products:
+        receive(product, 10, warehouse=warehouse)
+    count = count_start(scope=CountScope(warehouse=warehouse), user=None, tolerance=1)
+    count_record(count=count, user=None, counted={line.pk: 11 for line in count.lines.all()})
+    with CaptureQueriesContext(connection) as queries:
+        count_post(count=count, user=None)
+    figures = StockBatch.objects.filter(product__in=products).values_list("quantity_remaining", "quantity_received")
+    assert set(figures) == {(11, 11)}
+    assert StockMovement.objects.filter(document=count.number, quantity=1).count() == batches
+    return len(queries)
+
+
+def test_posting_writes_the_variances_in_as_many_statements_for_many_batches_as_for_few(warehouse):
+    few = _posting_statements(warehouse, 2)
+    many = _posting_statements(WarehouseFactory(code="WH-MANY"), 6)
+    assert many == few

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from inventory.models import PurchaseRequest
 from inventory.services import stock_consume_order, stock_receive
@@ -149,6 +151,24 @@ def test_a_warehouse_that_cannot_spare_the_whole_quantity_leaves_a_purchase(shop
         proposal_update(proposal=proposal, user=manager, quantity=10, kind="transfer")
     edited = proposal_update(proposal=proposal, user=manager, quantity=30, kind="transfer", source_warehouse=guangzhou)
     assert (edited.kind, edited.source_warehouse, edited.quantity) == ("transfer", guangzhou, 30)
+
+
+def test_the_daily_job_reads_stock_and_warehouses_once_however_many_products_need_a_transfer(shop):
+    """Projected stock (batches, on order, in transit) and the source warehouses are read once
+    per run, not once more for the proposals nor once per product that can be transferred."""
+    guangzhou = WarehouseFactory(code="WH-B", name="广州仓")
+    products = [shop[0]] + [ProductFactory(sku=f"P10{n}") for n in range(1, 4)]
+    with time_machine.travel(TODAY, tick=False):
+        for product in products:
+            stock_receive(product=product, warehouse=guangzhou, quantity=200)
+            ReplenishmentRule.objects.get_or_create(product=product, warehouse=shop[1],
+                                                    defaults={"safety_stock": 5, "reorder_quantity": 50})
+        with CaptureQueriesContext(connection) as queries:
+            proposals = replenishment_propose()
+    assert [(p.kind, p.source_warehouse) for p in proposals] == [("transfer", guangzhou)] * 4
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert sum('FROM "inventory_stockbatch"' in sql for sql in reads) == 1
+    assert sum('FROM "inventory_warehouse"' in sql for sql in reads) == 1
 
 
 def test_only_a_manager_keeps_the_rules_and_a_rule_needs_a_quantity():
