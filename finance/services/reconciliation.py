@@ -20,6 +20,7 @@ from orders.models import BALANCE_DUE, CustomerCredit, OpeningReceivable, Order,
 from ..models import AccountFlow, BankStatement, LineStatus, PaymentMatch, SettlementAccount, StatementLine
 from ..statement_files import read_statement
 from . import cod
+from .common import check_permission
 
 RECONCILE = "finance.reconcile_payments"
 ORDER_NUMBER = re.compile(r"(?<!\d)(20\d{10,11})(?!\d)")
@@ -27,11 +28,6 @@ ORDER_NUMBER = re.compile(r"(?<!\d)(20\d{10,11})(?!\d)")
 PAYABLE = ~Q(status__in=[OrderStatus.CANCELLED, OrderStatus.REJECTED])
 
 How, Kind = PaymentMatch.How, PaymentMatch.Kind
-
-
-def _check(user, perm: str, what: str) -> None:
-    if user is not None and not user.has_perm(perm):
-        raise ActionForbidden(f"您的角色没有权限{what}")
 
 
 def _at(day) -> datetime:
@@ -45,7 +41,7 @@ def bank_statement_import(*, account: SettlementAccount, user, file_name: str, d
     every incoming one a line to match; rows that can't be read are kept as problems, and a
     transaction imported before (same date, amount, payer account and 附言) is not booked twice.
     Then the lines are matched automatically."""
-    _check(user, "finance.import_bankstatement", "导入银行对账单")
+    check_permission(user, "finance.import_bankstatement", "导入银行对账单")
     parsed = read_statement(data, file_name)  # BadFile: the view tells the clerk
     statement = BankStatement.objects.create(account=account, file_name=file_name[:200], layout=parsed.layout,
                                              imported_by=user, problems=list(parsed.problems))
@@ -270,7 +266,7 @@ def line_match(*, line: StatementLine, user, orders: list[tuple[Order, Decimal]]
     """人工核销: the clerk says what the line pays — orders with amounts (one payment for
     several orders, or part of one), the opening receivable, a carrier's COD remittance; with
     ``to_credit`` what is left becomes the customer's credit."""
-    _check(user, RECONCILE, "核销收款")
+    check_permission(user, RECONCILE, "核销收款")
     locked = _lock_open(line)
     requested = sum((to_money(a) for _, a in orders), Decimal("0.00")) + to_money(opening)
     if requested > locked.open_amount:
@@ -305,7 +301,7 @@ def match_reverse(*, match: PaymentMatch, user, reason: str) -> PaymentMatch:
     """冲销核销: undo what the match booked — the payment comes off the order, the credit off
     the customer's balance, the opening receivable or COD remittance is open again — and the
     line is open to be matched again."""
-    _check(user, RECONCILE, "冲销核销")
+    check_permission(user, RECONCILE, "冲销核销")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("冲销必须填写原因")
@@ -335,7 +331,7 @@ def match_reverse(*, match: PaymentMatch, user, reason: str) -> PaymentMatch:
 @transaction.atomic
 def line_ignore(*, line: StatementLine, user, note: str) -> StatementLine:
     """非货款: money that pays nothing here (interest, a transfer between own accounts)."""
-    _check(user, RECONCILE, "标记非货款")
+    check_permission(user, RECONCILE, "标记非货款")
     locked = _lock_open(line)
     note = (note or "").strip()
     if not note:
