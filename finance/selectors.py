@@ -5,11 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from ordermgmt.money import to_money
 from orders.models import InvoiceType as RequestedInvoice
-from orders.models import Order, OrderStatus
+from orders.models import BILLED_AMOUNT, Order, OrderStatus
 
 from .models import INVOICED_STATUSES, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 
@@ -84,12 +84,14 @@ class Invoicing:
 
 
 def _line_totals(lines: QuerySet[InvoiceLine]) -> tuple[Decimal, Decimal]:
-    def total(statuses) -> Decimal:
-        sums = lines.filter(invoice__status__in=statuses).aggregate(amount=Sum("amount"), tax=Sum("tax_amount"))
-        # SQLite sums decimals as floats: back to the cent.
-        return to_money((sums["amount"] or ZERO) + (sums["tax"] or ZERO))
+    """(invoiced, pending) amounts with tax of ``lines``, in one query."""
 
-    return total(INVOICED_STATUSES), total([InvoiceStatus.PENDING])
+    def total(statuses) -> Sum:
+        return Sum(F("amount") + F("tax_amount"), filter=Q(invoice__status__in=statuses))
+
+    sums = lines.aggregate(invoiced=total(INVOICED_STATUSES), pending=total([InvoiceStatus.PENDING]))
+    # SQLite sums decimals as floats: back to the cent.
+    return to_money(sums["invoiced"] or ZERO), to_money(sums["pending"] or ZERO)
 
 
 def order_invoicing(order: Order) -> Invoicing:
@@ -100,6 +102,6 @@ def order_invoicing(order: Order) -> Invoicing:
 def customer_invoicing(customer) -> Invoicing:
     """Over the customer's orders that ask for an invoice and have shipped."""
     invoiced, pending = _line_totals(InvoiceLine.objects.filter(order__customer=customer))
-    billed = sum((o.billed_amount for o in customer.orders.filter(status__in=INVOICEABLE_STATUSES)
-                  .exclude(invoice_type=RequestedInvoice.NONE)), ZERO)
-    return Invoicing(billed, invoiced, pending)
+    billed = (customer.orders.filter(status__in=INVOICEABLE_STATUSES).exclude(invoice_type=RequestedInvoice.NONE)
+              .aggregate(billed=Sum(BILLED_AMOUNT))["billed"])
+    return Invoicing(to_money(billed or ZERO), invoiced, pending)

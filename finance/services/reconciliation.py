@@ -20,6 +20,7 @@ from orders.models import BALANCE_DUE, CustomerCredit, OpeningReceivable, Order,
 from ..models import AccountFlow, BankStatement, LineStatus, PaymentMatch, SettlementAccount, StatementLine
 from ..statement_files import read_statement
 from . import cod
+from .common import check_permission
 
 RECONCILE = "finance.reconcile_payments"
 ORDER_NUMBER = re.compile(r"(?<!\d)(20\d{10,11})(?!\d)")
@@ -27,11 +28,6 @@ ORDER_NUMBER = re.compile(r"(?<!\d)(20\d{10,11})(?!\d)")
 PAYABLE = ~Q(status__in=[OrderStatus.CANCELLED, OrderStatus.REJECTED])
 
 How, Kind = PaymentMatch.How, PaymentMatch.Kind
-
-
-def _check(user, perm: str, what: str) -> None:
-    if user is not None and not user.has_perm(perm):
-        raise ActionForbidden(f"您的角色没有权限{what}")
 
 
 def _at(day) -> datetime:
@@ -45,7 +41,7 @@ def bank_statement_import(*, account: SettlementAccount, user, file_name: str, d
     every incoming one a line to match; rows that can't be read are kept as problems, and a
     transaction imported before (same date, amount, payer account and 附言) is not booked twice.
     Then the lines are matched automatically."""
-    _check(user, "finance.import_bankstatement", "导入银行对账单")
+    check_permission(user, "finance.import_bankstatement", "导入银行对账单")
     parsed = read_statement(data, file_name)  # BadFile: the view tells the clerk
     statement = BankStatement.objects.create(account=account, file_name=file_name[:200], layout=parsed.layout,
                                              imported_by=user, problems=list(parsed.problems))
@@ -66,8 +62,10 @@ def bank_statement_import(*, account: SettlementAccount, user, file_name: str, d
                                    statement_line=line, created_by=user)
     statement.problems.sort(key=lambda p: p["row"])
     statement.save(update_fields=["problems"])
-    for line in statement.lines.order_by("row_number"):
-        line_auto_match(line=line, user=user)
+    lines = list(statement.lines.order_by("row_number"))
+    payers = Payers.of(lines)
+    for line in lines:
+        line_auto_match(line=line, user=user, payers=payers)
     return statement
 
 
@@ -90,24 +88,34 @@ def _open_orders(customer) -> list[Order]:
                 .order_by("created_at", "id"))
 
 
-def _customer_of(line: StatementLine) -> tuple[Customer | None, str]:
-    if line.payer_account:
-        # The account is stored encrypted: compared in Python over the customers that have one.
-        for customer in Customer.objects.exclude(bank_account=""):
-            if customer.bank_account and customer.bank_account.replace(" ", "") == line.payer_account:
-                return customer, How.PAYER_ACCOUNT
-    if line.payer_name:
-        customer = Customer.objects.filter(name=line.payer_name).first()
-        if customer is not None:
-            return customer, How.PAYER_ACCOUNT
-    return None, ""
+@dataclass(frozen=True)
+class Payers:
+    """Who may have sent a statement's money, read once for all its lines: the customers by
+    bank account (stored encrypted, so compared in Python over every customer that has one),
+    the customers by the exact names on the lines, and the active carriers."""
 
+    by_account: dict[str, Customer]
+    by_name: dict[str, Customer]
+    carriers: tuple[Carrier, ...]
 
-def _carrier_of(line: StatementLine) -> Carrier | None:
-    for carrier in Carrier.objects.filter(is_active=True):
-        if carrier.name and carrier.name in line.payer_name:
-            return carrier
-    return None
+    @classmethod
+    def of(cls, lines: list[StatementLine]) -> "Payers":
+        by_account, by_name = {}, {}
+        if any(line.payer_account for line in lines):
+            for customer in Customer.objects.exclude(bank_account=""):
+                if customer.bank_account:
+                    by_account.setdefault(customer.bank_account.replace(" ", ""), customer)
+        names = {line.payer_name for line in lines if line.payer_name}
+        for customer in Customer.objects.filter(name__in=names).order_by("code", "pk"):
+            by_name.setdefault(customer.name, customer)
+        return cls(by_account, by_name, tuple(Carrier.objects.filter(is_active=True)))
+
+    def customer_of(self, line: StatementLine) -> tuple[Customer | None, str]:
+        customer = (line.payer_account and self.by_account.get(line.payer_account)) or self.by_name.get(line.payer_name)
+        return (customer, How.PAYER_ACCOUNT) if customer is not None else (None, "")
+
+    def carrier_of(self, line: StatementLine) -> Carrier | None:
+        return next((c for c in self.carriers if c.name and c.name in line.payer_name), None)
 
 
 def _spread(amount: Decimal, orders: list[Order]) -> tuple[list[tuple[Order, Decimal]], Decimal]:
@@ -123,7 +131,7 @@ def _spread(amount: Decimal, orders: list[Order]) -> tuple[list[tuple[Order, Dec
     return pairs, amount
 
 
-def propose(line: StatementLine) -> Proposal:
+def propose(line: StatementLine, payers: Payers) -> Proposal:
     """What the line pays, by the rules in order: the order numbers in its 附言; the carrier
     remitting COD; the customer recognised by payer account (or exact name) and the amount
     among its open orders (one order of that balance, all of them, the opening receivable)."""
@@ -135,10 +143,10 @@ def propose(line: StatementLine) -> Proposal:
         if pairs:
             return Proposal(How.ORDER_NUMBER, customer=named[0].customer, orders=tuple(pairs), credit=left,
                             note="附言中的订单号")
-    carrier = _carrier_of(line)
+    carrier = payers.carrier_of(line)
     if carrier is not None:
         return Proposal(How.CARRIER, carrier=carrier, note=f"{carrier.name} 代收货款回款")
-    customer, how = _customer_of(line)
+    customer, how = payers.customer_of(line)
     if customer is None:
         return Proposal("", note="付款人不是已知客户，附言中也没有订单号")
     orders = _open_orders(customer)
@@ -164,11 +172,11 @@ def propose(line: StatementLine) -> Proposal:
 
 
 @transaction.atomic
-def line_auto_match(*, line: StatementLine, user) -> StatementLine:
+def line_auto_match(*, line: StatementLine, user, payers: Payers | None = None) -> StatementLine:
     locked = StatementLine.objects.select_for_update().get(pk=line.pk)
     if locked.status not in (LineStatus.UNMATCHED, LineStatus.AMBIGUOUS):
         return locked
-    proposal = propose(locked)
+    proposal = propose(locked, payers or Payers.of([locked]))
     locked.note, locked.candidates = proposal.note[:300], list(proposal.candidates)
     locked.customer = proposal.customer or locked.customer
     try:
@@ -258,7 +266,7 @@ def line_match(*, line: StatementLine, user, orders: list[tuple[Order, Decimal]]
     """人工核销: the clerk says what the line pays — orders with amounts (one payment for
     several orders, or part of one), the opening receivable, a carrier's COD remittance; with
     ``to_credit`` what is left becomes the customer's credit."""
-    _check(user, RECONCILE, "核销收款")
+    check_permission(user, RECONCILE, "核销收款")
     locked = _lock_open(line)
     requested = sum((to_money(a) for _, a in orders), Decimal("0.00")) + to_money(opening)
     if requested > locked.open_amount:
@@ -293,7 +301,7 @@ def match_reverse(*, match: PaymentMatch, user, reason: str) -> PaymentMatch:
     """冲销核销: undo what the match booked — the payment comes off the order, the credit off
     the customer's balance, the opening receivable or COD remittance is open again — and the
     line is open to be matched again."""
-    _check(user, RECONCILE, "冲销核销")
+    check_permission(user, RECONCILE, "冲销核销")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("冲销必须填写原因")
@@ -323,7 +331,7 @@ def match_reverse(*, match: PaymentMatch, user, reason: str) -> PaymentMatch:
 @transaction.atomic
 def line_ignore(*, line: StatementLine, user, note: str) -> StatementLine:
     """非货款: money that pays nothing here (interest, a transfer between own accounts)."""
-    _check(user, RECONCILE, "标记非货款")
+    check_permission(user, RECONCILE, "标记非货款")
     locked = _lock_open(line)
     note = (note or "").strip()
     if not note:

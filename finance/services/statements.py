@@ -11,12 +11,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ordermgmt.errors import ActionForbidden, InvalidInput
+from ordermgmt.errors import InvalidInput
 from ordermgmt.queueing import enqueue
 
 from ..exports import statement_pdf, statement_workbook
 from ..models import StatementDispatch
 from ..statements import customer_statement
+from .common import check_permission
 
 SEND_PERMISSION = "finance.send_statement"
 
@@ -31,8 +32,7 @@ def _check_period(start: date, end: date) -> None:
 @transaction.atomic
 def statement_send(*, user, customer, start: date, end: date, email: str) -> StatementDispatch:
     """Queue the statement of ``customer`` for [start, end] to ``email`` (sent on commit)."""
-    if user is not None and not user.has_perm(SEND_PERMISSION):
-        raise ActionForbidden("您的角色没有权限发送对账单")
+    check_permission(user, SEND_PERMISSION, "发送对账单")
     _check_period(start, end)
     email = (email or "").strip()
     try:

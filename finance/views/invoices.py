@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ordermgmt.errors import ActionForbidden
 from ordermgmt.flash import perform
 from ordermgmt.workbooks import BadFile
 from orders.models import Order
@@ -25,18 +24,7 @@ from ..selectors import (
     tax_by_rate,
 )
 from ..tax import tax_system
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form) -> str:
-    return "；".join(str(error) for errors in form.errors.values() for error in errors)
-
-
-def _require(request, permission: str, what: str) -> None:
-    if not request.user.has_perm(permission):
-        raise ActionForbidden(_("您的角色没有权限%(what)s") % {"what": what})
-
+from .common import XLSX, download, form_errors, require_permission
 
 @login_required
 @permission_required("finance.view_invoice", raise_exception=True)
@@ -58,10 +46,10 @@ def desk(request):
 @login_required
 @require_POST
 def invoice_draft(request):
-    _require(request, "finance.add_invoice", _("申请开票"))
+    require_permission(request, "finance.add_invoice", _("申请开票"))
     form = DraftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("finance:desk")
     numbers = request.POST.getlist("orders")
     orders = list(Order.objects.filter(number__in=numbers))
@@ -111,11 +99,11 @@ def invoice_print(request, pk: int):
 @login_required
 @require_POST
 def invoice_issue(request, pk: int):
-    _require(request, "finance.issue_invoice", _("开具发票"))
+    require_permission(request, "finance.issue_invoice", _("开具发票"))
     invoice = _get_invoice(pk)
     form = IssueForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         data = form.cleaned_data
         perform(request, lambda: services.invoice_issue(invoice=invoice, user=request.user, number=data["number"],
@@ -129,11 +117,11 @@ def invoice_issue(request, pk: int):
 @login_required
 @require_POST
 def invoice_reverse(request, pk: int):
-    _require(request, "finance.reverse_invoice", _("红冲发票"))
+    require_permission(request, "finance.reverse_invoice", _("红冲发票"))
     invoice = _get_invoice(pk)
     form = ReverseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("finance:invoice", pk=pk)
     data = form.cleaned_data
     ok, red = perform(request, lambda: services.invoice_reverse(
@@ -147,19 +135,17 @@ def invoice_reverse(request, pk: int):
 def pending_export(request):
     """The 待开票 invoices as the Excel the tax tool imports (批量开票)."""
     invoices = pending_invoices().prefetch_related("lines__order")
-    response = HttpResponse(tax_system().send(invoices), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="pending-invoices-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return download(tax_system().send(invoices), XLSX, f"pending-invoices-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
 @require_POST
 def issued_import(request):
     """The tax tool's result: each 待开票 invoice's number, code and date."""
-    _require(request, "finance.issue_invoice", _("开具发票"))
+    require_permission(request, "finance.issue_invoice", _("开具发票"))
     form = ResultUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("finance:desk")
     try:
         numbers, problems = tax_system().issued(form.cleaned_data["file"].read())

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from .. import services
 from ..forms import AccountMappingForm, MonthForm
 from ..models import AccountMapping, ClosedPeriod
 from ..vouchers import month_vouchers, vouchers_workbook
-from .invoices import XLSX, _form_errors, _require
+from .common import XLSX, download, form_errors, require_permission
 
 
 def _previous_month():
@@ -47,21 +46,19 @@ def ledger(request):
 def vouchers_export(request):
     form = MonthForm(request.GET)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("finance:ledger")
     month = form.cleaned_data["month"]
-    response = HttpResponse(vouchers_workbook(month), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="vouchers-{month:%Y%m}.xlsx"'
-    return response
+    return download(vouchers_workbook(month), XLSX, f"vouchers-{month:%Y%m}.xlsx")
 
 
 @login_required
 @require_POST
 def period_close(request):
-    _require(request, "finance.close_period", _("结账"))
+    require_permission(request, "finance.close_period", _("结账"))
     form = MonthForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         month = form.cleaned_data["month"]
         perform(request, lambda: services.period_close(month=month, user=request.user, note=request.POST.get("note", "")),
@@ -72,12 +69,12 @@ def period_close(request):
 @login_required
 def accounts(request):
     """科目映射: a 主管 sets the account codes of the company's ledger."""
-    _require(request, "finance.change_accountmapping", _("修改科目映射"))
+    require_permission(request, "finance.change_accountmapping", _("修改科目映射"))
     mappings = list(AccountMapping.objects.all())
     form = AccountMappingForm(request.POST or None, mappings=mappings)
     if request.method == "POST":
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
         else:
             ok, _changed = perform(request, lambda: services.account_mapping_update(user=request.user, codes=form.codes()),
                                    _("科目映射已保存"))

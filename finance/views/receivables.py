@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,15 +18,9 @@ from ..forms import AgeingFilterForm, CreditLimitForm, StatementPeriodForm, Stat
 from ..models import StatementDispatch
 from ..services import statement_send
 from ..statements import customer_statement, default_period
+from .common import XLSX, download, form_errors
 
 VIEW = "finance.view_receivables"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 @login_required
@@ -37,7 +30,7 @@ def ageing(request):
     form = AgeingFilterForm(request.GET or None)
     report = ageing_report(request.user, **(form.filters() if form.is_bound else {}))
     if request.GET.get("format") == "xlsx":
-        return _download(ageing_workbook(report), XLSX, f"ageing_{report['today']:%Y%m%d}.xlsx")
+        return download(ageing_workbook(report), XLSX, f"ageing_{report['today']:%Y%m%d}.xlsx")
     return render(request, "finance/ageing.html", {"form": form, "report": report})
 
 
@@ -58,9 +51,9 @@ def statement(request, pk: int):
     result = customer_statement(customer, start=start, end=end)
     stem = f"statement_{customer.code}_{start:%Y%m%d}_{end:%Y%m%d}"
     if request.GET.get("format") == "xlsx":
-        return _download(statement_workbook(result), XLSX, f"{stem}.xlsx")
+        return download(statement_workbook(result), XLSX, f"{stem}.xlsx")
     if request.GET.get("format") == "pdf":
-        return _download(statement_pdf(result), "application/pdf", f"{stem}.pdf")
+        return download(statement_pdf(result), "application/pdf", f"{stem}.pdf")
     contact = customer.primary_contact
     send_form = StatementSendForm(initial={"start": start, "end": end, "email": contact.email if contact else ""})
     return render(request, "finance/customer_statement.html", {
@@ -77,7 +70,7 @@ def statement_send_view(request, pk: int):
     customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     form = StatementSendForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
         return redirect("finance:customer_statement", pk=pk)
     data = form.cleaned_data
     perform(request, lambda: statement_send(user=request.user, customer=customer, start=data["start"],
@@ -95,7 +88,7 @@ def credit_limit_change_view(request, pk: int):
     customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
     form = CreditLimitForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
         return redirect("customers:detail", pk=pk)
     data = form.cleaned_data
     perform(request, lambda: customer_credit_limit_change(

@@ -1,7 +1,6 @@
 """One builder per source of vouchers. A red invoice or a reversal is written with negative
 amounts on the same side (红字冲销), as Chinese ledgers record a reversal."""
 
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -12,6 +11,7 @@ from django.utils import timezone
 from orders.models import Payment, PaymentMethod, Refund, RefundStatus
 
 from ..models import INVOICED_STATUSES, AccountRole, Invoice, PaymentMatch, SettlementAccount
+from ..selectors import tax_by_rate
 from .entries import Entry, Voucher
 
 ZERO = Decimal("0.00")
@@ -44,12 +44,10 @@ def invoice_vouchers(start: date, end: date, accounts: Accounts) -> list[Voucher
         summary = f"{'红冲' if invoice.is_red else '销售'}开票 {invoice.get_invoice_type_display()} {invoice.number} {partner}"
         entries = [_entry(accounts, AccountRole.RECEIVABLE, summary, debit=invoice.total, partner=partner),
                    _entry(accounts, AccountRole.REVENUE, summary, credit=invoice.subtotal)]
-        tax_by_rate = defaultdict(lambda: ZERO)
-        for line in invoice.lines.all():
-            tax_by_rate[line.vat_rate] += line.tax_amount
-        for rate, tax in sorted(tax_by_rate.items(), reverse=True):
-            if tax:
-                entries.append(_entry(accounts, AccountRole.OUTPUT_VAT, f"{summary} 税率{rate * 100:.0f}%", credit=tax))
+        for rate in tax_by_rate(invoice.lines.all()):
+            if rate["tax"]:
+                entries.append(_entry(accounts, AccountRole.OUTPUT_VAT, f"{summary} 税率{rate['rate'] * 100:.0f}%",
+                                      credit=rate["tax"]))
         vouchers.append(Voucher(on=invoice.issued_on, source=f"invoice:{invoice.pk}", entries=entries))
     return vouchers
 

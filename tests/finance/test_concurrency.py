@@ -4,8 +4,8 @@ import pytest
 
 from finance import services
 from finance.models import Invoice, InvoiceLine
+from tests.concurrency import run_together
 from tests.finance.conftest import shipped_order
-from tests.servicedesk.test_concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

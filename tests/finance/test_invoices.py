@@ -6,13 +6,15 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from aftersales import services as after_sales
 from finance import services
 from finance.models import Invoice, InvoiceKind, InvoiceStatus
-from finance.selectors import order_invoicing, orders_awaiting_invoice, tax_by_rate
+from finance.selectors import customer_invoicing, order_invoicing, orders_awaiting_invoice, tax_by_rate
 from finance.tax import tax_system
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from orders import services as order_services
@@ -216,3 +218,19 @@ def test_the_tax_tool_excel_round_trip_issues_the_pending_invoices(people):
     assert (issued, refused) == (1, [])
     invoices[0].refresh_from_db()
     assert (invoices[0].status, invoices[0].number, invoices[0].issuer) == ("issued", "00000001", "税控导入")
+
+
+def test_the_invoicing_panels_read_the_invoiced_and_pending_totals_in_one_query(people):
+    # The order panel renders on every order page: one query for the totals, one for the
+    # customer's billed amount on the customer page.
+    order = shipped_order()
+    issue(services.invoice_draft(orders=[order], user=people["finance"], invoice_type="normal"), people["finance"])
+    services.invoice_draft(orders=[shipped_order(customer=order.customer)], user=people["finance"],
+                           invoice_type="normal")
+    with CaptureQueriesContext(connection) as for_order:
+        invoicing = order_invoicing(order)
+    assert (invoicing.invoiced, invoicing.pending) == (order.total, D("0.00"))
+    with CaptureQueriesContext(connection) as for_customer:
+        invoicing = customer_invoicing(order.customer)
+    assert invoicing.invoiced == order.total and invoicing.pending > 0 and invoicing.uninvoiced == 0
+    assert (len(for_order), len(for_customer)) == (1, 2)

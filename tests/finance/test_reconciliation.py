@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from finance.models import AccountFlow, ClosedPeriod, LineStatus, PaymentMatch
@@ -13,7 +15,7 @@ from finance.services.reconciliation import bank_statement_import, line_ignore, 
 from ordermgmt.errors import InvalidInput, InvalidTransition
 from orders import services as order_services
 from orders.models import Payment
-from tests.factories import CustomerFactory, delivered_order
+from tests.factories import CarrierFactory, CustomerFactory, delivered_order
 from tests.finance.conftest import icbc_workbook
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +164,22 @@ def test_a_line_dated_in_a_closed_month_waits_for_a_clerk_and_the_rest_of_the_st
     late.refresh_from_db()
     current.refresh_from_db()
     assert late.balance_due == D("226.00") and current.balance_due == D("0.00")
+
+
+def _queries_reading(queries, table: str) -> int:
+    return sum(1 for q in queries if f'FROM "{table}"' in q["sql"])
+
+
+def test_an_import_reads_the_customers_and_carriers_once_however_many_lines_it_has(bank, finance_user):
+    # Recognising a payer compares the (encrypted) bank accounts of every customer in Python:
+    # read once per statement, not once per line.
+    CustomerFactory.create_batch(3, bank_account="6222020200199990000")
+    CarrierFactory()
+    counts = []
+    for lines in (2, 8):
+        with CaptureQueriesContext(connection) as captured:
+            _import(bank, finance_user, [(f"不认识的人{lines}-{n}", f"62280000{lines}{n:04d}", "88.00", "转账")
+                                         for n in range(lines)])
+        counts.append((_queries_reading(captured.captured_queries, "customers_customer"),
+                       _queries_reading(captured.captured_queries, "fulfillment_carrier")))
+    assert counts[0] == counts[1], counts

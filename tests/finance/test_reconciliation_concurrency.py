@@ -1,11 +1,9 @@
 """Two clerks matching the same bank statement line at once (PostgreSQL): the line is
 locked, so its money is booked once."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from finance.models import LineStatus, SettlementAccount, StatementLine
@@ -13,32 +11,11 @@ from finance.services.reconciliation import bank_statement_import, line_match
 from ordermgmt import roles
 from ordermgmt.errors import BusinessError
 from orders.models import Payment
+from tests.concurrency import run_together
 from tests.factories import UserFactory, delivered_order
 from tests.finance.conftest import icbc_workbook
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(count, work):
-    errors, results = [], []
-    barrier = threading.Barrier(count)
-
-    def run(index):
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except Exception as error:  # collected and asserted by the caller
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_two_clerks_matching_one_line_to_different_orders_book_it_once(on_postgres, reference_data):
