@@ -44,14 +44,20 @@ from .models import (
     ReviewCheck,
 )
 from .pricing import price_check_problems
-from .receivables import PAYMENT_DUE_STATUSES, OpenItem, overdue_items_by_customer, today_of
+from .receivables import (
+    DUE_FROM,
+    PAYMENT_DUE_STATUSES,
+    OpenItem,
+    credit_open_items,
+    opening_open_items,
+    overdue_items_by_customer,
+    today_of,
+)
 
 Name = ReviewCheck.Name
 
 # Checks a 主管 may override (release) with a reason; the others must be fixed by editing.
 OVERRIDABLE = {Name.CREDIT, Name.OVERDUE, Name.PRICE}
-
-
 
 OVERDUE_LISTED = 50  # overdue orders named (and summed) in the check's message
 
@@ -128,11 +134,8 @@ def _past_terms(customers, *, now: datetime) -> Q:
         # Delivered (else shipped) before the local day ``today - terms``: its due date is past
         # (the same due dates as ``orders.receivables``, which lists the overdue items).
         cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), datetime.min.time()))
-        past_terms |= Q(customer_id__in=ids) & Q(LessThan(_DUE_FROM, cutoff))
+        past_terms |= Q(customer_id__in=ids) & Q(LessThan(DUE_FROM, cutoff))
     return Q(status__in=PAYMENT_DUE_STATUSES) & Q(GreaterThan(BALANCE_DUE, 0)) & past_terms
-
-
-_DUE_FROM = Coalesce("delivered_at", "shipped_at")
 
 
 def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> tuple[dict[int, Decimal], list[int]]:
@@ -163,20 +166,6 @@ def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> t
         if overdue or (opening_open and opening_due_date < today):
             with_overdue.append(customer_id)
     return receivables, with_overdue
-
-
-def _opening_outstanding(customer_ids, *, now: datetime):
-    """``(customer, still owed, past its due date)`` of the opening receivables (期初应收) still open."""
-    today = timezone.localdate(now)
-    for row in OpeningReceivable.objects.filter(customer_id__in=customer_ids, amount__gt=F("settled_amount")):
-        yield row.customer_id, to_money(row.outstanding), row.due_date < today
-
-
-def _credit_balances(customer_ids) -> dict[int, Decimal]:
-    """Customer credit (客户余额) held for the customers: it lowers what they owe."""
-    rows = (CustomerCredit.objects.filter(customer_id__in=customer_ids).values("customer_id")
-            .annotate(total=Sum("amount")).values_list("customer_id", "total"))
-    return {customer_id: to_money(total) for customer_id, total in rows if total}
 
 
 def _recent_orders(orders: Sequence[Order], window: timedelta) -> dict[int, list[RecentOrder]]:
@@ -236,9 +225,11 @@ def open_receivables(customer, *, exclude_order: Order | None = None) -> Decimal
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
     total = orders.aggregate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")))["due"]
-    total += sum((outstanding for _, outstanding, _ in _opening_outstanding([customer.pk], now=timezone.now())),
-                 Decimal("0"))
-    return to_money(total - _credit_balances([customer.pk]).get(customer.pk, Decimal("0")))
+    # The opening receivable (positive) and the credit (negative) as the ageing lists them.
+    today = today_of(None)
+    beyond_orders = [*opening_open_items(customer_ids=[customer.pk], today=today),
+                     *credit_open_items(customer_ids=[customer.pk], today=today)]
+    return to_money(total + sum((item.amount for item in beyond_orders), Decimal("0")))
 
 
 def check_credit(order: Order, facts: ReviewFacts) -> CheckOutcome:
@@ -274,7 +265,7 @@ def overdue_orders(customer, *, now=None):
     items = overdue_items_by_customer([customer.pk], today=today_of(now)).get(customer.pk, [])
     return (
         Order.objects.filter(pk__in=[item.order_id for item in items if item.kind == "order"])
-        .annotate(due_from=Coalesce("delivered_at", "shipped_at"), due=BALANCE_DUE)
+        .annotate(due_from=DUE_FROM, due=BALANCE_DUE)
         .order_by("due_from", "id")
     )
 
