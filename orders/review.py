@@ -13,8 +13,9 @@ are decided in Python. A batch of one is the single order's review.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -96,6 +97,11 @@ class ReviewFacts:
     overdue: dict[int, list[OpenItem]]
     recent: dict[int, list[RecentOrder]]  # customer → newest first, cancelled orders left out
 
+    @cached_property
+    def today(self) -> date:
+        """The local day of ``now``: what due dates are compared with."""
+        return today_of(self.now)
+
     def receivables(self, order: Order) -> Decimal:
         """What the customer owes on every other order (see ``open_receivables``)."""
         others = sum((o.balance_due for o in self.batch_orders_by_customer[order.customer_id] if o.pk != order.pk),
@@ -110,7 +116,8 @@ def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -
     for order in orders:
         batch_orders[order.customer_id].append(order)
     window = get_policy(DUPLICATE_WINDOW_HOURS)
-    receivables, with_overdue = _receivables_outside(customers.values(), [o.pk for o in orders], now=now)
+    today = today_of(now)
+    receivables, with_overdue = _receivables_outside(customers.values(), [o.pk for o in orders], today=today)
     return ReviewFacts(
         now=now,
         duplicate_window_hours=window,
@@ -118,17 +125,16 @@ def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -
         manual_review_threshold=get_policy(MANUAL_REVIEW_THRESHOLD),
         receivables_outside=receivables,
         batch_orders_by_customer=batch_orders,
-        overdue=overdue_items_by_customer(with_overdue, today=today_of(now), limit=OVERDUE_LISTED),
+        overdue=overdue_items_by_customer(with_overdue, today=today, limit=OVERDUE_LISTED),
         recent=_recent_orders(orders, timedelta(hours=window)),
     )
 
 
-def _past_terms(customers, *, now: datetime) -> Q:
+def _past_terms(customers, *, today: date) -> Q:
     """Orders of these customers due longer ago than the customer's payment terms, with money owed."""
     by_terms: dict[int, list[int]] = defaultdict(list)
     for customer in customers:
         by_terms[customer.payment_terms_days].append(customer.pk)
-    today = today_of(now)
     past_terms = Q()
     for days, ids in by_terms.items():
         # Delivered (else shipped) before the local day ``today - terms``: its due date is past
@@ -138,7 +144,7 @@ def _past_terms(customers, *, now: datetime) -> Q:
     return Q(status__in=PAYMENT_DUE_STATUSES) & Q(GreaterThan(BALANCE_DUE, 0)) & past_terms
 
 
-def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> tuple[dict[int, Decimal], list[int]]:
+def _receivables_outside(customers, batch_ids: list[int], *, today: date) -> tuple[dict[int, Decimal], list[int]]:
     """What each customer owes outside the batch — its other orders, plus the opening receivable
     still open (期初应收), less its credit (客户余额) — and which customers have overdue orders or
     an opening receivable past due (one query; the overdue orders themselves are read only for those)."""
@@ -151,7 +157,7 @@ def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> t
         Customer.objects.filter(pk__in=[c.pk for c in customers])
         .annotate(
             due=Subquery(others.values("customer_id").annotate(due=Sum(BALANCE_DUE)).values("due")[:1]),
-            overdue=Exists(others.filter(_past_terms(customers, now=now))),
+            overdue=Exists(others.filter(_past_terms(customers, today=today))),
             opening=Subquery(opening.annotate(open=F("amount") - F("settled_amount")).values("open")[:1]),
             opening_due_date=Subquery(opening.values("due_date")[:1]),
             credit=Subquery(CustomerCredit.objects.filter(customer=OuterRef("pk")).values("customer_id")
@@ -159,7 +165,6 @@ def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> t
         )
         .values_list("pk", "due", "overdue", "opening", "opening_due_date", "credit")
     )
-    today = timezone.localdate(now)
     receivables, with_overdue = {}, []
     for customer_id, due, overdue, opening_open, opening_due_date, credit in rows:
         receivables[customer_id] = to_money((due or 0) + (opening_open or 0) - (credit or 0))
@@ -278,7 +283,7 @@ def check_overdue(order: Order, facts: ReviewFacts) -> CheckOutcome:
         return CheckOutcome(Name.OVERDUE, CheckResult.PASS, "无逾期欠款")
     amount = sum((o.amount for o in overdue), Decimal("0.00"))
     oldest = overdue[0]
-    days = oldest.days_past_due(today_of(facts.now))
+    days = oldest.days_past_due(facts.today)
     return CheckOutcome(
         Name.OVERDUE,
         CheckResult.WARN,
