@@ -62,7 +62,8 @@ PAYMENT_DUE_STATUSES = [
     OrderStatus.AFTER_SALES,
 ]
 
-_DUE_FROM = Coalesce("delivered_at", "shipped_at")
+# When an order falls due from: its delivery, else its shipment (the review reads it too).
+DUE_FROM = Coalesce("delivered_at", "shipped_at")
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def order_open_items(*, customer_ids: Collection[int] | None, today: date) -> It
     if customer_ids is not None:
         orders = orders.filter(customer_id__in=list(customer_ids))
     rows = (
-        orders.annotate(due=BALANCE_DUE, overpaid=OVERPAID_AMOUNT, due_from=_DUE_FROM)
+        orders.annotate(due=BALANCE_DUE, overpaid=OVERPAID_AMOUNT, due_from=DUE_FROM)
         .filter(Q(due__gt=0) | Q(overpaid__gt=0))
         .values_list("pk", "customer_id", "number", "created_at", "status", "due", "overpaid", "due_from",
                      "customer__payment_terms_days")

@@ -13,8 +13,9 @@ are decided in Python. A batch of one is the single order's review.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -44,14 +45,20 @@ from .models import (
     ReviewCheck,
 )
 from .pricing import price_check_problems
-from .receivables import PAYMENT_DUE_STATUSES, OpenItem, overdue_items_by_customer, today_of
+from .receivables import (
+    DUE_FROM,
+    PAYMENT_DUE_STATUSES,
+    OpenItem,
+    credit_open_items,
+    opening_open_items,
+    overdue_items_by_customer,
+    today_of,
+)
 
 Name = ReviewCheck.Name
 
 # Checks a 主管 may override (release) with a reason; the others must be fixed by editing.
 OVERRIDABLE = {Name.CREDIT, Name.OVERDUE, Name.PRICE}
-
-
 
 OVERDUE_LISTED = 50  # overdue orders named (and summed) in the check's message
 
@@ -90,6 +97,11 @@ class ReviewFacts:
     overdue: dict[int, list[OpenItem]]
     recent: dict[int, list[RecentOrder]]  # customer → newest first, cancelled orders left out
 
+    @cached_property
+    def today(self) -> date:
+        """The local day of ``now``: what due dates are compared with."""
+        return today_of(self.now)
+
     def receivables(self, order: Order) -> Decimal:
         """What the customer owes on every other order (see ``open_receivables``)."""
         others = sum((o.balance_due for o in self.batch_orders_by_customer[order.customer_id] if o.pk != order.pk),
@@ -104,7 +116,8 @@ def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -
     for order in orders:
         batch_orders[order.customer_id].append(order)
     window = get_policy(DUPLICATE_WINDOW_HOURS)
-    receivables, with_overdue = _receivables_outside(customers.values(), [o.pk for o in orders], now=now)
+    today = today_of(now)
+    receivables, with_overdue = _receivables_outside(customers.values(), [o.pk for o in orders], today=today)
     return ReviewFacts(
         now=now,
         duplicate_window_hours=window,
@@ -112,30 +125,26 @@ def load_review_facts(orders: Sequence[Order], *, now: datetime | None = None) -
         manual_review_threshold=get_policy(MANUAL_REVIEW_THRESHOLD),
         receivables_outside=receivables,
         batch_orders_by_customer=batch_orders,
-        overdue=overdue_items_by_customer(with_overdue, today=today_of(now), limit=OVERDUE_LISTED),
+        overdue=overdue_items_by_customer(with_overdue, today=today, limit=OVERDUE_LISTED),
         recent=_recent_orders(orders, timedelta(hours=window)),
     )
 
 
-def _past_terms(customers, *, now: datetime) -> Q:
+def _past_terms(customers, *, today: date) -> Q:
     """Orders of these customers due longer ago than the customer's payment terms, with money owed."""
     by_terms: dict[int, list[int]] = defaultdict(list)
     for customer in customers:
         by_terms[customer.payment_terms_days].append(customer.pk)
-    today = today_of(now)
     past_terms = Q()
     for days, ids in by_terms.items():
         # Delivered (else shipped) before the local day ``today - terms``: its due date is past
         # (the same due dates as ``orders.receivables``, which lists the overdue items).
         cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), datetime.min.time()))
-        past_terms |= Q(customer_id__in=ids) & Q(LessThan(_DUE_FROM, cutoff))
+        past_terms |= Q(customer_id__in=ids) & Q(LessThan(DUE_FROM, cutoff))
     return Q(status__in=PAYMENT_DUE_STATUSES) & Q(GreaterThan(BALANCE_DUE, 0)) & past_terms
 
 
-_DUE_FROM = Coalesce("delivered_at", "shipped_at")
-
-
-def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> tuple[dict[int, Decimal], list[int]]:
+def _receivables_outside(customers, batch_ids: list[int], *, today: date) -> tuple[dict[int, Decimal], list[int]]:
     """What each customer owes outside the batch — its other orders, plus the opening receivable
     still open (期初应收), less its credit (客户余额) — and which customers have overdue orders or
     an opening receivable past due (one query; the overdue orders themselves are read only for those)."""
@@ -148,7 +157,7 @@ def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> t
         Customer.objects.filter(pk__in=[c.pk for c in customers])
         .annotate(
             due=Subquery(others.values("customer_id").annotate(due=Sum(BALANCE_DUE)).values("due")[:1]),
-            overdue=Exists(others.filter(_past_terms(customers, now=now))),
+            overdue=Exists(others.filter(_past_terms(customers, today=today))),
             opening=Subquery(opening.annotate(open=F("amount") - F("settled_amount")).values("open")[:1]),
             opening_due_date=Subquery(opening.values("due_date")[:1]),
             credit=Subquery(CustomerCredit.objects.filter(customer=OuterRef("pk")).values("customer_id")
@@ -156,27 +165,12 @@ def _receivables_outside(customers, batch_ids: list[int], *, now: datetime) -> t
         )
         .values_list("pk", "due", "overdue", "opening", "opening_due_date", "credit")
     )
-    today = timezone.localdate(now)
     receivables, with_overdue = {}, []
     for customer_id, due, overdue, opening_open, opening_due_date, credit in rows:
         receivables[customer_id] = to_money((due or 0) + (opening_open or 0) - (credit or 0))
         if overdue or (opening_open and opening_due_date < today):
             with_overdue.append(customer_id)
     return receivables, with_overdue
-
-
-def _opening_outstanding(customer_ids, *, now: datetime):
-    """``(customer, still owed, past its due date)`` of the opening receivables (期初应收) still open."""
-    today = timezone.localdate(now)
-    for row in OpeningReceivable.objects.filter(customer_id__in=customer_ids, amount__gt=F("settled_amount")):
-        yield row.customer_id, to_money(row.outstanding), row.due_date < today
-
-
-def _credit_balances(customer_ids) -> dict[int, Decimal]:
-    """Customer credit (客户余额) held for the customers: it lowers what they owe."""
-    rows = (CustomerCredit.objects.filter(customer_id__in=customer_ids).values("customer_id")
-            .annotate(total=Sum("amount")).values_list("customer_id", "total"))
-    return {customer_id: to_money(total) for customer_id, total in rows if total}
 
 
 def _recent_orders(orders: Sequence[Order], window: timedelta) -> dict[int, list[RecentOrder]]:
@@ -236,9 +230,11 @@ def open_receivables(customer, *, exclude_order: Order | None = None) -> Decimal
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
     total = orders.aggregate(due=Coalesce(Sum(BALANCE_DUE), Decimal("0")))["due"]
-    total += sum((outstanding for _, outstanding, _ in _opening_outstanding([customer.pk], now=timezone.now())),
-                 Decimal("0"))
-    return to_money(total - _credit_balances([customer.pk]).get(customer.pk, Decimal("0")))
+    # The opening receivable (positive) and the credit (negative) as the ageing lists them.
+    today = today_of(None)
+    beyond_orders = [*opening_open_items(customer_ids=[customer.pk], today=today),
+                     *credit_open_items(customer_ids=[customer.pk], today=today)]
+    return to_money(total + sum((item.amount for item in beyond_orders), Decimal("0")))
 
 
 def check_credit(order: Order, facts: ReviewFacts) -> CheckOutcome:
@@ -274,7 +270,7 @@ def overdue_orders(customer, *, now=None):
     items = overdue_items_by_customer([customer.pk], today=today_of(now)).get(customer.pk, [])
     return (
         Order.objects.filter(pk__in=[item.order_id for item in items if item.kind == "order"])
-        .annotate(due_from=Coalesce("delivered_at", "shipped_at"), due=BALANCE_DUE)
+        .annotate(due_from=DUE_FROM, due=BALANCE_DUE)
         .order_by("due_from", "id")
     )
 
@@ -287,7 +283,7 @@ def check_overdue(order: Order, facts: ReviewFacts) -> CheckOutcome:
         return CheckOutcome(Name.OVERDUE, CheckResult.PASS, "无逾期欠款")
     amount = sum((o.amount for o in overdue), Decimal("0.00"))
     oldest = overdue[0]
-    days = oldest.days_past_due(today_of(facts.now))
+    days = oldest.days_past_due(facts.today)
     return CheckOutcome(
         Name.OVERDUE,
         CheckResult.WARN,

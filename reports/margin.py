@@ -28,13 +28,18 @@ def _row(label: str, margin: Margin, **extra) -> dict:
             "margin": str(to_money(margin.margin)), "rate": margin.rate, **extra}
 
 
-def _rows(margins: dict, labels: dict, *, limit: int | None = None, lowest_rate: bool = False) -> list[dict]:
+def _listed(margins: dict, *, limit: int | None = None, lowest_rate: bool = False) -> list[tuple]:
+    """``(key, Margin)`` by revenue (or lowest margin rate first), the first ``limit`` of them."""
     items = list(margins.items())
     if lowest_rate:
         items.sort(key=lambda kv: (kv[1].rate if kv[1].rate is not None else 0, -kv[1].revenue))
     else:
         items.sort(key=lambda kv: -kv[1].revenue)
-    return [_row(str(labels.get(key) or "（无）"), margin) for key, margin in items[:limit]]
+    return items[:limit]
+
+
+def _rows(items: list[tuple], labels: dict) -> list[dict]:
+    return [_row(str(labels.get(key) or "（无）"), margin) for key, margin in items]
 
 
 def margin_report(start: date, end: date) -> dict:
@@ -44,18 +49,20 @@ def margin_report(start: date, end: date) -> dict:
     by_order = margin_by(lines, "order_id")
     total = Margin(sum((m.revenue for m in by_order.values()), Decimal("0.00")),
                    sum((m.cost for m in by_order.values()), Decimal("0.00")))
-    by_customer = margin_by(lines, "order__customer_id")
-    by_product = margin_by(lines, "product_id")
     by_owner = margin_by(lines, "order__owner_id")
     users = get_user_model().objects.filter(pk__in=[k for k in by_owner if k])
+    # Only the listed customers, products and orders are named: a month's orders are many.
+    customers = _listed(margin_by(lines, "order__customer_id"), limit=LISTED)
+    products = _listed(margin_by(lines, "product_id"), limit=LISTED)
+    lowest = _listed(by_order, limit=LISTED, lowest_rate=True)
     return {
         "total": _row("合计", total),
         "uncosted_quantity": uncosted_quantity(lines),
-        "channel": _rows(margin_by(lines, "order__channel"), dict(Channel.choices)),
-        "owner": _rows(by_owner, {u.pk: u.get_full_name() or u.username for u in users}),
-        "customer": _rows(by_customer, dict(Customer.objects.filter(pk__in=list(by_customer)).values_list("pk", "name")),
-                          limit=LISTED),
-        "product": _rows(by_product, {pk: f"{sku} {name}" for pk, sku, name in lines.values_list(
-            "product_id", "product_sku", "product_name").distinct()}, limit=LISTED),
-        "order": _rows(by_order, dict(orders.values_list("pk", "number")), limit=LISTED, lowest_rate=True),
+        "channel": _rows(_listed(margin_by(lines, "order__channel")), dict(Channel.choices)),
+        "owner": _rows(_listed(by_owner), {u.pk: u.get_full_name() or u.username for u in users}),
+        "customer": _rows(customers, dict(Customer.objects.filter(pk__in=[k for k, _ in customers])
+                                          .values_list("pk", "name"))),
+        "product": _rows(products, {pk: f"{sku} {name}" for pk, sku, name in lines.filter(
+            product_id__in=[k for k, _ in products]).values_list("product_id", "product_sku", "product_name").distinct()}),
+        "order": _rows(lowest, dict(Order.objects.filter(pk__in=[k for k, _ in lowest]).values_list("pk", "number"))),
     }

@@ -383,7 +383,7 @@ def channel_order_change_delivery(*, client: ApiClient, order: Order, changes: d
     for name, value in changes.items():
         setattr(details, DELIVERY_FIELDS[name], value)
     details.owner = None  # keep the order's owner
-    lines = [LineInput.from_line(line) for line in locked.lines.select_related("product")]
+    lines = LineInput.from_lines(locked.lines.select_related("product"))
     return order_services.order_update(user=None, order=locked, details=details, lines=lines)
 
 

@@ -19,9 +19,9 @@ from ordermgmt.errors import InvalidInput, InvalidTransition
 from ordermgmt.language import in_platform_language
 from ordermgmt.money import to_money
 
-from ..models import CustomerCredit, OpeningReceivable, Order, PayoutMethod, Refund, RefundStatus
+from ..models import CustomerCredit, OpeningReceivable, Order, PayoutMethod, Refund
 from .common import check_permission
-from .settlement import payment_record, refund_record
+from .settlement import payment_record, refund_record, refunds_awaiting_approval
 
 CREDIT_REFERENCE = "客户余额抵扣"
 
@@ -46,8 +46,8 @@ def customer_credit_add(*, customer, user, amount: Decimal, kind: str, order: Or
     if amount == 0:
         raise InvalidInput("金额不能为 0")
     _lock_customer(customer)
-    if amount < 0 and customer_credit_balance(customer) + amount < 0:
-        raise InvalidTransition(f"客户余额 ¥{customer_credit_balance(customer):,.2f} 不足，不能减少 ¥{-amount:,.2f}")
+    if amount < 0 and (balance := customer_credit_balance(customer)) + amount < 0:
+        raise InvalidTransition(f"客户余额 ¥{balance:,.2f} 不足，不能减少 ¥{-amount:,.2f}")
     return CustomerCredit.objects.create(customer=customer, kind=kind, amount=amount, order=order,
                                          reference=reference[:100], reason=reason[:300], recorded_by=user)
 
@@ -127,7 +127,7 @@ def order_compensate(*, order: Order, user, amount: Decimal, source: str, reason
         raise InvalidInput("赔偿金额必须大于 0")
     locked = Order.objects.select_for_update().get(pk=order.pk)
     credit = min(amount, locked.net_total)
-    awaiting = sum(locked.refunds.filter(status=RefundStatus.AWAITING_APPROVAL).values_list("amount", flat=True), Decimal("0"))
+    awaiting = refunds_awaiting_approval(locked)
     held_beyond_bill = max(locked.net_paid - awaiting - (locked.billed_amount - credit), Decimal("0.00"))
     money_back = min(amount, held_beyond_bill)
     to_credit = compensation_goes_to_credit() if to_credit is None else to_credit

@@ -63,11 +63,20 @@ class LineInput:
     unit: ProductUnit | None = None  # another unit of the product (箱); None = its base unit
 
     @classmethod
-    def from_line(cls, line: OrderLine) -> "LineInput":
-        """The line as it was entered (its unit, quantity in it, manual price), to enter it again."""
+    def from_lines(cls, lines: Sequence[OrderLine]) -> list["LineInput"]:
+        """The lines as they were entered (their unit, quantity in it, manual price), to enter
+        them again; the units of every line are read at once."""
+        lines = list(lines)
+        with_units = {line.product_id for line in lines if line.sales_unit}
+        units = {(unit.product_id, unit.name): unit
+                 for unit in ProductUnit.objects.filter(product_id__in=with_units)} if with_units else {}
+        return [cls._from_line(line, units) for line in lines]
+
+    @classmethod
+    def _from_line(cls, line: OrderLine, units: dict) -> "LineInput":
         unit = None
         if line.sales_unit:
-            unit = ProductUnit.objects.filter(product_id=line.product_id, name=line.sales_unit).first()
+            unit = units.get((line.product_id, line.sales_unit))
             if unit is None:
                 raise InvalidInput(f"商品 {line.product_sku} 已没有单位“{line.sales_unit}”，请重新选择单位")
         return cls(product=line.product, quantity=line.ordered_quantity,
@@ -640,6 +649,6 @@ def order_copy(*, order: Order, user) -> Order:
     details = OrderDetails(customer=order.customer, **{name: getattr(order, name) for name in DETAIL_FIELDS if name != "customer"})
     details.external_ref = ""
     details.channel = order.channel if order.channel != Channel.IMPORT else Channel.PHONE
-    lines = [LineInput.from_line(line) for line in order.lines.all()]
+    lines = LineInput.from_lines(order.lines.select_related("product"))
     return order_create(user=user, details=details, lines=lines, note=f"复制自订单 {order.number}",
                         source={"copied_from": order.number})

@@ -79,7 +79,7 @@ def payment_reverse(*, payment: Payment, user, reason: str) -> Payment:
     if locked.reversed_at is not None:
         raise InvalidTransition(f"该笔收款已于 {timezone.localtime(locked.reversed_at):%Y-%m-%d %H:%M} 冲销")
     order = Order.objects.select_for_update().get(pk=locked.order_id)
-    if order.paid_amount - locked.amount < order.refunded_amount + _refunds_awaiting(order):
+    if order.paid_amount - locked.amount < order.refunded_amount + refunds_awaiting_approval(order):
         raise InvalidTransition(f"订单 {order.number} 已退款 ¥{order.refunded_amount:,.2f}，冲销后已收少于已退，请先处理退款")
     locked.reversed_at, locked.reversal_reason = timezone.now(), reason[:300]
     locked.save(update_fields=["reversed_at", "reversal_reason"])
@@ -93,7 +93,8 @@ def payment_reverse(*, payment: Payment, user, reason: str) -> Payment:
     return locked
 
 
-def _refunds_awaiting(order: Order) -> Decimal:
+def refunds_awaiting_approval(order: Order) -> Decimal:
+    """Money of the order's refunds waiting for 财务: promised back, so no longer refundable."""
     return sum(order.refunds.filter(status=RefundStatus.AWAITING_APPROVAL).values_list("amount", flat=True), Decimal("0.00"))
 
 
@@ -154,7 +155,7 @@ def refund_record(
     if payout_method not in PayoutMethod.values:
         raise InvalidInput("退款方式无效")
     locked = Order.objects.select_for_update().get(pk=order.pk)
-    refundable = locked.net_paid - _refunds_awaiting(locked)
+    refundable = locked.net_paid - refunds_awaiting_approval(locked)
     if amount > refundable:
         raise InvalidInput(f"退款金额 ¥{amount:,.2f} 超过客户已付未退的 ¥{refundable:,.2f}")
     if credit_amount > locked.net_total:

@@ -36,6 +36,15 @@ def allocated(staff, lines, **details):
     return order
 
 
+def allocated_four_of_a_product_in_stock(staff, stocked):
+    """An allocated order of 4 of a product stocked ``[(warehouse, quantity), …]``, the first
+    received longest ago (FIFO allocates from it)."""
+    product = ProductFactory()
+    for age, (warehouse, quantity) in enumerate(reversed(stocked), start=1):
+        stock(product, warehouse, quantity, days_ago=age)
+    return allocated(staff, [(product, 4, "100.00")])
+
+
 def active_warehouses(order):
     return {a.batch.warehouse.code: a.quantity
             for a in StockAllocation.objects.filter(order_line__order=order, state="active").select_related("batch__warehouse")}
@@ -43,10 +52,7 @@ def active_warehouses(order):
 
 def test_changing_the_warehouse_before_picking_reallocates_from_it_with_a_timeline_entry(staff, two_warehouses):
     shanghai, guangzhou = two_warehouses
-    product = ProductFactory()
-    stock(product, shanghai, 10, days_ago=30)
-    stock(product, guangzhou, 10)
-    order = allocated(staff, [(product, 4, "100.00")])
+    order = allocated_four_of_a_product_in_stock(staff, [(shanghai, 10), (guangzhou, 10)])
     assert active_warehouses(order) == {"SH": 4}
 
     ff.order_change_warehouse(order=order, warehouse=guangzhou, user=staff["warehouse"], reason="离客户更近")
@@ -62,10 +68,7 @@ def test_changing_the_warehouse_before_picking_reallocates_from_it_with_a_timeli
 
 def test_a_warehouse_that_cannot_serve_the_order_changes_nothing(staff, two_warehouses):
     shanghai, guangzhou = two_warehouses
-    product = ProductFactory()
-    stock(product, shanghai, 10)
-    stock(product, guangzhou, 2)
-    order = allocated(staff, [(product, 4, "100.00")])
+    order = allocated_four_of_a_product_in_stock(staff, [(shanghai, 10), (guangzhou, 2)])
 
     with pytest.raises(InsufficientStock):
         ff.order_change_warehouse(order=order, warehouse=guangzhou, user=staff["warehouse"])
@@ -76,10 +79,7 @@ def test_a_warehouse_that_cannot_serve_the_order_changes_nothing(staff, two_ware
 
 def test_the_warehouse_cannot_change_once_a_pick_list_exists_or_by_a_clerk_without_picking_rights(staff, two_warehouses):
     shanghai, guangzhou = two_warehouses
-    product = ProductFactory()
-    stock(product, shanghai, 10)
-    stock(product, guangzhou, 10)
-    order = allocated(staff, [(product, 4, "100.00")])
+    order = allocated_four_of_a_product_in_stock(staff, [(shanghai, 10), (guangzhou, 10)])
 
     with pytest.raises(ActionForbidden):
         ff.order_change_warehouse(order=order, warehouse=guangzhou, user=staff["sales"])
@@ -90,10 +90,7 @@ def test_the_warehouse_cannot_change_once_a_pick_list_exists_or_by_a_clerk_witho
 
 def test_the_order_page_offers_the_change_and_the_form_reallocates(client, staff, two_warehouses):
     shanghai, guangzhou = two_warehouses
-    product = ProductFactory()
-    stock(product, shanghai, 10)
-    stock(product, guangzhou, 10)
-    order = allocated(staff, [(product, 4, "100.00")])
+    order = allocated_four_of_a_product_in_stock(staff, [(shanghai, 10), (guangzhou, 10)])
     client.force_login(staff["warehouse"])
 
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
