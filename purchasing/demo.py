@@ -19,7 +19,7 @@ from ordermgmt.uploads import check_image
 from . import selectors
 from .models import Supplier
 from .services import (
-    PurchaseLineInput, purchase_order_create, purchase_order_from_requests, purchase_order_receive_line,
+    PurchaseLineInput, purchase_order_approve, purchase_order_create, purchase_order_from_requests, purchase_order_receive_line,
     qualification_add, qualifications_warn_expiring, replenishment_propose, replenishment_rule_set, supplier_approve,
     supplier_create, supplier_product_set,
 )
@@ -98,8 +98,6 @@ class PurchasingDemo:
                 user=self.clerk, supplier=supplier, warehouse=warehouse, expected_date=timezone.localdate() + timedelta(days=3),
                 lines=[PurchaseLineInput(product=o.product, quantity=20, unit_price=o.price) for o in offers])
         if purchase_order.status == "pending_approval":
-            from .services import purchase_order_approve
-
             purchase_order_approve(purchase_order=purchase_order, user=self.manager)
         line = purchase_order.lines.order_by("line_no").first()
         accepted = max(line.quantity // 2, 1)

@@ -134,13 +134,16 @@ def lock_purchase_order(purchase_order: PurchaseOrder) -> PurchaseOrder:
 @in_platform_language
 @transaction.atomic
 def purchase_order_approve(*, purchase_order: PurchaseOrder, user) -> PurchaseOrder:
-    """主管 approval of a purchase order above the policy amount: it is placed. The supplier
-    is checked again (its qualification may have expired while the order waited)."""
+    """主管 approval of a purchase order above the policy amount, by another person than the
+    one who drew it up: it is placed. The supplier is checked again (its qualification may have expired while the order waited)."""
     if user is None or not user.has_perm("purchasing.approve_purchaseorder"):
         raise ActionForbidden("只有主管可以审批采购单")
     locked = lock_purchase_order(purchase_order)
     if locked.status != PurchaseOrderStatus.PENDING_APPROVAL:
         raise InvalidTransition(f"采购单 {locked.number} 当前为“{locked.get_status_display()}”，不需要审批")
+    if locked.created_by_id == user.pk:
+        # Four eyes, as for refunds: the approval is a second person's check of the amount.
+        raise ActionForbidden(f"采购单 {locked.number} 由您制单，需由另一位主管审批")
     supplier_check_orderable(locked.supplier)
     locked.approve()
     locked.approved_by = user

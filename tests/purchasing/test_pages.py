@@ -5,11 +5,13 @@ from django.urls import reverse
 
 from inventory.models import PurchaseRequest
 from ordermgmt import roles
+from ordermgmt.policies import policy_update
 from orders import services as order_services
-from purchasing.models import PurchaseOrder, ReplenishmentProposal, ReplenishmentRule, Supplier
+from purchasing.models import PurchaseOrder, PurchaseOrderStatus, ReplenishmentProposal, ReplenishmentRule, Supplier
+from purchasing.policies import PURCHASE_APPROVAL_AMOUNT
 from tests.factories import ProductFactory, WarehouseFactory, make_order, user_with_role
 
-from .factories import approved_supplier, credit_code, png_upload, quarantine_warehouse, receiving_warehouse
+from .factories import approved_supplier, credit_code, place_order, png_upload, quarantine_warehouse, receiving_warehouse
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +92,19 @@ def test_the_manager_accepts_a_proposal_on_the_replenishment_page(client):
 def test_who_sees_the_purchase_orders(client, role, status):
     client.force_login(user_with_role(role))
     assert client.get(reverse("purchasing:home")).status_code == status
+
+
+def test_the_purchase_order_page_offers_the_approval_to_another_manager_not_to_its_author(client):
+    author, colleague = user_with_role(roles.MANAGER), user_with_role(roles.MANAGER)
+    policy_update(user=author, definition=PURCHASE_APPROVAL_AMOUNT, value="1000", reason="测试")
+    product = ProductFactory()
+    po = place_order(approved_supplier(products=[product]), [(product, 200, "10.00")], user=author)
+    url = reverse("purchasing:purchase_order", args=[po.pk])
+    client.force_login(author)
+    page = client.get(url).content.decode()
+    assert "需由另一位主管审批" in page and 'data-action="approve"' not in page
+    client.force_login(colleague)
+    assert 'data-action="approve"' in client.get(url).content.decode()
+    client.post(reverse("purchasing:purchase_order_action", args=[po.pk, "approve"]))
+    po.refresh_from_db()
+    assert (po.status, po.approved_by) == (PurchaseOrderStatus.ORDERED, colleague)

@@ -179,3 +179,15 @@ def test_a_request_on_a_purchase_order_is_received_on_the_order_not_on_the_reque
     with pytest.raises(InvalidInput, match=f"已在采购单 {purchase_order.number} 中，请在采购单上做到货验收"):
         purchase_request_receive(request=request, warehouse=receiving_warehouse(), quantity=3)
     assert not StockBatch.objects.exists()
+
+
+def test_the_manager_who_drew_up_a_purchase_order_cannot_approve_it_another_manager_can():
+    author, colleague = user_with_role(roles.MANAGER), user_with_role(roles.MANAGER)
+    policy_update(user=author, definition=PURCHASE_APPROVAL_AMOUNT, value="1000", reason="测试")
+    product = ProductFactory()
+    large = place_order(approved_supplier(products=[product]), [(product, 200, "10.00")], user=author)
+    assert large.status == PurchaseOrderStatus.PENDING_APPROVAL
+    with pytest.raises(ActionForbidden, match="另一位主管"):
+        purchase_order_approve(purchase_order=large, user=author)
+    approved = purchase_order_approve(purchase_order=large, user=colleague)
+    assert (approved.status, approved.approved_by, approved.created_by) == (PurchaseOrderStatus.ORDERED, colleague, author)
