@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -30,6 +32,11 @@ def stock_overview(request):
     query = request.GET.get("q", "")
     low_only = request.GET.get("low") == "1"
     page = Paginator(selectors.product_stock(query, low_only=low_only), 30).get_page(request.GET.get("page"))
+    in_transit = Counter()
+    for (product_id, _destination), quantity in selectors.in_transit_quantities([p.pk for p in page]).items():
+        in_transit[product_id] += quantity
+    for product in page:
+        product.in_transit = in_transit[product.pk]
     params = request.GET.copy()
     params.pop("page", None)
     return render(

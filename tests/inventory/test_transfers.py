@@ -164,3 +164,17 @@ def test_only_warehouse_staff_and_managers_handle_transfers(shanghai, guangzhou)
         transfer_ship(transfer=transfer, user=user_with_role(roles.SALES))
     assert transfer_ship(transfer=transfer, user=clerk).status == TransferStatus.SHIPPED
     assert transfer_receive(transfer=transfer, user=user_with_role(roles.MANAGER)).status == TransferStatus.RECEIVED
+
+
+def test_the_stock_overview_shows_what_is_in_transit_to_any_warehouse(shanghai, guangzhou, client):
+    product, other = ProductFactory(sku="TRANSIT1"), ProductFactory(sku="STAYS1")
+    receive(product, 10, warehouse=shanghai)
+    receive(other, 10, warehouse=shanghai)
+    transfer_ship(transfer=transfer_create(source=shanghai, destination=guangzhou, lines=[(product, 6)], user=None),
+                  user=None)
+    client.force_login(user_with_role(roles.WAREHOUSE))
+
+    page = client.get("/inventory/?q=TRANSIT1").content.decode()
+
+    assert '<td class="num" data-testid="in-transit">6</td>' in page
+    assert '<td class="num" data-testid="in-transit"></td>' in client.get("/inventory/?q=STAYS1").content.decode()
