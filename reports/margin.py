@@ -110,7 +110,7 @@ def _returned(low, high) -> dict[int, Margin]:
     """Per order line: the revenue of its refunded returned units, and the cost of those back in stock."""
     rows = list(CaseLine.objects.filter(
         _placed(low, high, "order_line__order__"), case__service=Service.RETURN_REFUND, case__status__in=REFUNDED,
-    ).values_list("order_line_id", "order_line__quantity", "case_id", "quantity"))
+    ).values_list("order_line_id", "order_line__quantity", "case_id", "quantity").order_by())
     if not rows:
         return {}
     restocked = set(CaseEvent.objects.filter(case_id__in={case for _, _, case, _ in rows}, action=RESTOCKED_ACTION)
