@@ -2,13 +2,12 @@
 
 import io
 
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from ordermgmt.spreadsheets import neutralise
 
+from .pdf import render_pdf
 from .statements import Statement
 
 HEADER_FONT = Font(bold=True)
@@ -74,9 +73,5 @@ def statement_workbook(statement: Statement) -> bytes:
 
 
 def statement_pdf(statement: Statement) -> bytes:
-    """The statement as a PDF (weasyprint: HTML with print CSS; Chinese text needs a CJK font
-    installed on the machine, e.g. Debian's fonts-wqy-microhei)."""
-    from weasyprint import CSS, HTML  # imported when used: it loads pango when imported
-
-    html = render_to_string("finance/statement_pdf.html", {"statement": statement})
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find(PDF_STYLESHEET))])
+    """The statement as a PDF (``finance.pdf``: weasyprint, with a CJK font)."""
+    return render_pdf("finance/statement_pdf.html", {"statement": statement}, stylesheet=PDF_STYLESHEET)

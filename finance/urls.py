@@ -11,6 +11,7 @@ urlpatterns = [
     path("invoices/issued/import/", invoices.issued_import, name="issued_import"),
     path("invoices/<int:pk>/", invoices.invoice_view, name="invoice"),
     path("invoices/<int:pk>/print/", invoices.invoice_print, name="invoice_print"),
+    path("invoices/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/issue/", invoices.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/reverse/", invoices.invoice_reverse, name="invoice_reverse"),
     path("ledger/", ledger.ledger, name="ledger"),

@@ -7,6 +7,8 @@ standard_cost``, kept by finance) when the batch has none. The quantity of a lin
 allocated is costed at the standard cost (an estimate until the goods are allocated). Goods
 with neither price count as uncosted (reported, so that finance can enter a standard cost).
 Revenue is the lines' amount net of discounts, without VAT (costs are without VAT too).
+What happens after the sale (returns, compensation) and freight are the order's, netted by
+the report that reads these figures (``reports.margin``).
 
 Pure reads, aggregated in the database per any key of the order line (``order_id``,
 ``product_id``, ``order__customer_id``, ``order__owner_id``, ``order__channel``…).
@@ -42,6 +44,16 @@ class Margin:
     revenue: Decimal
     cost: Decimal
 
+    def __add__(self, other: "Margin") -> "Margin":
+        return Margin(self.revenue + other.revenue, self.cost + other.cost)
+
+    def __sub__(self, other: "Margin") -> "Margin":
+        return Margin(self.revenue - other.revenue, self.cost - other.cost)
+
+    def share(self, part: int, whole: int) -> "Margin":
+        """``part`` of ``whole`` units of these goods (returned units of a line, say)."""
+        return Margin(self.revenue * part / whole, self.cost * part / whole) if whole else NO_MARGIN
+
     @property
     def margin(self) -> Decimal:
         return self.revenue - self.cost
@@ -49,6 +61,9 @@ class Margin:
     @property
     def rate(self) -> float | None:
         return round(float(self.margin / self.revenue), 4) if self.revenue else None
+
+
+NO_MARGIN = Margin(ZERO, ZERO)
 
 
 def margin_by(lines: QuerySet[OrderLine], key: str) -> dict:

@@ -1,4 +1,4 @@
-"""The finance desk (财务工作台) and invoices: draft, issue, reverse, print, the tax tool's Excel."""
+"""The finance desk (财务工作台) and invoices: draft, issue, reverse, print or PDF, the tax tool's Excel."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -15,6 +15,7 @@ from orders.models import Order
 from .. import services
 from ..forms import DraftForm, IssueForm, ResultUploadForm, ReverseForm
 from ..models import Invoice, InvoiceStatus
+from ..pdf import render_pdf
 from ..selectors import (
     invoice_detail,
     invoice_orders,
@@ -25,6 +26,9 @@ from ..selectors import (
 )
 from ..tax import tax_system
 from .common import XLSX, download, form_errors, require_permission
+
+INVOICE_PDF_STYLESHEET = "css/invoice_pdf.css"
+
 
 @login_required
 @permission_required("finance.view_invoice", raise_exception=True)
@@ -85,15 +89,26 @@ def invoice_view(request, pk: int):
     })
 
 
+def _paper(invoice: Invoice) -> dict:
+    """What the printed and the PDF invoice details show."""
+    lines = list(invoice.lines.select_related("order").order_by("order__number", "id"))
+    return {"invoice": invoice, "lines": lines, "tax_rates": tax_by_rate(lines), "orders": invoice_orders(invoice),
+            "printed_at": timezone.now()}
+
+
 @login_required
 @permission_required("finance.view_invoice", raise_exception=True)
 def invoice_print(request, pk: int):
+    return render(request, "finance/invoice_print.html", _paper(_get_invoice(pk)))
+
+
+@login_required
+@permission_required("finance.view_invoice", raise_exception=True)
+def invoice_pdf(request, pk: int):
+    """The invoice's details as a PDF (what the print page shows), named by its number."""
     invoice = _get_invoice(pk)
-    lines = list(invoice.lines.select_related("order").order_by("order__number", "id"))
-    return render(request, "finance/invoice_print.html", {
-        "invoice": invoice, "lines": lines, "tax_rates": tax_by_rate(lines), "orders": invoice_orders(invoice),
-        "printed_at": timezone.now(),
-    })
+    content = render_pdf("finance/invoice_pdf.html", _paper(invoice), stylesheet=INVOICE_PDF_STYLESHEET)
+    return download(content, "application/pdf", f"{invoice.number or f'invoice-{invoice.pk}'}.pdf")
 
 
 @login_required
