@@ -121,3 +121,13 @@ def test_the_account_page_records_a_fee_and_shows_it_in_the_flows(client, bank, 
     assert (flow.amount, flow.source, flow.purpose) == (D("-12.00"), AccountFlow.Source.MANUAL, Purpose.BANK_FEE)
     page = client.get(reverse("finance:accounts"), {"account": bank.pk}).content.decode()
     assert "年费" in page and "银行手续费" in page and "988.00" in page
+
+
+def test_the_mapping_page_has_the_new_accounts_and_each_settlement_accounts_own_code(client, bank, people):
+    bank.ledger_code, bank.ledger_name = "100201", "银行存款-工行基本户"
+    bank.save()
+    client.force_login(people["manager"])
+    page = client.get(reverse("finance:account_mapping")).content.decode()
+    for label in ("预收账款（客户余额）", "销售费用—赔偿及补偿", "其他应收款—承运商赔款", "财务费用—手续费"):
+        assert label in page
+    assert "100201" in page and "银行存款-工行基本户" in page
