@@ -104,7 +104,7 @@ def flow_is_unbooked(flow: AccountFlow) -> bool:
 def account_flow_classify(*, flow: AccountFlow, user, purpose: str, note: str = "") -> AccountFlow:
     """Say what an imported flow that pays no order is, so that the vouchers book it."""
     check_permission(user, RECONCILE, "登记账户流水用途")
-    locked = AccountFlow.objects.select_for_update().select_related("statement_line").get(pk=flow.pk)
+    locked = AccountFlow.objects.select_for_update(of=("self",)).select_related("statement_line").get(pk=flow.pk)
     if not flow_is_unbooked(locked):
         raise InvalidTransition("这笔流水已记账（订单收款、退款或已选用途），不能再选用途")
     assert_period_open(on=locked.occurred_at, what="登记账户流水用途")
@@ -165,7 +165,7 @@ def refund_payout_record(*, refund: Refund, user, account: SettlementAccount | N
     the one the customer's money came in on); None when that is not known yet — 财务 then
     chooses it on the refunds page. Choosing again moves the flow, in an open month only."""
     check_permission(user, "orders.approve_refund", "登记退款付款账户")
-    locked = Refund.objects.select_for_update().select_related("order__customer").get(pk=refund.pk)
+    locked = Refund.objects.select_for_update(of=("self",)).select_related("order__customer").get(pk=refund.pk)
     if not refund_leaves_an_account(locked):
         raise InvalidTransition("这笔退款没有从结算账户付出的钱（待审批、未批准或转入客户余额）")
     account = account or account_paid_into(locked.order)
