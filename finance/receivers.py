@@ -11,7 +11,11 @@ event                       phase              finance
 ``RefundAwaitingApproval``  in transaction     every 财务 user (but the requester) is told
 ``OrderStatusChanged``      in transaction     an order asking for an invoice reaches 已出库/已交付:
                                                the 财务 are told 待开票 (once per order)
-``RefundRecorded``          in transaction     returned units already invoiced: a red invoice drafted
+``RefundRecorded``          in transaction     returned units already invoiced: a red invoice drafted;
+                                               money sent back: an outgoing flow of the account the
+                                               customer paid into (when known)
+``RefundRecorded`` /        in transaction     a 赔偿 or goodwill: its credit note, dated, for the
+``RefundAwaitingApproval``                     vouchers
 ==========================  =================  ==================================================
 """
 
@@ -33,7 +37,8 @@ from .notices import invoice_due_notify
 from .selectors import covering_invoice_lines
 from .services import invoice_red_for_return
 from .services.cod import cod_collection_record
-from .services.compensation import shipment_compensation_book
+from .services.accounts import refund_leaves_an_account, refund_payout_record
+from .services.compensation import credit_note_record, shipment_compensation_book
 
 
 @subscribe(PaymentRecorded, phase=Phase.IN_TRANSACTION)
@@ -97,3 +102,20 @@ def tell_finance_an_invoice_is_due(event: OrderStatusChanged) -> None:
 def red_invoice_for_returned_goods(event: RefundRecorded) -> None:
     """Atomic with the refund: the credit and its red invoice stand or fall together."""
     invoice_red_for_return(refund=event.refund)
+
+
+@subscribe(RefundRecorded, phase=Phase.IN_TRANSACTION)
+def refund_paid_out_of_an_account(event: RefundRecorded) -> None:
+    """财务 approving one chooses the account themselves (``refund_approve_and_pay``)."""
+    if refund_leaves_an_account(event.refund):
+        refund_payout_record(refund=event.refund, user=None)
+
+
+@subscribe(RefundRecorded, phase=Phase.IN_TRANSACTION)
+def compensation_credited(event: RefundRecorded) -> None:
+    credit_note_record(refund=event.refund)
+
+
+@subscribe(RefundAwaitingApproval, phase=Phase.IN_TRANSACTION)
+def compensation_credited_before_approval(event: RefundAwaitingApproval) -> None:
+    credit_note_record(refund=event.refund)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from orders.models import Refund, RefundStatus
+from orders.models import PayoutMethod, Refund, RefundStatus
 
 from .models import AccountFlow, BankStatement, CarrierClaim, LineStatus, SettlementAccount, StatementLine
 
@@ -21,7 +21,22 @@ def accounts_with_balances():
 
 
 def account_flows(account, limit: int = 100):
-    return AccountFlow.objects.filter(account=account).order_by("-occurred_at", "-id")[:limit]
+    """The account's latest flows, each with ``unbooked`` (imported money that pays no order and
+    has no purpose yet: 财务 says what it is) and ``reversible`` (entered by hand, not reversed)."""
+    flows = list(AccountFlow.objects.filter(account=account)
+                 .select_related("statement_line", "refund__order", "reversal_of")
+                 .annotate(reversals=Count("reversed_by")).order_by("-occurred_at", "-id")[:limit])
+    for flow in flows:
+        line = flow.statement_line
+        flow.unbooked = (flow.source == AccountFlow.Source.STATEMENT and not flow.purpose
+                         and (line is None or line.status == LineStatus.IGNORED))
+        flow.reversible = (flow.source == AccountFlow.Source.MANUAL and flow.reversal_of_id is None
+                           and not flow.reversals)
+    return flows
+
+
+def active_accounts():
+    return SettlementAccount.objects.filter(is_active=True).order_by("kind", "name")
 
 
 def statements_with_counts():
@@ -45,6 +60,14 @@ def statement_lines(statement):
 def refunds_awaiting_approval():
     return (Refund.objects.filter(status=RefundStatus.AWAITING_APPROVAL)
             .select_related("order__customer", "recorded_by").order_by("refunded_at", "id"))
+
+
+def refunds_without_account(limit: int = 100):
+    """Refunds sent back whose account is not known (paid at once on an order whose money came
+    in by no matched statement): 财务 says which account they left from."""
+    return (Refund.objects.filter(status=RefundStatus.PAID, amount__gt=0, account_flow__isnull=True)
+            .exclude(payout_method=PayoutMethod.CUSTOMER_CREDIT)
+            .select_related("order__customer").order_by("-refunded_at", "-id")[:limit])
 
 
 def carrier_claims():

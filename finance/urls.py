@@ -28,9 +28,13 @@ urlpatterns = [
     path("reconciliation/matches/<int:pk>/reverse/", reconciliation.match_reverse_view, name="match_reverse"),
     path("accounts/", settlement.accounts, name="accounts"),
     path("accounts/opening-receivable/", settlement.opening_receivable_enter, name="opening_receivable"),
+    path("accounts/<int:pk>/flows/", settlement.flow_record, name="flow_record"),
+    path("accounts/flows/<int:pk>/classify/", settlement.flow_classify, name="flow_classify"),
+    path("accounts/flows/<int:pk>/reverse/", settlement.flow_reverse, name="flow_reverse"),
     path("cod/", settlement.cod, name="cod"),
     path("refunds/", settlement.refunds, name="refunds"),
     path("refunds/<int:pk>/decide/", settlement.refund_decide, name="refund_decide"),
+    path("refunds/<int:pk>/account/", settlement.refund_account, name="refund_account"),
     # Receivables ageing, customer statements (对账单), credit limits, standard costs
     path("ageing/", receivables.ageing, name="ageing"),
     path("customers/<int:pk>/statement/", receivables.statement, name="customer_statement"),

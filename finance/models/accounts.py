@@ -25,6 +25,10 @@ class SettlementAccount(models.Model):
                                             blank=True, on_delete=models.PROTECT, related_name="settlement_account")
     opening_balance = models.DecimalField(_("期初余额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     opening_date = models.DateField(_("期初日期"), default=timezone.localdate)
+    # The account's own code in the ledger (e.g. 100201 银行存款-工行基本户); blank: the code
+    # mapped for its kind (银行存款, 库存现金, 其他货币资金).
+    ledger_code = models.CharField(_("会计科目代码"), max_length=30, blank=True)
+    ledger_name = models.CharField(_("会计科目名称"), max_length=60, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -39,12 +43,25 @@ class SettlementAccount(models.Model):
 
 class AccountFlow(models.Model):
     """One movement of money in a settlement account: + in, − out. Written from a bank
-    statement line, a payment platform's notification or a refund sent."""
+    statement line, a payment platform's notification, a refund sent, or by a clerk (a bank
+    fee paid in cash, a transfer between own accounts).
+
+    Money that pays no order carries a ``purpose`` (what it is, booked against that account in
+    the vouchers); an order's money is booked by its payment or refund and has none. A flow
+    entered by mistake is reversed by a counter flow (``reversal_of``), never deleted."""
 
     class Source(models.TextChoices):
         STATEMENT = "statement", _("银行流水")
         PLATFORM = "platform", _("支付平台通知")
         REFUND = "refund", _("退款")
+        MANUAL = "manual", _("手工登记")
+
+    class Purpose(models.TextChoices):
+        BANK_FEE = "bank_fee", _("银行手续费")
+        INTEREST = "interest", _("利息收入")
+        TRANSFER = "transfer", _("内部转账")
+        CARRIER_CLAIM = "carrier_claim", _("承运商赔款")
+        OTHER = "other", _("其他（待查明）")
 
     account = models.ForeignKey(SettlementAccount, verbose_name=_("结算账户"), on_delete=models.PROTECT,
                                 related_name="flows")
@@ -60,6 +77,10 @@ class AccountFlow(models.Model):
                                         on_delete=models.PROTECT, related_name="account_flow")
     refund = models.OneToOneField("orders.Refund", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="account_flow")
+    purpose = models.CharField(_("用途"), max_length=15, choices=Purpose.choices, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    reversal_of = models.OneToOneField("self", verbose_name=_("冲销的流水"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="reversed_by")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)

@@ -13,7 +13,7 @@ from ordermgmt.flash import perform
 
 from .. import services
 from ..forms import AccountMappingForm, MonthForm
-from ..models import AccountMapping, ClosedPeriod
+from ..models import AccountMapping, ClosedPeriod, SettlementAccount
 from ..vouchers import month_vouchers, vouchers_workbook
 from .common import XLSX, download, form_errors, require_permission
 
@@ -80,4 +80,7 @@ def accounts(request):
                                    _("科目映射已保存"))
             if ok:
                 return redirect("finance:ledger")
-    return render(request, "finance/account_mapping.html", {"form": form, "mappings": mappings})
+    return render(request, "finance/account_mapping.html", {
+        "form": form, "mappings": mappings,
+        "settlement_accounts": SettlementAccount.objects.order_by("kind", "name"),
+    })
