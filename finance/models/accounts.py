@@ -77,6 +77,11 @@ class AccountFlow(models.Model):
                                         on_delete=models.PROTECT, related_name="account_flow")
     refund = models.OneToOneField("orders.Refund", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="account_flow")
+    # The bank statement that showed this flow: the one it was imported from, or — for a
+    # refund recorded when it was sent — the one that later confirmed it (so it is not booked
+    # a second time from the statement).
+    statement = models.ForeignKey("finance.BankStatement", verbose_name=_("对账单"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="flows")
     purpose = models.CharField(_("用途"), max_length=15, choices=Purpose.choices, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     reversal_of = models.OneToOneField("self", verbose_name=_("冲销的流水"), null=True, blank=True,

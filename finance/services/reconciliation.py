@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -46,10 +46,9 @@ def bank_statement_import(*, account: SettlementAccount, user, file_name: str, d
     statement = BankStatement.objects.create(account=account, file_name=file_name[:200], layout=parsed.layout,
                                              imported_by=user, problems=list(parsed.problems))
     for tx in parsed.transactions:
-        twin = StatementLine.objects.filter(statement__account=account, transaction_date=tx.day, amount=tx.amount,
-                                            payer_account=tx.payer_account, reference=tx.reference).first()
-        if twin is not None:
-            statement.problems.append({"row": tx.row, "message": f"已在对账单“{twin.statement}”第 {twin.row_number} 行导入过，未重复导入"})
+        seen = _imported_before(account, tx) or _refund_sent(account, tx, statement)
+        if seen:
+            statement.problems.append({"row": tx.row, "message": seen})
             continue
         line = None
         if tx.amount > 0:
@@ -59,7 +58,7 @@ def bank_statement_import(*, account: SettlementAccount, user, file_name: str, d
         AccountFlow.objects.create(account=account, source=AccountFlow.Source.STATEMENT, amount=tx.amount,
                                    occurred_at=_at(tx.day), counterparty=tx.payer_name,
                                    counterparty_account=tx.payer_account, reference=tx.reference,
-                                   statement_line=line, created_by=user)
+                                   statement_line=line, statement=statement, created_by=user)
     statement.problems.sort(key=lambda p: p["row"])
     statement.save(update_fields=["problems"])
     lines = list(statement.lines.order_by("row_number"))
@@ -67,6 +66,43 @@ def bank_statement_import(*, account: SettlementAccount, user, file_name: str, d
     for line in lines:
         line_auto_match(line=line, user=user, payers=payers)
     return statement
+
+
+# How long after a refund is recorded as sent its debit may appear on the bank statement.
+REFUND_SEEN_WITHIN = timedelta(days=10)
+
+
+def _imported_before(account: SettlementAccount, tx) -> str:
+    """Why ``tx`` is not booked again: the same transaction (date, amount, payer account and
+    附言) came with an earlier statement of the account — an incoming one as a line to match,
+    an outgoing one as a flow."""
+    if tx.amount > 0:
+        twin = StatementLine.objects.filter(statement__account=account, transaction_date=tx.day, amount=tx.amount,
+                                            payer_account=tx.payer_account, reference=tx.reference).first()
+        return twin and f"已在对账单“{twin.statement}”第 {twin.row_number} 行导入过，未重复导入"
+    flow = (AccountFlow.objects.filter(account=account, source=AccountFlow.Source.STATEMENT, occurred_at=_at(tx.day),
+                                       amount=tx.amount, counterparty_account=tx.payer_account,
+                                       reference=tx.reference).select_related("statement").first())
+    return flow and f"已在对账单“{flow.statement or '—'}”中导入过，未重复导入"
+
+
+def _refund_sent(account: SettlementAccount, tx, statement: BankStatement) -> str:
+    """A debit that is a refund already booked from this account when it was sent (oldest such
+    refund of that amount not yet seen on a statement, sent up to ten days before): the
+    statement confirms it instead of booking the money out a second time."""
+    if tx.amount >= 0:
+        return ""
+    sent_from = timezone.make_aware(datetime.combine(tx.day - REFUND_SEEN_WITHIN, time.min))
+    sent_until = timezone.make_aware(datetime.combine(tx.day, time.max))
+    payout = (AccountFlow.objects.select_for_update(of=("self",))
+              .filter(account=account, source=AccountFlow.Source.REFUND, amount=tx.amount, statement=None,
+                      occurred_at__range=(sent_from, sent_until))
+              .select_related("refund__order").order_by("occurred_at", "pk").first())
+    if payout is None:
+        return ""
+    payout.statement = statement
+    payout.save(update_fields=["statement"])
+    return f"订单 {payout.refund.order.number} 的退款 ¥{-payout.amount}，退款时已登记付出，未重复入账"
 
 
 # --- automatic matching -----------------------------------------------------------------

@@ -111,3 +111,26 @@ def test_finance_approves_a_refund_on_the_page_with_the_account_it_leaves(client
     client.post(reverse("finance:refund_decide", args=[refund.pk]),
                 {"decision": "approve", "reference": "现金 2", "payout_method": "cash", "account": cash.pk})
     assert AccountFlow.objects.get(refund=refund).account == cash
+
+
+def test_a_refund_already_paid_out_is_recognised_on_the_bank_statement_not_counted_twice(bank, finance_user):
+    order = paid_through(bank, finance_user)
+    refund = order_services.refund_record(order=order, user=None, amount=D("20.00"), reason="退差价",
+                                          source=Refund.Source.AFTER_SALES)
+    day = timezone.localdate().isoformat()
+    statement = bank_statement_import(account=bank, user=finance_user, file_name="refund.xlsx", data=icbc_workbook(
+        [(day, order.customer.name, "", "-20.00", "退款"), (day, "工商银行", "", "-5.00", "手续费")]))
+
+    assert balance_of(bank) == D("1000.00") + D("113.00") - D("20.00") - D("5.00")
+    payout = AccountFlow.objects.get(refund=refund)
+    assert payout.statement == statement
+    assert any("退款" in problem["message"] and order.number in problem["message"] for problem in statement.problems)
+
+
+def test_an_outgoing_statement_line_imported_again_is_not_booked_twice(bank, finance_user):
+    data = icbc_workbook([(timezone.localdate().isoformat(), "工商银行", "", "-5.00", "手续费 2026120501")])
+    bank_statement_import(account=bank, user=finance_user, file_name="a.xlsx", data=data)
+    again = bank_statement_import(account=bank, user=finance_user, file_name="a-again.xlsx", data=data)
+
+    assert balance_of(bank) == D("995.00")
+    assert any("未重复导入" in problem["message"] for problem in again.problems)
