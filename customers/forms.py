@@ -14,11 +14,19 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = [
-            "name", "level", "credit_limit", "payment_terms_days",
+            "name", "level", "credit_limit", "payment_terms_days", "min_shelf_life_days",
             "tax_number", "bank_name", "bank_account", "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         formfield_callback = number_formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most customers take any shelf life: an empty box means 0 (不限).
+        self.fields["min_shelf_life_days"].required = False
+
+    def clean_min_shelf_life_days(self) -> int:
+        return self.cleaned_data["min_shelf_life_days"] or 0
 
 
 class CustomerEditForm(CustomerForm):

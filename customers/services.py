@@ -93,6 +93,7 @@ def customer_create(
     code: str = "",
     credit_limit: Decimal | None = None,
     payment_terms_days: int | None = None,
+    min_shelf_life_days: int = 0,
     notes: str = "",
     owner=None,
     tax_number: str = "",
@@ -115,6 +116,7 @@ def customer_create(
         name=name,
         level=level,
         notes=notes,
+        min_shelf_life_days=min_shelf_life_days,
         owner=owner if owner is not None else user,
         tax_number=tax["tax_number"],
         bank_name=bank_name.strip(),
@@ -142,7 +144,7 @@ def customer_update(*, user, customer: Customer, credit_limit_reason: str = "", 
     if user is not None and not user.has_perm("customers.change_customer"):
         raise ActionForbidden("您的角色没有权限修改客户资料")
     allowed = {
-        "name", "level", "credit_limit", "payment_terms_days", "notes", "owner",
+        "name", "level", "credit_limit", "payment_terms_days", "min_shelf_life_days", "notes", "owner",
         "tax_number", "bank_name", "bank_account",
     }
     unknown = set(fields) - allowed

@@ -159,6 +159,7 @@ def customer_create_view(request):
                 level=data["level"],
                 credit_limit=data["credit_limit"],
                 payment_terms_days=data["payment_terms_days"],
+                min_shelf_life_days=data["min_shelf_life_days"],
                 notes=data["notes"],
                 tax_number=data["tax_number"],
                 bank_name=data["bank_name"],

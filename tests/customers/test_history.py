@@ -73,3 +73,18 @@ def test_the_customer_page_links_to_its_history(client):
     client.force_login(user_with_role(roles.SALES))
     page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     assert reverse("customers:history", args=[customer.pk]) in page
+
+
+def test_the_minimum_shelf_life_is_set_on_the_customer_form_and_empty_means_any(client):
+    customer = CustomerFactory(name="鲜果连锁有限公司")
+    client.force_login(user_with_role(roles.SALES, "sales-shelf"))
+    form = {"name": customer.name, "level": "normal", "credit_limit": str(customer.credit_limit), "payment_terms_days": "30",
+            "notes": "", "tax_number": "", "bank_name": "", "bank_account": "", "credit_limit_reason": ""}
+
+    assert client.post(reverse("customers:edit", args=[customer.pk]), {**form, "min_shelf_life_days": "90"}).status_code == 302
+    customer.refresh_from_db()
+    assert customer.min_shelf_life_days == 90
+    assert 'data-testid="min-shelf-life">90' in client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert client.post(reverse("customers:edit", args=[customer.pk]), {**form, "min_shelf_life_days": ""}).status_code == 302
+    customer.refresh_from_db()
+    assert customer.min_shelf_life_days == 0
