@@ -111,6 +111,7 @@ def test_page_excel_and_pdf_list_the_invoices_beside_the_unchanged_closing_balan
     except OSError:
         pdf = None
     need(pdf is not None, "weasyprint's system libraries (pango)")
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
     for expected in ("12345678", "87654321", "2026-06-05", "2026-06-12", "452.00", "-113.00", "150.30"):
         assert expected in text, expected
