@@ -6,6 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 import tablib
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customers.models import CreditLimitChange, Customer
 from customers.resources import CustomerResource
@@ -62,3 +64,16 @@ def test_a_dry_run_records_nothing_and_a_user_who_may_not_change_limits_gets_the
     assert refused.has_validation_errors()
     assert "只有主管可以调整信用额度" in str(refused.invalid_rows[0].error_dict)
     assert Customer.objects.get(code="C1").credit_limit == D("10000.00") and not CreditLimitChange.objects.exists()
+
+
+def test_the_admin_import_records_the_uploaded_files_name_and_the_user_who_confirmed_it(admin_client, admin_user):
+    CustomerFactory(code="C1", name="甲公司", credit_limit=D("10000.00"))
+    model_admin = admin.site._registry[Customer]
+    xlsx = next(i for i, f in enumerate(model_admin.get_import_formats()) if f().get_title() == "xlsx")
+    upload = SimpleUploadedFile("客户资料.xlsx", rows(["C1", "甲公司", "普通", "80000", "30"]).export("xlsx"))
+    preview = admin_client.post("/admin/customers/customer/import/", {"import_file": upload, "format": xlsx})
+    assert not CreditLimitChange.objects.exists(), "the preview is rolled back"
+    admin_client.post("/admin/customers/customer/process_import/", preview.context["confirm_form"].initial)
+    change = CreditLimitChange.objects.get()
+    assert (change.new_limit, change.reason, change.changed_by) == (D("80000.00"), "客户导入 客户资料.xlsx", admin_user)
+    assert Customer.objects.get(code="C1").credit_limit == D("80000.00")
