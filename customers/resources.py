@@ -1,11 +1,15 @@
 """Customers in and out of the Django admin as spreadsheets (django-import-export)."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
+from ordermgmt.errors import BusinessError
+from ordermgmt.money import to_money
 from ordermgmt.spreadsheets import FormulaSafeResourceMixin
 
 from .models import Customer, CustomerLevel
+from .services import customer_credit_limit_change
 
 
 class ChoiceLabelWidget(widgets.Widget):
@@ -50,3 +54,23 @@ class CustomerResource(FormulaSafeResourceMixin, resources.ModelResource):
         clean_model_instances = True  # the model's validators (unique name, credit ≥ 0) run on each row
         skip_unchanged = True
         report_skipped = True
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        # The limit before the row is applied: a change goes through the credit-limit service.
+        instance._limit_before_import = None if new else instance.credit_limit
+
+    def before_save_instance(self, instance, row, **kwargs):
+        """A changed credit limit is set by ``customer_credit_limit_change`` — recorded with the
+        file as its reason and the importing user, refused to those who may not change limits
+        (the row is reported, nothing of it saved)."""
+        before = getattr(instance, "_limit_before_import", None)
+        if before is None or to_money(instance.credit_limit) == to_money(before):
+            return
+        if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
+            return  # a preview that cannot be rolled back writes nothing
+        reason = f"客户导入 {kwargs.get('file_name') or ''}".strip()
+        try:
+            customer_credit_limit_change(user=kwargs.get("user"), customer=Customer.objects.get(pk=instance.pk),
+                                         new_limit=instance.credit_limit, reason=reason)
+        except BusinessError as error:
+            raise ValidationError({"credit_limit": str(error)}) from error

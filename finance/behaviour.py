@@ -84,10 +84,11 @@ def _grade(on_time: Decimal, average_late: Decimal) -> Grade:
 
 
 def _paid_days(order_billed: dict[int, Decimal], *, until: date) -> dict[int, date]:
-    """Order → the day its payments first reached what it bills."""
+    """Order → the day its payments first reached what it bills (a reversed payment — booked
+    against the wrong order, or never received — paid nothing)."""
     paid: dict[int, date] = {}
     running: dict[int, Decimal] = {}
-    for order_id, amount, paid_at in (Payment.objects.filter(order_id__in=list(order_billed))
+    for order_id, amount, paid_at in (Payment.objects.filter(order_id__in=list(order_billed), reversed_at__isnull=True)
                                       .order_by("paid_at", "id").values_list("order_id", "amount", "paid_at")):
         if order_id in paid:
             continue

@@ -6,8 +6,9 @@ customers with overdue debts across the ageing buckets.
 
 History is shaped here as the order demo shapes its timeline: the records are made by the
 services (orders, payments), then their times are set directly; where no customer owes in an
-ageing bucket, one demo payment of an order of that age is taken back out (never received).
-Deterministic and idempotent.
+ageing bucket, one demo payment of an order of that age is reversed by ``payment_reverse`` (the
+bank returned it: never received) — the payment stays on record with its reason, as it would
+in real life, and the order owes again. Deterministic and idempotent.
 """
 
 import random
@@ -21,6 +22,7 @@ from django.utils import timezone
 from inventory.models import Product, StockBatch
 from orders.models import Order, OrderEvent, Payment
 from orders.receivables import AGEING_BUCKETS, PAYMENT_DUE_STATUSES, receivables_ageing
+from orders.services import payment_reverse
 
 from .services import standard_cost_set
 
@@ -31,6 +33,8 @@ CENT = Decimal("0.01")
 STANDARD_COST_SHARE = Decimal("0.62")
 BATCH_COST_SPREAD = (Decimal("0.55"), Decimal("0.72"))
 SLOW_PAYERS = 3  # customers who pay 5–40 days late; the others pay within their terms
+NEVER_RECEIVED = "银行退票：款项未到账"  # why a demo payment is reversed to leave its order overdue
+BOUNCED_AFTER = timedelta(days=2)
 
 
 def build_finance_demo(builder) -> None:
@@ -86,7 +90,7 @@ def _date_payments(rng: random.Random) -> int:
 
 def _overdue_across_buckets(builder) -> str:
     """Every overdue bucket has a customer: where none owes that long, one paid order of that
-    age (of a customer not yet overdue) is made unpaid — its demo payment was never received."""
+    age (of a customer not yet overdue) owes again — its demo payment was never received."""
     today = timezone.localdate()
     rows = receivables_ageing(today=today)
     overdue_customers = {pk for pk, row in rows.items() if row.overdue > 0}
@@ -108,7 +112,7 @@ def _paid_order_aged(bucket, today, *, exclude_customers: set[int]) -> Order | N
                   .annotate(due_from=Coalesce("delivered_at", "shipped_at")).select_related("customer").order_by("pk"))
     for order in candidates:
         payments = list(order.payments.all())
-        if len(payments) != 1 or not payments[0].reference.startswith("银行流水"):
+        if len(payments) != 1 or not payments[0].reference.startswith("银行流水") or payments[0].reversed_at:
             continue  # only a plain demo payment (none matched by the payment platforms)
         days = (today - (timezone.localdate(order.due_from) + timedelta(days=order.customer.payment_terms_days))).days
         if days >= bucket.min_days and (bucket.max_days is None or days <= bucket.max_days):
@@ -117,7 +121,9 @@ def _paid_order_aged(bucket, today, *, exclude_customers: set[int]) -> Order | N
 
 
 def _never_paid(order: Order) -> None:
-    payment = order.payments.get()
-    OrderEvent.objects.filter(order=order, action="payment").delete()
-    payment.delete()
-    Order.objects.filter(pk=order.pk).update(paid_amount=order.paid_amount - payment.amount)
+    """Reverse the order's demo payment through the service, dated as the bank's return of it
+    would be: a couple of days after it was booked."""
+    payment = payment_reverse(payment=order.payments.get(), user=None, reason=NEVER_RECEIVED)
+    returned_at = min(payment.paid_at + BOUNCED_AFTER, timezone.now() - timedelta(hours=1))
+    Payment.objects.filter(pk=payment.pk).update(reversed_at=returned_at)
+    OrderEvent.objects.filter(order=order, action="payment_reversed").update(created_at=returned_at)

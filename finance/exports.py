@@ -69,7 +69,21 @@ def statement_workbook(statement: Statement) -> bytes:
     sheet["A1"] = neutralise(f"{customer.name}（{customer.code}）对账单")
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = f"期间：{statement.start:%Y-%m-%d} 至 {statement.end:%Y-%m-%d}　期末余额：{statement.closing:,.2f}"
+    _invoices_sheet(workbook, statement)
     return _saved(workbook)
+
+
+def _invoices_sheet(workbook, statement: Statement) -> None:
+    """本期发票: the period's invoices for the customer's books, beside (not in) the balance."""
+    rows = [[invoice.issued_on, invoice.number, invoice.code, invoice.get_kind_display(),
+             invoice.get_invoice_type_display(), invoice.total, invoice.reverses.number if invoice.reverses else ""]
+            for invoice in statement.invoices]
+    rows.append(["", "", "", "", "本期开票合计（含红字）", statement.invoiced_total, ""])
+    sheet = _sheet(workbook, "本期发票", ["开票日期", "发票号码", "发票代码", "蓝字/红字", "发票类型", "价税合计", "原蓝字发票"],
+                   rows)
+    for (cell,) in sheet.iter_rows(min_row=2, max_col=1):
+        if cell.value:
+            cell.number_format = "yyyy-mm-dd"
 
 
 def statement_pdf(statement: Statement) -> bytes:

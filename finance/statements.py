@@ -5,6 +5,13 @@ before the period's first day (00:00 Asia/Shanghai); then the period's entries, 
 running balance; closing balance = opening + the period's debits − its credits. Over all time
 the closing balance equals the customer's net balance in the receivables ageing
 (``AgeingRow.net``: what they owe less what is owed back to them).
+
+The period's issued invoices — blue, and red (红字, negative) — are listed beside the entries,
+for the customer's own books (their input VAT). They are not entries of the account: an
+invoice documents what an order already billed, so it moves neither the running balance nor
+the closing balance. (Not a ``register_ledger_source`` of kind "invoice": an entry of that
+ledger is by definition a change of what is owed — ``balance_at`` and the ageing check sum
+them — and an invoice is dated by its 开票日期, not by a moment of the account.)
 """
 
 from dataclasses import dataclass, field
@@ -14,6 +21,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from orders.receivables import LEDGER_KINDS, LedgerEntry, ledger_entries
+
+from .models import INVOICED_STATUSES, Invoice
 
 ZERO = Decimal("0.00")
 
@@ -43,6 +52,13 @@ class Statement:
     end: date
     opening: Decimal
     lines: list[StatementLine] = field(default_factory=list)
+    # Issued in the period, by 开票日期 (information only: see the module's docstring).
+    invoices: list[Invoice] = field(default_factory=list)
+
+    @property
+    def invoiced_total(self) -> Decimal:
+        """价税合计 invoiced in the period, net of its red invoices."""
+        return sum((invoice.total for invoice in self.invoices), ZERO)
 
     @property
     def debits(self) -> Decimal:
@@ -80,7 +96,15 @@ def customer_statement(customer, *, start: date, end: date) -> Statement:
         if entry.at >= period_start:
             balance += entry.amount
             statement.lines.append(StatementLine(entry, balance))
+    statement.invoices = issued_invoices(customer, start=start, end=end)
     return statement
+
+
+def issued_invoices(customer, *, start: date, end: date) -> list[Invoice]:
+    """The customer's invoices issued on the days [start, end] — a blue one reversed later
+    too (it was issued), its red one in the period of the red one's own date."""
+    return list(Invoice.objects.filter(customer=customer, status__in=INVOICED_STATUSES, issued_on__range=(start, end))
+                .select_related("reverses").order_by("issued_on", "id"))
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:

@@ -252,8 +252,9 @@ def today_of(now: datetime | None) -> date:
 # Every change of what a customer owes, dated: orders billed, cancellations, goods returned,
 # payments, refunds. Summed up to a moment they give the customer's balance at that moment;
 # summed over all time they equal the ageing's net balance (``AgeingRow.net``): the same
-# definitions as BALANCE_DUE and OVERPAID_AMOUNT, spread over time. Further kinds (invoices
-# as information, credit notes, opening receivables) join with ``register_ledger_source``.
+# definitions as BALANCE_DUE and OVERPAID_AMOUNT, spread over time. Further kinds of changes
+# (credit notes, opening receivables) join with ``register_ledger_source``; invoices change
+# nothing owed and are listed beside the entries by finance's statement (finance/statements.py).
 
 @dataclass(frozen=True)
 class LedgerEntry:

@@ -36,6 +36,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
 
     _demo_orders_on_their_way_have_carriers_shipments_and_events()
     _a_guangdong_order_is_served_from_guangzhou_and_water_is_sold_by_the_case_with_lots_near_expiry()
+    _every_overdue_ageing_bucket_has_a_customer_and_no_demo_payment_was_deleted()
     _the_sample_bank_statement_imports_with_most_payments_matched()
     desk = _the_service_desk_has_complaints_flags_and_a_bell_for_every_role()
 
@@ -45,6 +46,20 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert (Complaint.objects.count(), StaffNotification.objects.count(), Report.objects.count()) == desk
     assert list(ApiClient.objects.values_list("channel_code", flat=True)) == ["demo-shop"]
     assert list(PaymentProvider.objects.values_list("code", flat=True)) == ["demo-pay"]
+
+
+def _every_overdue_ageing_bucket_has_a_customer_and_no_demo_payment_was_deleted():
+    from finance.demo_statements import NEVER_RECEIVED
+    from orders.models import Payment
+    from orders.receivables import AGEING_BUCKETS, receivables_ageing
+
+    rows = receivables_ageing().values()
+    for bucket in AGEING_BUCKETS:
+        assert any(row.buckets[bucket.key] > 0 for row in rows), bucket.label
+    # An order the demo leaves unpaid keeps its payment, reversed with the reason, and says so on its timeline.
+    for payment in Payment.objects.filter(reversal_reason=NEVER_RECEIVED):
+        assert payment.order.events.filter(action="payment_reversed").exists()
+        assert payment.order.events.filter(action="payment").exists()
 
 
 def _the_service_desk_has_complaints_flags_and_a_bell_for_every_role():
