@@ -3,11 +3,13 @@ rates, statement files written like the banks export them, and orders shipped by
 (the fulfillment tests' helpers)."""
 
 import io
+import re
 from decimal import Decimal
 from decimal import Decimal as D
 
 import pytest
 from openpyxl import Workbook
+from pypdf import PdfReader
 
 from finance.models import SettlementAccount
 from ordermgmt import roles
@@ -79,3 +81,8 @@ def bank(db):
 @pytest.fixture
 def finance_user(db):
     return user_with_role(roles.FINANCE)
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF without whitespace (table cells may be split into runs)."""
+    return re.sub(r"\s", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))

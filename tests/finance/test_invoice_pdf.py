@@ -1,16 +1,13 @@
 """An invoice's details as a PDF download (weasyprint), beside the print page, for whoever may
 see the invoice."""
 
-import io
-import re
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from finance import services
 from tests.conftest import need
-from tests.finance.conftest import shipped_order
+from tests.finance.conftest import pdf_text, shipped_order
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +18,6 @@ def _weasyprint_usable() -> bool:
     except OSError:  # pango missing
         return False
     return True
-
-
-def _pdf_text(content: bytes) -> str:
-    from pypdf import PdfReader
-
-    # Table cells may be split into runs: compare without whitespace.
-    return re.sub(r"\s", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
 
 
 @pytest.fixture
@@ -50,7 +40,7 @@ def test_the_invoice_downloads_as_a_pdf_with_its_number_buyer_and_amounts_per_ra
 
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     assert "24310000.pdf" in response["Content-Disposition"]
-    text = _pdf_text(response.content)
+    text = pdf_text(response.content)
     assert "24310000" in text and "3100243130" in text
     assert issued.title in text, "the buyer (购方名称)"
     lines = list(issued.lines.all())
