@@ -21,9 +21,7 @@ from ordermgmt.money import to_money
 
 from ..models import CustomerCredit, OpeningReceivable, Order, PayoutMethod, Refund
 from .common import check_permission
-from .settlement import payment_record, refund_record, refunds_awaiting_approval
-
-CREDIT_REFERENCE = "客户余额抵扣"
+from .settlement import CREDIT_REFERENCE, payment_record, refund_record, refunds_awaiting_approval
 
 
 def customer_credit_balance(customer) -> Decimal:

@@ -28,6 +28,9 @@ from ..models import (
 )
 from .common import check_permission
 
+# The reference of a payment made from the customer's credit (抵扣): reversing it gives the credit back.
+CREDIT_REFERENCE = "客户余额抵扣"
+
 
 @in_platform_language
 @transaction.atomic
@@ -85,6 +88,12 @@ def payment_reverse(*, payment: Payment, user, reason: str) -> Payment:
     locked.save(update_fields=["reversed_at", "reversal_reason"])
     order.paid_amount -= locked.amount
     order.save(update_fields=["paid_amount", "updated_at"])
+    if locked.reference == CREDIT_REFERENCE:
+        # The money came from the customer's credit: it goes back there (a rise of the
+        # credit needs no customer lock — only spending it does).
+        CustomerCredit.objects.create(customer_id=order.customer_id, kind=CustomerCredit.Kind.REVERSAL,
+                                      amount=locked.amount, order=order, reference=f"收款 #{locked.pk}",
+                                      reason=f"冲销抵扣：{reason}"[:300], recorded_by=user)
     record_event(
         order=order, user=user, kind=OrderEvent.Kind.NOTE, action="payment_reversed",
         reason=f"冲销收款 ¥{locked.amount:,.2f}：{reason}；应收余额 ¥{order.balance_due:,.2f}",

@@ -143,3 +143,20 @@ def test_customer_credit_cannot_be_spent_twice():
     order = delivered_order(customer=customer, quantity=1)
     with pytest.raises(InvalidInput):
         services.customer_credit_apply(order=order, user=None, amount=D("31.00"))
+
+
+def test_reversing_a_payment_made_from_customer_credit_gives_the_credit_back():
+    customer = CustomerFactory()
+    services.customer_credit_add(customer=customer, user=None, amount=D("80.00"),
+                                 kind=CustomerCredit.Kind.OVERPAYMENT, reason="多付款")
+    order = delivered_order(customer=customer, quantity=1)  # ¥113
+    payment = services.customer_credit_apply(order=order, user=None, amount=D("60.00"))
+    assert services.customer_credit_balance(customer) == D("20.00")
+
+    services.payment_reverse(payment=payment, user=None, reason="抵扣错了订单")
+
+    order.refresh_from_db()
+    assert order.balance_due == D("113.00")
+    assert services.customer_credit_balance(customer) == D("80.00")
+    assert CustomerCredit.objects.filter(customer=customer, kind=CustomerCredit.Kind.REVERSAL,
+                                         amount=D("60.00"), order=order).exists()
