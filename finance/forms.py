@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +88,10 @@ class CreditLimitForm(forms.Form):
     new_limit = forms.DecimalField(label=_("新信用额度(元)"), min_value=0, max_digits=14, decimal_places=2)
     reason = forms.CharField(label=_("调整原因"), max_length=300)
     suggested_limit = forms.DecimalField(required=False, widget=forms.HiddenInput(), max_digits=14, decimal_places=2)
+
+
+class CreditApplyForm(forms.Form):
+    amount = forms.DecimalField(label=_("抵扣金额(元)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
 
 
 class StandardCostForm(forms.Form):

@@ -49,7 +49,8 @@ def order_customer_credit_panel(request, order) -> dict | None:
     available = customer_credit_balance(order.customer)
     if available <= 0:
         return None
-    return {"available": available, "settles": min(available, order.balance_due)}
+    return {"available": available, "settles": min(available, order.balance_due),
+            "can_apply": request.user.has_perm("orders.add_payment")}
 
 
 def customer_credit_panel(request, customer) -> dict | None:

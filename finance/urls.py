@@ -40,6 +40,7 @@ urlpatterns = [
     path("customers/<int:pk>/statement/", receivables.statement, name="customer_statement"),
     path("customers/<int:pk>/statement/send/", receivables.statement_send_view, name="customer_statement_send"),
     path("customers/<int:pk>/credit-limit/", receivables.credit_limit_change_view, name="credit_limit"),
+    path("orders/<int:pk>/credit/", receivables.order_credit_apply_view, name="order_credit_apply"),
     path("standard-costs/", costs.standard_costs, name="standard_costs"),
     path("standard-costs/<int:pk>/", costs.standard_cost_edit, name="standard_cost_edit"),
 ]

@@ -11,14 +11,17 @@ from customers.selectors import customers_visible_to
 from customers.services import customer_credit_limit_change
 from ordermgmt.errors import ActionForbidden
 from ordermgmt.flash import perform
+from orders.selectors import orders_visible_to
+from orders.services import customer_credit_apply
 
 from ..ageing import ageing_report
 from ..exports import ageing_workbook, statement_pdf, statement_workbook
-from ..forms import AgeingFilterForm, CreditLimitForm, StatementPeriodForm, StatementSendForm
+from ..forms import AgeingFilterForm, CreditApplyForm, CreditLimitForm, StatementPeriodForm, StatementSendForm
 from ..models import StatementDispatch
 from ..services import statement_send
 from ..statements import customer_statement, default_period
-from .common import XLSX, download, form_errors
+from ..panels import VIEW_CUSTOMER_CREDIT
+from .common import XLSX, download, form_errors, require_permission
 
 VIEW = "finance.view_receivables"
 
@@ -96,3 +99,20 @@ def credit_limit_change_view(request, pk: int):
         suggested_limit=data["suggested_limit"],
     ), success=_("信用额度已调整为 ¥%(limit)s") % {"limit": f"{data['new_limit']:,.2f}"})
     return redirect("customers:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def order_credit_apply_view(request, pk: int):
+    """抵扣 from the order page's customer-credit panel: the customer's credit pays the amount
+    entered (at most what the order owes and the credit holds — the service refuses more)."""
+    require_permission(request, VIEW_CUSTOMER_CREDIT, _("使用客户余额"))
+    order = get_object_or_404(orders_visible_to(request.user).select_related("customer"), pk=pk)
+    form = CreditApplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+    else:
+        amount = form.cleaned_data["amount"]
+        perform(request, lambda: customer_credit_apply(order=order, user=request.user, amount=amount),
+                success=_("已用客户余额抵扣 ¥%(amount)s") % {"amount": f"{amount:,.2f}"})
+    return redirect("orders:detail", number=order.number)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from ordermgmt import roles
 from orders.models import CustomerCredit
-from orders.services import customer_credit_add, opening_receivable_set, opening_receivable_settle, payment_record
+from orders.services import customer_credit_add, customer_credit_balance, opening_receivable_set, opening_receivable_settle, payment_record
 from tests.factories import CustomerFactory, make_order, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,25 @@ def test_a_paid_order_and_those_who_may_not_see_credit_show_no_credit_panel(clie
     client.force_login(user_with_role(roles.SERVICE))  # sees every order, not the customer's credit
     page = client.get(reverse("orders:detail", args=[owing.number]))
     assert page.status_code == 200 and 'data-testid="order-customer-credit"' not in page.content.decode()
+
+
+def test_finance_settles_an_order_from_the_customer_credit_on_the_order_page(client, customer):
+    order = make_order(customer=customer)  # 226.00, unpaid
+    client.force_login(user_with_role(roles.FINANCE))
+    page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert 'data-action="apply-credit"' in page and 'value="226.00"' in page
+
+    too_much = client.post(reverse("finance:order_credit_apply", args=[order.pk]), {"amount": "400.00"}, follow=True)
+    assert "客户余额只有 ¥300.00" in too_much.content.decode()
+    response = client.post(reverse("finance:order_credit_apply", args=[order.pk]), {"amount": "200.00"}, follow=True)
+
+    order.refresh_from_db()
+    assert "已用客户余额抵扣 ¥200.00" in response.content.decode()
+    assert order.balance_due == D("26.00") and customer_credit_balance(customer) == D("100.00")
+
+
+def test_who_may_not_see_customer_credit_cannot_spend_it(client, customer):
+    order = make_order(customer=customer)
+    client.force_login(user_with_role(roles.SERVICE))  # sees every order, not the customer's credit
+    assert client.post(reverse("finance:order_credit_apply", args=[order.pk]), {"amount": "10.00"}).status_code == 403
+    assert customer_credit_balance(customer) == D("300.00")
