@@ -57,11 +57,18 @@ def _complaint_sheets(workbook, c: dict) -> None:
     _sheet(workbook, "投诉趋势", ["月份", "投诉", "其中超时"], [[t["month"], t["count"], t["overdue"]] for t in c["trend"]])
 
 
+# How the margin's revenue is made up, in the order the report page lists it.
+REVENUE_PARTS = [("goods", "商品收入"), ("returns", "退货冲减"), ("compensation", "赔偿与补偿"), ("freight", "运费收入")]
+
+
 def _margin_sheets(workbook, m: dict) -> None:
     headers = ["分组", "销售收入(不含税)", "销售成本", "毛利", "毛利率"]
     total = m["total"]
-    _sheet(workbook, "毛利概览", headers, [[total["label"], total["revenue"], total["cost"], total["margin"], total["rate"]],
-                                         ["无成本商品件数", m["uncosted_quantity"], None, None, None]])
+    parts = m.get("revenue_parts") or {}  # reports saved before the breakdown have none
+    made_of = [[label, parts[key], None, None, None] for key, label in REVENUE_PARTS if key in parts]
+    _sheet(workbook, "毛利概览", headers, made_of + [
+        [total["label"], total["revenue"], total["cost"], total["margin"], total["rate"]],
+        ["无成本商品件数", m["uncosted_quantity"], None, None, None]])
     for key, title in [("channel", "毛利按渠道"), ("owner", "毛利按销售负责人"), ("customer", "毛利按客户"),
                        ("product", "毛利按商品"), ("order", "毛利率最低订单")]:
         _sheet(workbook, title, headers, [[r["label"], r["revenue"], r["cost"], r["margin"], r["rate"]] for r in m[key]])

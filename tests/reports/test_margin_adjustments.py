@@ -3,12 +3,14 @@
 complaint goodwill (revenue lower, as in the report's 成交额), and freight charged to the
 customer (运费收入)."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from aftersales import services as aftersales
 from aftersales.models import CaseType, Service
@@ -129,3 +131,7 @@ def test_the_report_page_shows_how_the_revenue_is_made_up(client, django_capture
     # ¥11.30 in the order's proportion without VAT: ¥520.00 of ¥586.80 (goods ¥565.00 + freight ¥21.80)
     assert order.total == D("586.80") and order.subtotal == D("520.00")
     assert 'data-testid="margin-compensation">¥-10.01' in page
+    sheet = load_workbook(io.BytesIO(client.get(reverse("reports:export", args=[report.pk])).content))["毛利概览"]
+    rows = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert (rows["运费收入"], rows["赔偿与补偿"]) == (20, pytest.approx(-10.01))
+    assert rows["商品收入"] + rows["退货冲减"] + rows["赔偿与补偿"] + rows["运费收入"] == pytest.approx(rows["合计"])
