@@ -22,7 +22,8 @@ def accounts_with_balances():
 
 def account_flows(account, limit: int = 100):
     """The account's latest flows, each with ``unbooked`` (imported money that pays no order and
-    has no purpose yet: 财务 says what it is) and ``reversible`` (entered by hand, not reversed)."""
+    has no purpose yet: 财务 says what it is), ``correctable`` (imported, its purpose chosen: it
+    may be chosen again) and ``reversible`` (entered by hand, not reversed)."""
     flows = list(AccountFlow.objects.filter(account=account)
                  .select_related("statement_line", "refund__order", "reversal_of")
                  .annotate(reversals=Count("reversed_by")).order_by("-occurred_at", "-id")[:limit])
@@ -30,6 +31,8 @@ def account_flows(account, limit: int = 100):
         line = flow.statement_line
         flow.unbooked = (flow.source == AccountFlow.Source.STATEMENT and not flow.purpose
                          and (line is None or line.status == LineStatus.IGNORED))
+        flow.correctable = (flow.source == AccountFlow.Source.STATEMENT and bool(flow.purpose)
+                            and (line is None or line.status == LineStatus.IGNORED))
         flow.reversible = (flow.source == AccountFlow.Source.MANUAL and flow.reversal_of_id is None
                            and not flow.reversals)
     return flows

@@ -99,14 +99,24 @@ def flow_is_unbooked(flow: AccountFlow) -> bool:
     return line is None or line.status == LineStatus.IGNORED
 
 
+def flow_purpose_correctable(flow: AccountFlow) -> bool:
+    """An imported flow whose purpose a clerk chose: it may be chosen again while its month is
+    open (the month's vouchers are exported afresh until it closes; a bank's flow is never
+    reversed — the bank is right about the money, the clerk may be wrong about what it is)."""
+    line = flow.statement_line
+    return (bool(flow.purpose) and flow.source == AccountFlow.Source.STATEMENT
+            and (line is None or line.status == LineStatus.IGNORED))
+
+
 @in_platform_language
 @transaction.atomic
 def account_flow_classify(*, flow: AccountFlow, user, purpose: str, note: str = "") -> AccountFlow:
-    """Say what an imported flow that pays no order is, so that the vouchers book it."""
+    """Say what an imported flow that pays no order is, so that the vouchers book it — or
+    correct what was said, in an open month."""
     check_permission(user, RECONCILE, "登记账户流水用途")
     locked = AccountFlow.objects.select_for_update(of=("self",)).select_related("statement_line").get(pk=flow.pk)
-    if not flow_is_unbooked(locked):
-        raise InvalidTransition("这笔流水已记账（订单收款、退款或已选用途），不能再选用途")
+    if not (flow_is_unbooked(locked) or flow_purpose_correctable(locked)):
+        raise InvalidTransition("这笔流水由订单收款或退款记账，不能选用途")
     assert_period_open(on=locked.occurred_at, what="登记账户流水用途")
     locked.purpose, locked.note = _purpose(purpose), (note or "").strip()[:300] or locked.note
     locked.save(update_fields=["purpose", "note"])

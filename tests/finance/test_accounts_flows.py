@@ -86,8 +86,6 @@ def test_imported_money_that_pays_no_order_is_booked_once_a_clerk_says_what_it_i
         account_flow_classify(flow=claim_line.flow, user=finance_user, purpose=Purpose.CARRIER_CLAIM)
     line_ignore(line=claim_line, user=finance_user, note="承运商赔款")
     account_flow_classify(flow=claim_line.flow, user=finance_user, purpose=Purpose.CARRIER_CLAIM)
-    with pytest.raises(InvalidTransition):
-        account_flow_classify(flow=fee, user=finance_user, purpose=Purpose.OTHER)
 
     vouchers = vouchers_by_source()
     assert rows(vouchers[f"account-flow:{fee.pk}"]) == [("660302", D("8.50"), D("0"), ""),
@@ -131,3 +129,23 @@ def test_the_mapping_page_has_the_new_accounts_and_each_settlement_accounts_own_
     for label in ("预收账款（客户余额）", "销售费用—赔偿及补偿", "其他应收款—承运商赔款", "财务费用—手续费"):
         assert label in page
     assert "100201" in page and "银行存款-工行基本户" in page
+
+
+def test_a_purpose_chosen_wrongly_is_corrected_in_an_open_month_and_stays_in_a_closed_one(bank, finance_user,
+                                                                                           people, client):
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    bank_statement_import(account=bank, user=finance_user, file_name="x.xlsx", data=icbc_workbook([
+        (timezone.localdate().isoformat(), "工商银行", "", "-8.50", "年费"),
+        (last_month.isoformat(), "工商银行", "", "-3.00", "短信费")]))
+    fee, older = AccountFlow.objects.get(amount=D("-8.50")), AccountFlow.objects.get(amount=D("-3.00"))
+    for flow in (fee, older):
+        account_flow_classify(flow=flow, user=finance_user, purpose=Purpose.OTHER)
+
+    account_flow_classify(flow=fee, user=finance_user, purpose=Purpose.BANK_FEE, note="银行账户管理费")
+
+    assert rows(vouchers_by_source()[f"account-flow:{fee.pk}"])[0] == ("660302", D("8.50"), D("0"), "")
+    client.force_login(finance_user)
+    assert "更改用途" in client.get(reverse("finance:accounts") + f"?account={bank.pk}").content.decode()
+    services.period_close(month=last_month, user=people["manager"])
+    with pytest.raises(PeriodClosed):
+        account_flow_classify(flow=older, user=finance_user, purpose=Purpose.BANK_FEE)
