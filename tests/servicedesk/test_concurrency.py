@@ -1,43 +1,20 @@
 """Two clerks, two workers or two 主管 at once (PostgreSQL): complaint numbers stay unique,
 a goodwill refund is paid once, a stage flag is raised once."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 
 from ordermgmt import roles
 from orders import services as order_services
 from orders.models import Refund
 from servicedesk import services
 from servicedesk.models import GoodwillStatus, StageFlag
+from tests.concurrency import run_together
 from tests.factories import UserFactory, delivered_order, make_order
 from tests.servicedesk.conftest import complaint_input
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(count, work):
-    errors, results = [], []
-    barrier = threading.Barrier(count)
-
-    def run(index):
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except Exception as error:  # collected and asserted by the caller
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_complaint_numbers_are_unique_when_clerks_enter_them_at_once(on_postgres, reference_data):
