@@ -118,6 +118,19 @@ class ProductChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
+def clean_sales_unit(form, data: dict) -> dict:
+    """``data["sales_unit"]``: the product's unit typed in ``unit`` (by name or barcode), None
+    for its base unit; a unit the product does not have is the field's error, naming those it has."""
+    product = data.get("product")
+    data["sales_unit"] = None
+    if product is not None and (data.get("unit") or "").strip():
+        try:
+            data["sales_unit"] = resolve_unit(product, data["unit"])
+        except InvalidInput as refused:
+            form.add_error("unit", str(refused))
+    return data
+
+
 class LineForm(forms.Form):
     product = ProductChoiceField(
         label=_("商品"), queryset=Product.objects.filter(is_active=True).order_by("sku"),
@@ -138,15 +151,7 @@ class LineForm(forms.Form):
     override_reason = forms.CharField(label=_("改价原因"), max_length=200, required=False)
 
     def clean(self):
-        data = super().clean()
-        product = data.get("product")
-        data["sales_unit"] = None
-        if product is not None and (data.get("unit") or "").strip():
-            try:
-                data["sales_unit"] = resolve_unit(product, data["unit"])
-            except InvalidInput as refused:
-                self.add_error("unit", str(refused))
-        return data
+        return clean_sales_unit(self, super().clean())
 
 
 class BaseLineFormSet(forms.BaseFormSet):
@@ -210,10 +215,14 @@ class PricePreviewForm(forms.Form):
     )
     level = forms.ChoiceField(label=_("客户等级"), choices=CustomerLevel.choices, required=False)
     quantity = QuantityField(label=_("数量"), min_value=1, required=False)
+    unit = forms.CharField(label=_("单位"), max_length=40, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = customers_visible_to(user, self.fields["customer"].queryset)
+
+    def clean(self):
+        return clean_sales_unit(self, super().clean())
 
 
 class PaymentForm(forms.Form):

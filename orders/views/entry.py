@@ -11,7 +11,7 @@ from ordermgmt.errors import BusinessError
 from ..forms import LineFormSet, OrderForm, PricePreviewForm, line_initial
 from ..models import Order
 from ..selectors import orders_visible_to
-from ..pricing import PriceBook
+from ..pricing import PriceBook, unit_rule_price
 from .browse import EDITABLE_BEFORE_PRODUCTION
 from ..services import order_place, order_update
 
@@ -28,9 +28,13 @@ def price_preview(request):
     if customer is None:
         # A new customer is an ordinary one: level rules for 普通 still apply.
         customer = Customer(level=form.cleaned_data["level"] or "normal")
+    unit = form.cleaned_data["sales_unit"]
+    # As the order is priced: the base rule for the base quantity (阶梯价 counts base units), per unit.
     rule = PriceBook(customers=[customer] if customer.pk else [], products=[product]).rule_price(
-        customer=customer, product=product, quantity=form.cleaned_data["quantity"] or 1
+        customer=customer, product=product, quantity=(form.cleaned_data["quantity"] or 1) * (unit.factor if unit else 1)
     )
+    if unit is not None:
+        rule = unit_rule_price(rule, unit, product)
     return JsonResponse({"unit_price": str(rule.unit_price), "source": rule.source, "explanation": rule.explanation})
 
 

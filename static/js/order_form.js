@@ -40,17 +40,24 @@
     const qty = row.querySelector("input[name$='-quantity']");
     const note = row.querySelector(".rule-explanation");
     const price = row.querySelector("input[name$='-unit_price']");
+    const unit = row.querySelector("input[name$='-unit']");
     if (!product || !product.value) { if (note) note.textContent = ""; return; }
     const customer = form.querySelector("select[name='customer']");
     const level = form.querySelector("select[name='new_customer_level']");
     const params = new URLSearchParams({
-      product: product.value, quantity: (qty && qty.value) || "1",
+      product: product.value, quantity: (qty && qty.value) || "1", unit: (unit && unit.value) || "",
       customer: customer ? customer.value : (form.querySelector("input[name='customer']") || {}).value || "",
       level: level ? level.value : "",
     });
+    // Only the latest question of the row is answered: an earlier one (the quantity's change
+    // fires as the clerk moves on to the unit) may come back after it.
+    const asked = String(Number(row.dataset.priceAsked || 0) + 1);
+    row.dataset.priceAsked = asked;
     fetch(form.dataset.priceUrl + "?" + params.toString(), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        if (row.dataset.priceAsked !== asked) return;
+        if (data.error && note) note.textContent = data.error;
         if (!data.unit_price) return;
         row.dataset.rulePrice = data.unit_price;
         if (note) note.textContent = data.explanation;
@@ -66,7 +73,7 @@
       const qty = row.querySelector("input[name$='-quantity']");
       if (qty && !qty.value) qty.value = 1;
     }
-    if (target.name && (target.name.endsWith("-product") || target.name.endsWith("-quantity"))) previewPrice(row);
+    if (target.name && ["-product", "-quantity", "-unit"].some(function (end) { return target.name.endsWith(end); })) previewPrice(row);
     recompute();
   });
   tbody.addEventListener("input", recompute);

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from inventory.models import ProductUnit
 from orders.models import Order, OrderStatus
 from tests.browser.conftest import login, logout
 
@@ -89,3 +90,25 @@ def test_sales_enters_an_order_and_reviewer_approves_it(page, live_server, shop)
     expect(timeline.nth(2)).to_contain_text("资料齐全，同意")
     expect(timeline.nth(3)).to_contain_text("系统")
     assert Order.objects.get(number=number).status == OrderStatus.ALLOCATED
+
+
+def test_the_line_price_preview_follows_the_unit_typed(page, live_server, shop):
+    chair, _desk = shop["products"]
+    ProductUnit.objects.create(product=chair, name="箱", factor=4)
+    login(page, live_server, "wangfang")
+    page.goto(f"{live_server.url}/orders/new/")
+    page.wait_for_load_state()
+    page.fill("input[name='lines-0-product-input']", "0001")
+    _choices(page).filter(has_text="办公椅").click()
+    page.fill("input[name='lines-0-quantity']", "2")
+    row = page.locator("tr.line-row").first
+    expect(row.locator(".rule-explanation")).to_have_text("标准价 ¥12,000.00")
+
+    page.fill("input[name='lines-0-unit']", "箱")
+    page.press("input[name='lines-0-unit']", "Tab")
+
+    expect(row.locator(".rule-explanation")).to_contain_text("× 4（1 箱 = 4")
+    expect(page.locator("input[name='lines-0-unit_price']")).to_have_attribute("placeholder", "48000.00")
+    page.fill("input[name='lines-0-unit']", "桶")
+    page.press("input[name='lines-0-unit']", "Tab")
+    expect(row.locator(".rule-explanation")).to_contain_text("桶")

@@ -110,3 +110,19 @@ def test_editing_and_copying_keep_the_unit(water):
 def test_make_order_without_units_is_unchanged():
     line = make_order(lines=[(ProductFactory(), 3, "5.00")]).lines.get()
     assert (line.quantity, line.sales_unit, line.sales_quantity, line.unit_factor, line.ordered_quantity) == (3, "", None, 1, 3)
+
+
+def test_the_entry_form_previews_the_price_of_the_unit_typed_not_of_the_base_unit(client, water):
+    client.force_login(user_with_role(roles.SALES))
+    customer = CustomerFactory()
+    url = reverse("orders:price_preview")
+
+    bottles = client.get(url, {"product": water.pk, "customer": customer.pk, "quantity": 2}).json()
+    cases = client.get(url, {"product": water.pk, "customer": customer.pk, "quantity": 2, "unit": "箱"}).json()
+    by_barcode = client.get(url, {"product": water.pk, "customer": customer.pk, "quantity": 1, "unit": "6901234567892"})
+    unknown = client.get(url, {"product": water.pk, "customer": customer.pk, "quantity": 1, "unit": "桶"})
+
+    assert (bottles["unit_price"], cases["unit_price"]) == ("2.00", "24.00")
+    assert "× 12（1 箱 = 12 瓶）" in cases["explanation"]
+    assert by_barcode.json()["unit_price"] == "24.00", "a unit found by its barcode"
+    assert unknown.status_code == 400 and "桶" in unknown.json()["error"]
