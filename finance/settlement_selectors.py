@@ -20,6 +20,25 @@ def accounts_with_balances():
     return accounts
 
 
+def _imported_paying_no_order(flow: AccountFlow) -> bool:
+    """A bank statement's flow that no order payment books: money out of the bank (outgoing
+    rows become flows only) or an incoming line marked 非货款."""
+    line = flow.statement_line
+    return flow.source == AccountFlow.Source.STATEMENT and (line is None or line.status == LineStatus.IGNORED)
+
+
+def flow_is_unbooked(flow: AccountFlow) -> bool:
+    """Such a flow with no purpose yet: no voucher books it until 财务 says what it is."""
+    return not flow.purpose and _imported_paying_no_order(flow)
+
+
+def flow_purpose_correctable(flow: AccountFlow) -> bool:
+    """Such a flow whose purpose a clerk chose: it may be chosen again while its month is open
+    (the month's vouchers are exported afresh until it closes; a bank's flow is never reversed —
+    the bank is right about the money, the clerk may be wrong about what it is)."""
+    return bool(flow.purpose) and _imported_paying_no_order(flow)
+
+
 def account_flows(account, limit: int = 100):
     """The account's latest flows, each with ``unbooked`` (imported money that pays no order and
     has no purpose yet: 财务 says what it is), ``correctable`` (imported, its purpose chosen: it
@@ -28,11 +47,8 @@ def account_flows(account, limit: int = 100):
                  .select_related("statement_line", "refund__order", "reversal_of")
                  .annotate(reversals=Count("reversed_by")).order_by("-occurred_at", "-id")[:limit])
     for flow in flows:
-        line = flow.statement_line
-        flow.unbooked = (flow.source == AccountFlow.Source.STATEMENT and not flow.purpose
-                         and (line is None or line.status == LineStatus.IGNORED))
-        flow.correctable = (flow.source == AccountFlow.Source.STATEMENT and bool(flow.purpose)
-                            and (line is None or line.status == LineStatus.IGNORED))
+        flow.unbooked = flow_is_unbooked(flow)
+        flow.correctable = flow_purpose_correctable(flow)
         flow.reversible = (flow.source == AccountFlow.Source.MANUAL and flow.reversal_of_id is None
                            and not flow.reversals)
     return flows

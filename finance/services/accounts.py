@@ -17,7 +17,8 @@ from ordermgmt.periods import assert_period_open
 from orders.models import PayoutMethod, Refund, RefundStatus
 from orders.services import refund_approve
 
-from ..models import AccountFlow, AccountMapping, LineStatus, SettlementAccount
+from ..models import AccountFlow, AccountMapping, SettlementAccount
+from ..settlement_selectors import flow_is_unbooked, flow_purpose_correctable
 from .common import check_permission
 
 _CODE = re.compile(r"^[0-9][0-9.]{0,29}$")
@@ -88,24 +89,6 @@ def account_transfer_record(*, source: SettlementAccount, target: SettlementAcco
     into = account_flow_record(account=target, user=user, amount=amount, purpose=AccountFlow.Purpose.TRANSFER,
                                occurred_on=occurred_on, counterparty=source.name, note=note)
     return out, into
-
-
-def flow_is_unbooked(flow: AccountFlow) -> bool:
-    """An imported flow no voucher books yet: money out of the bank (statements' outgoing rows
-    become flows only) or a line marked 非货款."""
-    if flow.purpose or flow.source != AccountFlow.Source.STATEMENT:
-        return False
-    line = flow.statement_line
-    return line is None or line.status == LineStatus.IGNORED
-
-
-def flow_purpose_correctable(flow: AccountFlow) -> bool:
-    """An imported flow whose purpose a clerk chose: it may be chosen again while its month is
-    open (the month's vouchers are exported afresh until it closes; a bank's flow is never
-    reversed — the bank is right about the money, the clerk may be wrong about what it is)."""
-    line = flow.statement_line
-    return (bool(flow.purpose) and flow.source == AccountFlow.Source.STATEMENT
-            and (line is None or line.status == LineStatus.IGNORED))
 
 
 @in_platform_language
