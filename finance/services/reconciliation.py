@@ -45,8 +45,9 @@ def bank_statement_import(*, account: SettlementAccount, user, file_name: str, d
     parsed = read_statement(data, file_name)  # BadFile: the view tells the clerk
     statement = BankStatement.objects.create(account=account, file_name=file_name[:200], layout=parsed.layout,
                                              imported_by=user, problems=list(parsed.problems))
+    imported = Imported.of(account, parsed.transactions)
     for tx in parsed.transactions:
-        seen = _imported_before(account, tx) or _refund_sent(account, tx, statement)
+        seen = imported.why_not_again(tx) or _refund_sent(account, tx, statement)
         if seen:
             statement.problems.append({"row": tx.row, "message": seen})
             continue
@@ -55,10 +56,10 @@ def bank_statement_import(*, account: SettlementAccount, user, file_name: str, d
             line = StatementLine.objects.create(statement=statement, row_number=tx.row, transaction_date=tx.day,
                                                 payer_name=tx.payer_name, payer_account=tx.payer_account,
                                                 amount=tx.amount, reference=tx.reference)
-        AccountFlow.objects.create(account=account, source=AccountFlow.Source.STATEMENT, amount=tx.amount,
-                                   occurred_at=_at(tx.day), counterparty=tx.payer_name,
-                                   counterparty_account=tx.payer_account, reference=tx.reference,
-                                   statement_line=line, statement=statement, created_by=user)
+        imported.add(tx, AccountFlow.objects.create(
+            account=account, source=AccountFlow.Source.STATEMENT, amount=tx.amount, occurred_at=_at(tx.day),
+            counterparty=tx.payer_name, counterparty_account=tx.payer_account, reference=tx.reference,
+            statement_line=line, statement=statement, created_by=user))
     statement.problems.sort(key=lambda p: p["row"])
     statement.save(update_fields=["problems"])
     lines = list(statement.lines.order_by("row_number"))
@@ -72,18 +73,46 @@ def bank_statement_import(*, account: SettlementAccount, user, file_name: str, d
 REFUND_SEEN_WITHIN = timedelta(days=10)
 
 
-def _imported_before(account: SettlementAccount, tx) -> str:
-    """Why ``tx`` is not booked again: the same transaction (date, amount, payer account and
-    附言) came with an earlier statement of the account — an incoming one as a line to match,
-    an outgoing one as a flow."""
-    if tx.amount > 0:
-        twin = StatementLine.objects.filter(statement__account=account, transaction_date=tx.day, amount=tx.amount,
-                                            payer_account=tx.payer_account, reference=tx.reference).first()
-        return twin and f"已在对账单“{twin.statement}”第 {twin.row_number} 行导入过，未重复导入"
-    flow = (AccountFlow.objects.filter(account=account, source=AccountFlow.Source.STATEMENT, occurred_at=_at(tx.day),
-                                       amount=tx.amount, counterparty_account=tx.payer_account,
-                                       reference=tx.reference).select_related("statement").first())
-    return flow and f"已在对账单“{flow.statement or '—'}”中导入过，未重复导入"
+def _key(tx) -> tuple:
+    return tx.day, tx.amount, tx.payer_account, tx.reference
+
+
+@dataclass
+class Imported:
+    """The account's transactions already imported in the statement's date range, read once per
+    statement, keyed as a transaction is compared (date, amount, payer account and 附言): an
+    incoming one as a line to match, an outgoing one as a flow. Those of this import join as
+    they are booked, so a row repeated in the file is not booked twice either."""
+
+    lines: dict[tuple, StatementLine]
+    flows: dict[tuple, AccountFlow]
+
+    @classmethod
+    def of(cls, account: SettlementAccount, transactions) -> "Imported":
+        days = [tx.day for tx in transactions]
+        if not days:
+            return cls({}, {})
+        lines = (StatementLine.objects.filter(statement__account=account, transaction_date__range=(min(days), max(days)))
+                 .select_related("statement"))
+        flows = (AccountFlow.objects.filter(account=account, source=AccountFlow.Source.STATEMENT, amount__lt=0,
+                                            occurred_at__range=(_at(min(days)), _at(max(days))))
+                 .select_related("statement"))
+        return cls({(line.transaction_date, line.amount, line.payer_account, line.reference): line for line in lines},
+                   {(timezone.localdate(flow.occurred_at), flow.amount, flow.counterparty_account, flow.reference): flow
+                    for flow in flows})
+
+    def why_not_again(self, tx) -> str:
+        if tx.amount > 0:
+            twin = self.lines.get(_key(tx))
+            return twin and f"已在对账单“{twin.statement}”第 {twin.row_number} 行导入过，未重复导入"
+        flow = self.flows.get(_key(tx))
+        return flow and f"已在对账单“{flow.statement or '—'}”中导入过，未重复导入"
+
+    def add(self, tx, flow: AccountFlow) -> None:
+        if flow.statement_line is not None:
+            self.lines.setdefault(_key(tx), flow.statement_line)
+        else:
+            self.flows.setdefault(_key(tx), flow)
 
 
 def _refund_sent(account: SettlementAccount, tx, statement: BankStatement) -> str:
